@@ -1,0 +1,61 @@
+import { EXIT_USAGE, UsageError, type Command, type CliIo } from './io.js';
+import { PolicyError } from '../policy/load.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  serve: {
+    summary: 'run the admission webhook (HTTPS)',
+    load: async () => (await import('./serve.js')).serve,
+  },
+  scan: {
+    summary: 'score manifests (files, folders, stdin)',
+  },
+  report: {
+    summary: 'score the workloads of a live cluster',
+  },
+  rules: {
+    summary: 'list the rules of the active profile',
+  },
+  kql: {
+    summary: 'print the Sentinel query for the policy',
+  },
+  policy: {
+    summary: 'print the effective policy or check a file',
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return [
+    'jobguard — scores CronJobs and Jobs for attacker traits; annotates, warns or denies.',
+    '',
+    'Usage: jobguard <command> [flags]   (jobguard <command> --help for its flags)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`jobguard: unknown command "${name}"\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await (
+      await command.load()
+    )(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof PolicyError) {
+      io.stderr.write(`jobguard ${name}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}

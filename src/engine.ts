@@ -1,0 +1,96 @@
+import { compilePolicy, decide, type CompiledPolicy } from './policy/decide.js';
+import type { Decision, Subject } from './policy/decision.js';
+import type { Policy } from './policy/schema.js';
+import { PROFILES } from './scoring/profiles.js';
+import { resolveRules, type ResolveProblem } from './scoring/resolve.js';
+import { scoreWorkload } from './scoring/score.js';
+import type { ActiveRule, Score } from './scoring/types.js';
+import { buildWorkload } from './workload/build.js';
+import type { KubeObject, Workload } from './workload/types.js';
+
+/** The core pipeline configured by one policy: workload → scoring → policy. Pure; build a new one on reload. */
+export interface Engine {
+  readonly policy: Policy;
+  readonly compiled: CompiledPolicy;
+  readonly rules: readonly ActiveRule[];
+}
+
+export class PolicyProblemError extends Error {
+  constructor(readonly problems: readonly ResolveProblem[]) {
+    super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    this.name = 'PolicyProblemError';
+  }
+}
+
+/** Throws PolicyProblemError when the policy names unknown rules or bad rule parameters. */
+export function createEngine(policy: Policy): Engine {
+  const profile = PROFILES[policy.profile];
+  const { rules, problems } = resolveRules(profile, policy.rules);
+  if (problems.length > 0) throw new PolicyProblemError(problems);
+  return { policy, compiled: compilePolicy(policy, profile), rules };
+}
+
+export interface Requester {
+  username?: string;
+  groups?: readonly string[];
+}
+
+export interface Assessment {
+  workload: Workload;
+  score: Score;
+  decision: Decision;
+}
+
+export interface AssessContext {
+  requester?: Requester;
+  /** The namespace the request is for (an AdmissionRequest's `namespace`); defaults to the object's own. */
+  namespace?: string;
+  namespaceLabels?: Readonly<Record<string, string>>;
+  now: Date;
+}
+
+export function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
+  const serviceAccounts = workload.templates.map((t) => {
+    const name = t.spec.serviceAccountName ?? t.spec.serviceAccount;
+    return typeof name === 'string' && name !== '' ? name : 'default';
+  });
+  return {
+    kind: workload.kind,
+    namespace,
+    name: workload.name,
+    ...(requester?.username === undefined ? {} : { username: requester.username }),
+    ...(requester?.groups === undefined ? {} : { groups: requester.groups }),
+    serviceAccounts,
+    images: workload.containers.flatMap((c) =>
+      c.image
+        ? [
+            {
+              raw: c.image.raw,
+              normalized: c.image.normalized,
+              ...(c.image.digest ? { digest: c.image.digest } : {}),
+            },
+          ]
+        : [],
+    ),
+    labels: workload.metadata.labels ?? {},
+    annotations: workload.metadata.annotations ?? {},
+  };
+}
+
+/** Scores one object and decides. Returns undefined when the object holds no pod template (nothing to score). */
+export function assess(engine: Engine, object: KubeObject, context: AssessContext): Assessment | undefined {
+  const workload = buildWorkload(object);
+  if (workload.templates.length === 0) return undefined;
+  const namespace = context.namespace || workload.namespace || 'default';
+  const score = scoreWorkload(workload, engine.rules);
+  const decision = decide(
+    {
+      score,
+      subject: subjectOf(workload, namespace, context.requester),
+      ...(context.namespaceLabels ? { namespaceLabels: context.namespaceLabels } : {}),
+      now: context.now,
+    },
+    engine.compiled,
+  );
+  return { workload, score, decision };
+}

@@ -1,0 +1,110 @@
+import {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  RequestContext,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+
+/**
+ * Reads go through client-node's own request machinery (RequestContext, the kubeconfig's
+ * authentication and TLS agent, its fetch library) but skip the generated API classes: those
+ * deserialize into model classes (timestamps become Date, unknown fields are dropped), while the
+ * scoring engine must see the JSON the API server sends, as an AdmissionReview would carry it.
+ */
+const transport = new IsomorphicFetchHttpLibrary();
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** A non-2xx answer from the API server, with the `Status` it sent when it sent one. */
+export class KubeApiError extends Error {
+  readonly statusCode: number;
+  readonly reason: string | undefined;
+
+  constructor(path: string, statusCode: number, reason: string | undefined, detail: string | undefined) {
+    super(`GET ${path}: HTTP ${statusCode}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
+    this.name = 'KubeApiError';
+    this.statusCode = statusCode;
+    this.reason = reason;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** HTTP status of a failed request: ours (`KubeApiError`) or client-node's Watch (`statusCode`). */
+export function statusCodeOf(err: unknown): number | undefined {
+  if (!isRecord(err)) return undefined;
+  const code = err.statusCode ?? err.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** 410 Gone: the resourceVersion or continue token is older than the API server keeps. */
+export function isGone(err: unknown): boolean {
+  return statusCodeOf(err) === 410;
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}
+
+function statusDetail(body: string): { reason?: string; message?: string } {
+  try {
+    const status: unknown = JSON.parse(body);
+    if (isRecord(status) && status.kind === 'Status') {
+      return {
+        ...(typeof status.reason === 'string' ? { reason: status.reason } : {}),
+        ...(typeof status.message === 'string' ? { message: status.message } : {}),
+      };
+    }
+  } catch {
+    // Not JSON (a proxy's error page): the status code has to do.
+  }
+  return {};
+}
+
+/** GET `path` from the kubeconfig's current cluster; the parsed JSON body, untouched. */
+export async function getJson(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Query = {},
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const request = new RequestContext(`${cluster.server}${path}`, HttpMethod.GET);
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') request.setQueryParam(name, String(value));
+  }
+  request.setHeaderParam('Accept', 'application/json');
+  if (signal) request.setSignal(signal);
+  await kubeConfig.applySecurityAuthentication(request);
+  const response = await transport.send(request).toPromise();
+  const body = await response.body.text();
+  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+    const { reason, message } = statusDetail(body);
+    throw new KubeApiError(path, response.httpStatusCode, reason, message);
+  }
+  return JSON.parse(body) as unknown;
+}
+
+export interface ListPage {
+  items: Record<string, unknown>[];
+  resourceVersion: string;
+  /** Token for the next page; undefined on the last one. */
+  continueToken: string | undefined;
+}
+
+export function parseListPage(body: unknown, path: string): ListPage {
+  if (!isRecord(body) || !Array.isArray(body.items)) {
+    throw new Error(`GET ${path}: the API server did not answer with a list`);
+  }
+  const metadata = isRecord(body.metadata) ? body.metadata : {};
+  return {
+    items: body.items.filter(isRecord),
+    resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '',
+    continueToken:
+      typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined,
+  };
+}

@@ -1,0 +1,220 @@
+import picomatch from 'picomatch';
+import type { Finding, Profile, Score, Thresholds } from '../scoring/types.js';
+import type { AppliedExemption, Decision, Subject, Verdict } from './decision.js';
+import type { Exemption, Mode, Policy } from './schema.js';
+
+/** Namespace label that sets a namespace's mode, as Pod Security Admission's `pod-security.kubernetes.io/enforce` does. */
+export const MODE_LABEL = 'jobguard.dev/mode';
+/** Object label that opts a workload out, honoured only in the policy's `selfExemption.namespaces`. */
+export const SELF_EXEMPT_LABEL = 'jobguard.dev/exempt';
+export const SELF_EXEMPT_REASON_ANNOTATION = 'jobguard.dev/exempt-reason';
+
+const STRICTNESS: Record<Mode, number> = { off: 0, audit: 1, warn: 2, enforce: 3 };
+const RANK: Record<Verdict, number> = { allow: 0, annotate: 1, warn: 2, deny: 3 };
+
+type Match = (value: string) => boolean;
+
+interface CompiledExemption {
+  index: number;
+  source: Exemption;
+  /** Instant after which it no longer applies; undefined when it never expires. */
+  expiresAt?: number;
+  test(subject: Subject): boolean;
+}
+
+/** A policy with its globs compiled once, so deciding does no parsing per request. */
+export interface CompiledPolicy {
+  policy: Policy;
+  profile: Profile;
+  thresholds: Thresholds;
+  namespaceMode(namespace: string): Mode;
+  isSelfExemptionAllowed(namespace: string): boolean;
+  exemptions: CompiledExemption[];
+}
+
+function anyGlob(globs: readonly string[]): Match {
+  const matchers = globs.map((glob) => picomatch(glob, { dot: true, nocase: false }));
+  return (value) => matchers.some((match) => match(value));
+}
+
+/** A bare date (`2027-06-30`) means the whole of that day, UTC. */
+export function expiryInstant(expires: string): number {
+  const instant = Date.parse(expires);
+  return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? instant + 24 * 60 * 60 * 1000 - 1 : instant;
+}
+
+function compileExemption(source: Exemption, index: number): CompiledExemption {
+  const checks: ((subject: Subject) => boolean)[] = [];
+  if (source.namespaces) {
+    const match = anyGlob(source.namespaces);
+    checks.push((s) => match(s.namespace));
+  }
+  if (source.names) {
+    const match = anyGlob(source.names);
+    checks.push((s) => match(s.name));
+  }
+  if (source.kinds) {
+    const kinds = new Set<string>(source.kinds);
+    checks.push((s) => kinds.has(s.kind));
+  }
+  if (source.users) {
+    const match = anyGlob(source.users);
+    checks.push((s) => s.username !== undefined && match(s.username));
+  }
+  if (source.groups) {
+    const match = anyGlob(source.groups);
+    checks.push((s) => (s.groups ?? []).some(match));
+  }
+  if (source.serviceAccounts) {
+    // Every pod template must run as a listed account: one exempt template must not cover another.
+    const match = anyGlob(source.serviceAccounts);
+    checks.push((s) => s.serviceAccounts.length > 0 && s.serviceAccounts.every(match));
+  }
+  if (source.images) {
+    // Every image must be listed: an exempt scanner image must not carry an unlisted sidecar through.
+    const match = anyGlob(source.images);
+    checks.push(
+      (s) =>
+        s.images.length > 0 &&
+        s.images.every(
+          (image) =>
+            match(image.raw) ||
+            match(image.normalized) ||
+            (image.digest !== undefined && match(image.digest)),
+        ),
+    );
+  }
+  return {
+    index,
+    source,
+    ...(source.expires === undefined ? {} : { expiresAt: expiryInstant(source.expires) }),
+    test: (subject) => checks.every((check) => check(subject)),
+  };
+}
+
+export function compilePolicy(policy: Policy, profile: Profile): CompiledPolicy {
+  const overrides = policy.namespaces.map((entry) => ({ match: anyGlob(entry.names), mode: entry.mode }));
+  const selfExempt = anyGlob(policy.selfExemption.namespaces);
+  return {
+    policy,
+    profile,
+    thresholds: { ...profile.thresholds, ...policy.thresholds },
+    namespaceMode: (namespace) => overrides.find((entry) => entry.match(namespace))?.mode ?? policy.mode,
+    isSelfExemptionAllowed: (namespace) => selfExempt(namespace),
+    exemptions: policy.exemptions.map(compileExemption),
+  };
+}
+
+/** Exemptions whose `expires` lies before `now`. */
+export function expiredExemptions(compiled: CompiledPolicy, now: Date): Exemption[] {
+  return compiled.exemptions
+    .filter((e) => e.expiresAt !== undefined && e.expiresAt < now.getTime())
+    .map((e) => e.source);
+}
+
+/** The mode for a namespace: the policy's (or its `namespaces:` entry), then the namespace label where allowed. */
+export function resolveMode(
+  compiled: CompiledPolicy,
+  namespace: string,
+  namespaceLabels: Readonly<Record<string, string>> | undefined,
+): Mode {
+  const base = compiled.namespaceMode(namespace);
+  if (!compiled.policy.namespaceLabels.enabled) return base;
+  const label = namespaceLabels?.[MODE_LABEL];
+  // hasOwn, not `in`: a label value such as `constructor` must not pass for a mode.
+  if (label === undefined || !Object.hasOwn(STRICTNESS, label)) return base;
+  const labelled = label as Mode;
+  if (STRICTNESS[labelled] >= STRICTNESS[base]) return labelled;
+  return compiled.policy.namespaceLabels.allowDowngrade ? labelled : base;
+}
+
+export function verdictFor(score: number, thresholds: Thresholds): Verdict {
+  if (score >= thresholds.deny) return 'deny';
+  if (score >= thresholds.warn) return 'warn';
+  if (score >= thresholds.annotate) return 'annotate';
+  return 'allow';
+}
+
+export function actionFor(verdict: Verdict, mode: Mode): Verdict {
+  switch (mode) {
+    case 'enforce':
+      return verdict;
+    case 'warn':
+      return verdict === 'deny' ? 'warn' : verdict;
+    case 'audit':
+      return RANK[verdict] > RANK.annotate ? 'annotate' : verdict;
+    case 'off':
+      return 'allow';
+  }
+}
+
+/** Sum of weights, each rule counted once (its heaviest finding). */
+export function sumWeights(findings: readonly Finding[]): number {
+  const byRule = new Map<string, number>();
+  for (const finding of findings) {
+    byRule.set(finding.rule, Math.max(byRule.get(finding.rule) ?? 0, finding.weight));
+  }
+  let total = 0;
+  for (const weight of byRule.values()) total += weight;
+  return total;
+}
+
+function selfExemption(compiled: CompiledPolicy, subject: Subject): AppliedExemption | undefined {
+  if (subject.labels[SELF_EXEMPT_LABEL] !== 'true') return undefined;
+  if (!compiled.isSelfExemptionAllowed(subject.namespace)) return undefined;
+  const reason = subject.annotations[SELF_EXEMPT_REASON_ANNOTATION]?.trim();
+  if (!reason) return undefined;
+  return { index: -1, reason: `self-exemption: ${reason}`, rules: ['*'] };
+}
+
+export interface DecideInput {
+  score: Score;
+  subject: Subject;
+  /** Labels of the subject's namespace, when known (the webhook's cache); undefined offline. */
+  namespaceLabels?: Readonly<Record<string, string>>;
+  now: Date;
+}
+
+/** Pure: a score, who asked, the namespace's labels and the policy in; the decision out. */
+export function decide(input: DecideInput, compiled: CompiledPolicy): Decision {
+  const { score, subject, now } = input;
+  const applied: AppliedExemption[] = [];
+  for (const exemption of compiled.exemptions) {
+    if (exemption.expiresAt !== undefined && exemption.expiresAt < now.getTime()) continue;
+    if (!exemption.test(subject)) continue;
+    applied.push({
+      index: exemption.index,
+      reason: exemption.source.reason,
+      rules: exemption.source.rules ?? ['*'],
+    });
+  }
+  const self = selfExemption(compiled, subject);
+  if (self) applied.push(self);
+
+  const waivedRules = new Set(applied.flatMap((e) => e.rules));
+  const waivesAll = waivedRules.has('*');
+  const findings: Finding[] = [];
+  const waived: Finding[] = [];
+  for (const finding of score.findings) {
+    if (waivesAll || waivedRules.has(finding.rule)) waived.push(finding);
+    else findings.push(finding);
+  }
+  const errors = waivesAll ? [] : score.errors.filter((rule) => !waivedRules.has(rule));
+  const total = applied.length === 0 ? score.score : sumWeights(findings);
+  const thresholds = compiled.thresholds;
+  let verdict = verdictFor(total, thresholds);
+  if (errors.length > 0 && compiled.policy.onError === 'deny') verdict = 'deny';
+  const mode = resolveMode(compiled, subject.namespace, input.namespaceLabels);
+  return {
+    profile: compiled.profile.name,
+    score: total,
+    verdict,
+    mode,
+    action: actionFor(verdict, mode),
+    thresholds,
+    findings,
+    waived,
+    exemptions: applied,
+    errors,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Kusto's `has` operator, mirrored for the kql profile (reference/kubernetes-admission.md §8):
+ * case-insensitive (ASCII only), and the needle must sit on term boundaries wherever it starts or
+ * ends with an alphanumeric character. A term is a maximal run of ASCII letters and digits.
+ */
+
+function isAlnumCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** ASCII-only lowercase, as Kusto's case-insensitive operators do (not locale-aware). */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+}
+
+/** `haystack has needle`; `lowerHaystack` must already be ASCII-lowercased (callers lower once, test many needles). */
+export function has(lowerHaystack: string, needle: string): boolean {
+  const lowerNeedle = asciiLower(needle);
+  if (lowerNeedle.length === 0) return false;
+  const checkStart = isAlnumCode(lowerNeedle.charCodeAt(0));
+  const checkEnd = isAlnumCode(lowerNeedle.charCodeAt(lowerNeedle.length - 1));
+  let from = 0;
+  for (;;) {
+    const at = lowerHaystack.indexOf(lowerNeedle, from);
+    if (at < 0) return false;
+    const end = at + lowerNeedle.length;
+    const startOk = !checkStart || at === 0 || !isAlnumCode(lowerHaystack.charCodeAt(at - 1));
+    const endOk = !checkEnd || end === lowerHaystack.length || !isAlnumCode(lowerHaystack.charCodeAt(end));
+    if (startOk && endOk) return true;
+    from = at + 1;
+  }
+}
+
+/** `haystack has_any (needles)`: the needles that match, in list order (empty when none). */
+export function hasAny(lowerHaystack: string, needles: readonly string[]): string[] {
+  return needles.filter((needle) => has(lowerHaystack, needle));
+}
+
+const lowered = new WeakMap<object, string>();
+
+/** The object's compact JSON, ASCII-lowercased once per workload and shared by every kql indicator. */
+export function loweredJson(workload: { object: object; json: string }): string {
+  let text = lowered.get(workload.object);
+  if (text === undefined) {
+    text = asciiLower(workload.json);
+    lowered.set(workload.object, text);
+  }
+  return text;
+}

@@ -1,0 +1,39 @@
+import { sumWeights } from '../policy/decide.js';
+import type { Workload } from '../workload/types.js';
+import { ENGINE_ERROR_RULE, type ActiveRule, type Finding, type Score } from './types.js';
+
+function byWeight(a: Finding, b: Finding): number {
+  return b.weight - a.weight || a.rule.localeCompare(b.rule);
+}
+
+/** Runs every active rule over the workload. A rule that throws becomes an `engine-error` finding, never an exception. */
+export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
+  const findings: Finding[] = [];
+  const errors: string[] = [];
+  for (const { rule, weight, params } of rules) {
+    try {
+      for (const evidence of rule.check(workload, params)) {
+        findings.push({
+          rule: rule.id,
+          weight,
+          technique: rule.technique,
+          message: evidence.reason ?? rule.reason,
+          ...(evidence.detail === undefined ? {} : { detail: evidence.detail }),
+          path: evidence.path,
+        });
+      }
+    } catch (error) {
+      errors.push(rule.id);
+      findings.push({
+        rule: ENGINE_ERROR_RULE,
+        weight: 0,
+        technique: '',
+        message: `rule ${rule.id} failed`,
+        detail: error instanceof Error ? error.message.slice(0, 200) : 'unknown error',
+        path: '',
+      });
+    }
+  }
+  findings.sort(byWeight);
+  return { score: sumWeights(findings), findings, errors };
+}

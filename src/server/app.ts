@@ -1,0 +1,208 @@
+import fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SecureContextOptions } from 'node:tls';
+import {
+  admissionReviewSchema,
+  type AdmissionReviewRequest,
+  type AdmissionReviewResponse,
+} from '../admission/schema.js';
+import { handleReview } from '../admission/review.js';
+import type { Engine } from '../engine.js';
+import { describeIssues } from '../policy/load.js';
+import { ruleIds } from '../policy/messages.js';
+import { recordDecision, type Metrics } from './metrics.js';
+
+/** The API server allows bodies of 3 MiB; an UPDATE carries object and oldObject (reference §10). */
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+/** The longest webhook timeout the API server allows is 30 s; nothing of ours should take longer. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Longer than Go's http.Transport idle timeout (90 s), so the API server, not we, closes idle keep-alive sockets. */
+export const KEEP_ALIVE_TIMEOUT_MS = 100_000;
+
+export interface Readiness {
+  ready: boolean;
+  detail: Record<string, unknown>;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  /** The engine for the next request; swapped atomically on policy reload (a request keeps the one it started with). */
+  engine: () => Engine;
+  namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  readiness: () => Readiness;
+  metrics: Metrics;
+  clock?: () => Date;
+  bodyLimit?: number;
+  /** TLS for the server; absent in tests that use inject(). */
+  https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
+}
+
+interface ErrorBody {
+  error: string;
+  message: string;
+}
+
+/** Stable error codes for replies that are not AdmissionReviews. */
+function classify(error: FastifyError): { status: number; body: ErrorBody } {
+  const status = error.statusCode ?? 500;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: { error: 'body-too-large', message: error.message } };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        body: { error: 'unsupported-media-type', message: 'expected Content-Type: application/json' },
+      };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return {
+        status: 400,
+        body: { error: 'empty-body', message: 'expected an AdmissionReview, got an empty body' },
+      };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, body: { error: 'bad-content-length', message: error.message } };
+    default:
+      if (error instanceof SyntaxError || status === 400) {
+        return {
+          status: 400,
+          body: { error: 'invalid-json', message: `body is not valid JSON: ${error.message}` },
+        };
+      }
+      if (status >= 400 && status < 500)
+        return { status, body: { error: 'bad-request', message: error.message } };
+      return { status: 500, body: { error: 'internal', message: 'internal error; see the webhook log' } };
+  }
+}
+
+function failedReview(review: AdmissionReviewRequest, onError: 'allow' | 'deny'): AdmissionReviewResponse {
+  const message = 'jobguard could not evaluate this object (internal error)';
+  return {
+    apiVersion: review.apiVersion,
+    kind: 'AdmissionReview',
+    response:
+      onError === 'allow'
+        ? { uid: review.request.uid, allowed: true, warnings: [`${message}; allowed (onError: allow)`] }
+        : {
+            uid: review.request.uid,
+            allowed: false,
+            status: {
+              code: 403,
+              reason: 'Forbidden',
+              status: 'Failure',
+              message: `${message}; denied (onError: deny)`,
+            },
+          },
+  };
+}
+
+/** Builds the webhook app; never listens (main does). Every HTTP test goes through `inject()`. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const clock = deps.clock ?? (() => new Date());
+  const app = fastify({
+    loggerInstance: deps.logger,
+    // One decision line per admission request is ours to write; fastify's per-request lines would double it.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    return503OnClosing: true,
+    ...(deps.https ? { https: deps.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  // A text/plain body must not reach the handler as a string: only JSON is an AdmissionReview.
+  app.removeContentTypeParser('text/plain');
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = classify(error);
+    deps.metrics.errors.inc({ kind: status >= 500 ? 'internal' : 'bad_request' });
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    else request.log.warn({ url: request.url, error: body.error, reason: body.message }, 'bad request');
+    return reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
+  );
+
+  app.get('/healthz', () => ({ ok: true }));
+
+  app.get('/readyz', (_request, reply) => {
+    const { ready, detail } = deps.readiness();
+    return reply.code(ready ? 200 : 503).send({ ready, ...detail });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+
+  app.post('/validate', (request, reply) => {
+    const started = process.hrtime.bigint();
+    const parsed = admissionReviewSchema.safeParse(request.body);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error, request.body);
+      deps.metrics.errors.inc({ kind: 'bad_request' });
+      request.log.warn({ issues }, 'not an AdmissionReview');
+      return reply.code(400).send({
+        error: 'invalid-review',
+        message: `not an AdmissionReview: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      });
+    }
+    const review = parsed.data;
+    const engine = deps.engine();
+    const { request: req } = review;
+    const kind = req.kind.kind;
+    let result: ReturnType<typeof handleReview>;
+    try {
+      result = handleReview(review, {
+        engine,
+        ...(deps.namespaceLabels ? { namespaceLabels: deps.namespaceLabels } : {}),
+        now: clock(),
+      });
+    } catch (error) {
+      // A bug of ours must not become the cluster's outage: answer the review as onError says.
+      deps.metrics.errors.inc({ kind: 'internal' });
+      request.log.error({ err: error, uid: req.uid, kind }, 'review failed; answered by onError');
+      return reply.send(failedReview(review, engine.policy.onError));
+    }
+    const { reply: answer, outcome } = result;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const decision = outcome.decision;
+    const action = decision ? decision.action : 'allow';
+    deps.metrics.requests.inc({
+      kind,
+      operation: req.operation,
+      action,
+      dry_run: String(req.dryRun === true),
+    });
+    deps.metrics.duration.observe({ kind }, seconds);
+    if (decision) recordDecision(deps.metrics, req.namespace ?? '', decision);
+    request.log.info(
+      {
+        uid: req.uid,
+        kind,
+        namespace: req.namespace ?? '',
+        name: req.name ?? '',
+        user: req.userInfo.username ?? '',
+        operation: req.operation,
+        dryRun: req.dryRun === true,
+        ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
+        score: decision?.score ?? 0,
+        verdict: decision?.verdict ?? 'allow',
+        mode: decision?.mode ?? engine.policy.mode,
+        action,
+        rules: decision ? ruleIds(decision.findings) : [],
+        ...(decision && decision.exemptions.length > 0
+          ? { exemptedBy: decision.exemptions.map((e) => e.reason), waived: ruleIds(decision.waived) }
+          : {}),
+        ...(decision && decision.errors.length > 0 ? { ruleErrors: decision.errors } : {}),
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+      },
+      'admission',
+    );
+    return reply.send(answer);
+  });
+
+  return app;
+}

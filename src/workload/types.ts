@@ -1,0 +1,142 @@
+/**
+ * The workload model: what the scoring engine sees of a Kubernetes object.
+ * Built once per object by `buildWorkload()`; rules read it and never walk raw JSON themselves.
+ */
+
+/** A Kubernetes object as decoded from JSON or YAML; only the fields we read are typed. */
+export interface KubeObject {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: unknown;
+  spec?: unknown;
+  template?: unknown;
+  [key: string]: unknown;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion?: string; kind?: string; name?: string; controller?: boolean }[];
+}
+
+export type ContainerKind = 'init' | 'regular' | 'ephemeral';
+
+/** A parsed image reference; see `parseImageReference()`. */
+export interface ImageReference {
+  /** The string as written in the manifest. */
+  raw: string;
+  /** e.g. `docker.io`, `ghcr.io`, `registry.example.com:5000`. */
+  registry: string;
+  /** Full repository path with docker.io's `library/` default applied, e.g. `library/alpine`. */
+  repository: string;
+  /** Last path segment of the repository, e.g. `alpine`, `kube-bench`. */
+  name: string;
+  tag?: string;
+  digest?: string;
+  /** `registry/repository[:tag][@digest]` with defaults applied (tag `latest` only when neither tag nor digest). */
+  normalized: string;
+}
+
+/** One simple command: argv after quote removal, with its position in the script. */
+export interface SimpleCommand {
+  /** argv[0] is the program as written (`/bin/sh`, `nc`); use `program` for the basename. */
+  argv: string[];
+  /** Basename of argv[0], lowercased (`/usr/bin/NC` → `nc`), after skipping wrappers such as `env`, `sudo`, `exec`, `nohup`, `timeout N`. */
+  program: string;
+  /** Redirections attached to the command, e.g. `{ op: '>&', target: '/dev/tcp/1.2.3.4/80' }`. */
+  redirects: {
+    op: string;
+    target: string;
+    /** Explicit file descriptor before the operator (`0` in `0>&1`, `2` in `2>&1`). */
+    fd?: number;
+    /** Heredoc body (`<<EOF` … `EOF`), kept as text: it is the command's stdin. */
+    body?: string;
+  }[];
+  /** Wrappers skipped to find `program`, as written (`['sudo', 'nohup']`). Absent when none. */
+  wrappers?: string[];
+  /** `NAME=value` prefixes of the command (`LD_PRELOAD=/x.so cmd`), after expansion. Absent when none. */
+  assignments?: string[];
+  /** Index of the pipeline this command belongs to (commands in one pipeline share it). */
+  pipeline: number;
+  /** Position inside its pipeline: 0 for the first command. */
+  pipelinePosition: number;
+  /** Nesting: 0 for top level; +1 inside `$(…)`, backticks, `sh -c` strings and decoded payloads. */
+  depth: number;
+  /** How this command was reached: 'argv' (container command/args), 'shell' (a `sh -c` string), 'substitution', 'decoded' (a base64/hex payload that was decoded and parsed). */
+  origin: 'argv' | 'shell' | 'substitution' | 'decoded';
+}
+
+/** Everything one container runs, as far as static analysis can tell. */
+export interface CommandModel {
+  /** `command` followed by `args` exactly as in the manifest (env `$(VAR)` references expanded where literal). */
+  argv: string[];
+  /** Every simple command found: the argv itself, `sh -c` scripts, substitutions, decoded payloads; in script order. */
+  commands: SimpleCommand[];
+  /** Every shell script text that was parsed (the `-c` strings and decoded payloads), for rules that need raw text. */
+  scripts: string[];
+  /** Payloads that were decoded (base64/hex) and what they decoded to. */
+  decoded: { encoding: 'base64' | 'hex'; text: string }[];
+  /** Parse problems worth a look (unterminated quote, depth limit hit); never thrown. */
+  problems: string[];
+}
+
+export interface EnvVar {
+  name: string;
+  /** Literal value when set with `value`; undefined for valueFrom. */
+  value?: string;
+  /** True when the value comes from a Secret, ConfigMap or field reference. */
+  isReference: boolean;
+}
+
+export interface ContainerView {
+  kind: ContainerKind;
+  /** Index within its own list (`containers[2]` → 2). */
+  index: number;
+  name: string;
+  /** JSON path of the container, e.g. `spec.jobTemplate.spec.template.spec.containers[0]`. */
+  path: string;
+  /** The raw container object from the manifest. */
+  raw: Record<string, unknown>;
+  image?: ImageReference;
+  env: EnvVar[];
+  command: CommandModel;
+  securityContext: Record<string, unknown>;
+  volumeMounts: { name: string; mountPath: string; readOnly: boolean; subPath?: string }[];
+}
+
+export interface HostPathVolume {
+  name: string;
+  path: string;
+  type?: string;
+  /** JSON path of the volume, e.g. `spec.template.spec.volumes[1]`. */
+  jsonPath: string;
+}
+
+export interface PodTemplateView {
+  /** JSON path of the pod spec, e.g. `spec.jobTemplate.spec.template.spec` (`spec` for a Pod). */
+  specPath: string;
+  metadata: ObjectMeta;
+  /** The raw pod spec. */
+  spec: Record<string, unknown>;
+  containers: ContainerView[];
+  hostPathVolumes: HostPathVolume[];
+}
+
+export interface Workload {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  metadata: ObjectMeta;
+  /** The object as received. */
+  object: KubeObject;
+  /** Pod templates found in the object (one for every supported kind; none for other kinds). */
+  templates: PodTemplateView[];
+  /** Every container of every template, init first, then regular, then ephemeral. */
+  containers: ContainerView[];
+  /** Compact JSON text of the object (what the seed KQL's `tostring(requestObject)` sees). Computed lazily. */
+  readonly json: string;
+}
