@@ -21,6 +21,8 @@ export interface ReviewOutcome {
   /** Why the object was not scored, when it was not. */
   skipped?: 'operation' | 'subresource' | 'kind' | 'no-object' | 'no-pod-template';
   decision?: Decision;
+  /** The object's name: `request.name`, else the object's own (or its generateName) — for the log line. */
+  name: string;
 }
 
 /** Subresources whose object is a whole Pod worth scoring: `kubectl debug` adds ephemeral containers this way. */
@@ -30,11 +32,16 @@ function allow(uid: string): AdmissionResponse {
   return { uid, allowed: true };
 }
 
-function toResponse(request: AdmissionRequest, decision: Decision, kind: string): AdmissionResponse {
+function toResponse(
+  request: AdmissionRequest,
+  decision: Decision,
+  kind: string,
+  name: string,
+): AdmissionResponse {
   const response: AdmissionResponse = allow(request.uid);
   if (decision.action === 'allow' && decision.exemptions.length === 0 && decision.errors.length === 0)
     return response;
-  const target = { kind, name: request.name ?? '' };
+  const target = { kind, name };
   if (decision.action !== 'allow' || decision.exemptions.length > 0) {
     response.auditAnnotations = auditAnnotationsFor(decision);
   }
@@ -81,8 +88,16 @@ export function handleReview(
     response,
   });
   const skipped = why(request, context.engine);
+  const meta = isRecord(request.object?.metadata) ? request.object.metadata : {};
+  const ownName =
+    typeof meta.name === 'string'
+      ? meta.name
+      : typeof meta.generateName === 'string'
+        ? meta.generateName
+        : '';
+  const name = request.name || ownName;
   if (skipped !== undefined || !request.object) {
-    return { reply: envelope(allow(request.uid)), outcome: { skipped: skipped ?? 'no-object' } };
+    return { reply: envelope(allow(request.uid)), outcome: { skipped: skipped ?? 'no-object', name } };
   }
   const kind = request.kind.kind;
   const object = { ...request.object };
@@ -98,9 +113,10 @@ export function handleReview(
     ...(labels ? { namespaceLabels: labels } : {}),
     now: context.now,
   });
-  if (!assessment) return { reply: envelope(allow(request.uid)), outcome: { skipped: 'no-pod-template' } };
+  if (!assessment)
+    return { reply: envelope(allow(request.uid)), outcome: { skipped: 'no-pod-template', name } };
   return {
-    reply: envelope(toResponse(request, assessment.decision, kind)),
-    outcome: { decision: assessment.decision },
+    reply: envelope(toResponse(request, assessment.decision, kind, name)),
+    outcome: { decision: assessment.decision, name },
   };
 }

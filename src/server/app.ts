@@ -33,6 +33,8 @@ export interface AppDeps {
   metrics: Metrics;
   clock?: () => Date;
   bodyLimit?: number;
+  /** How long a request may take to arrive whole (slow clients, half-sent bodies); default 30 s. */
+  requestTimeoutMs?: number;
   /** TLS for the server; absent in tests that use inject(). */
   https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
 }
@@ -102,7 +104,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // One decision line per admission request is ours to write; fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     return503OnClosing: true,
     ...(deps.https ? { https: deps.https } : {}),
@@ -183,7 +185,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         uid: req.uid,
         kind,
         namespace: req.namespace ?? '',
-        name: req.name ?? '',
+        name: outcome.name,
         user: req.userInfo.username ?? '',
         operation: req.operation,
         dryRun: req.dryRun === true,
