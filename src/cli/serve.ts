@@ -36,7 +36,7 @@ Flags:
   --tls-cert-file F         serving certificate (PEM); reloaded when it changes
   --tls-key-file F          its private key (PEM); without both, a self-signed certificate is generated in memory
   --client-ca-file F        require client certificates signed by this CA (mTLS from kube-apiserver)
-  --metrics-port N          also serve /metrics over plain HTTP on this port
+  --metrics-port N          also serve /metrics, /healthz and /readyz over plain HTTP on this port
   --profile P               scoring profile: default | kql (overrides the file)
   --mode M                  enforce | warn | audit | off (default warn; overrides the file)
   --annotate-threshold N    score at which audit annotations are added (kql: 1)
@@ -255,12 +255,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   let metricsServer: Server | undefined;
   if (options.metricsPort !== undefined) {
+    // Plain HTTP for Prometheus and for kubelet probes, which present no client certificate under mTLS.
     metricsServer = createServer((req, res) => {
-      if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      const path = req.method === 'GET' ? req.url?.split('?')[0] : undefined;
+      if (path === '/metrics') {
         metrics.registry.metrics().then(
           (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
           () => res.writeHead(500).end(),
         );
+      } else if (path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      } else if (path === '/readyz') {
+        res
+          .writeHead(draining ? 503 : 200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ready: !draining }));
       } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not-found"}');
     });
     const server = metricsServer;

@@ -203,11 +203,13 @@ function isPrintable(text: string): boolean {
   return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Printable UTF-8 text, or undefined for binary. */
 function asText(bytes: Uint8Array): string | undefined {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return undefined;
   }

@@ -86,7 +86,8 @@ const ASSIGNMENT_AT = /[A-Za-z_][A-Za-z0-9_]*\+?=/y;
  * (`$(curl …)`) is unknown until run and is kept whole.
  */
 export function programName(word: string): string {
-  const lower = word.toLowerCase();
+  // No path is longer than PATH_MAX (4096); bounding the work keeps huge words cheap.
+  const lower = (word.length > 4096 ? word.slice(0, 4096) : word).toLowerCase();
   if (lower.includes('$(') || lower.includes('`')) return lower;
   return lower.slice(lower.lastIndexOf('/') + 1);
 }
@@ -268,6 +269,11 @@ function isDelimiter(c: string | undefined): boolean {
   return c === undefined || isMeta(c);
 }
 
+/** Characters keywords are made of: `if`, `{`, `!`, `[[`, `]]`. */
+function isKeywordChar(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || c === '{' || c === '}' || c === '!' || c === '[' || c === ']';
+}
+
 /** Keywords that only give structure: their inner commands are parsed as if at top level. */
 const STRUCTURE_KEYWORDS = new Set([
   'if',
@@ -403,9 +409,9 @@ class Parser {
   /** The unquoted keyword at the current position, if any. */
   private keyword(): string | undefined {
     const c = this.peek();
-    if (c === undefined || !/[a-z{}![]/.test(c)) return undefined;
-    let end = this.pos;
-    while (end < this.src.length && /[a-z{}![\]]/.test(this.src.charAt(end))) end++;
+    if (c === undefined || !isKeywordChar(c) || c === ']') return undefined;
+    let end = this.pos + 1;
+    while (end < this.src.length && isKeywordChar(this.src.charAt(end))) end++;
     if (!isDelimiter(this.src[end])) return undefined;
     const word = this.src.slice(this.pos, end);
     if (word === '{' || word === '!') return this.src[end] === '(' ? undefined : word;
@@ -414,6 +420,11 @@ class Parser {
 
   private parseList(stop: Stop): void {
     for (;;) {
+      if (this.state.commandLimitHit) {
+        // Nothing after the limit is listed, so reading on would be wasted work.
+        this.pos = this.src.length;
+        return;
+      }
       const before = this.pos;
       this.skipLinebreaks();
       const c = this.peek();
@@ -729,7 +740,7 @@ class Parser {
   ): void {
     const state = this.state;
     if (state.commands.length >= MAX_COMMANDS) {
-      if (!state.commandLimitHit) problem(state, `more than ${MAX_COMMANDS} commands; rest not listed`);
+      if (!state.commandLimitHit) problem(state, `more than ${MAX_COMMANDS} commands; rest not parsed`);
       state.commandLimitHit = true;
       return;
     }
@@ -753,6 +764,9 @@ class Parser {
 
   /** Parses a redirection at the current position, if there is one. */
   private parseRedirect(redirects: Redirect[]): boolean {
+    const first = this.src.charCodeAt(this.pos);
+    // Fast path: a redirection starts with `<`, `>`, `&` or a digit.
+    if (first !== 60 && first !== 62 && first !== 38 && (first < 48 || first > 57)) return false;
     let p = this.pos;
     while (p < this.src.length && this.src.charCodeAt(p) >= 48 && this.src.charCodeAt(p) <= 57) p++;
     let fd: number | undefined;
@@ -984,7 +998,7 @@ class Parser {
     const body = src.slice(start + 1, close).replace(/\\([\\`$])/g, '$1');
     if (this.nesting >= MAX_NESTING) {
       this.warnNesting();
-    } else {
+    } else if (body.trim() !== '') {
       new Parser(body, this.state, this.nesting + 1, this.depth + 1, 'substitution').run();
       this.state.substitutions.push(body);
     }
