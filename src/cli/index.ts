@@ -8,18 +8,24 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   scan: {
     summary: 'score manifests (files, folders, stdin)',
+    load: async () => (await import('./scan.js')).scan,
   },
+  audit: { summary: 'replay Kubernetes audit logs', load: async () => (await import('./audit.js')).audit },
   report: {
     summary: 'score the workloads of a live cluster',
+    load: async () => (await import('./report.js')).report,
   },
   rules: {
     summary: 'list the rules of the active profile',
+    load: async () => (await import('./rules.js')).rules,
   },
   kql: {
     summary: 'print the Sentinel query for the policy',
+    load: async () => (await import('./kql.js')).kql,
   },
   policy: {
     summary: 'print the effective policy or check a file',
+    load: async () => (await import('./policy.js')).policy,
   },
 };
 

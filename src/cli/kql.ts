@@ -1,0 +1,32 @@
+import { buildKql, KqlEscapeError } from '../report/kql.js';
+import { writeChunk } from '../report/json.js';
+import { EXIT_OK, parseFlags, UsageError, type Command } from './io.js';
+import { policyFromFlags } from './scan.js';
+
+const HELP = `Usage: jobguard kql [--config FILE]
+
+Prints the Microsoft Sentinel query (AzureDiagnostics, kube-audit) that matches the loaded policy:
+the kql profile's indicators with the policy's terms and weights, its annotate threshold as the
+filter, and comment lines naming what the default profile checks that KQL cannot express.
+
+Flags:
+  --config FILE            policy file (default: the built-in policy)
+`;
+
+export const kql: Command = async (argv, io) => {
+  const { values } = parseFlags(argv, { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const policy = await policyFromFlags({ config: values.config }, io);
+  let query: string;
+  try {
+    query = buildKql(policy);
+  } catch (error) {
+    if (error instanceof KqlEscapeError) throw new UsageError(error.message);
+    throw error;
+  }
+  await writeChunk(io.stdout, query);
+  return EXIT_OK;
+};

@@ -1,0 +1,152 @@
+import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { createEngine } from '../engine.js';
+import { loadPolicyFile, PolicyError, resolvePolicy, type PolicyOverrides } from '../policy/load.js';
+import { MODES, profileSchema, type Policy } from '../policy/schema.js';
+import { describeExpired } from '../policy/watch.js';
+import {
+  EXIT_OK,
+  EXIT_USAGE,
+  parseChoice,
+  parseFlags,
+  parseInteger,
+  UsageError,
+  type CliIo,
+  type Command,
+} from './io.js';
+
+const USAGE = `Usage: jobguard policy <command> [flags]
+
+Commands:
+  print    print the effective policy: defaults filled, flags applied, thresholds resolved
+  check    validate policy files
+
+jobguard policy <command> --help for its flags.
+`;
+
+const PRINT_USAGE = `Usage: jobguard policy print [--config FILE] [flags]
+
+Prints the policy jobguard would run with: the file (or the built-in default) with every default
+filled in, the flags applied, and the thresholds in force (the profile's, unless set). The output
+is itself a valid policy file.
+
+Flags:
+  --config FILE              policy file (YAML or JSON); default: the built-in policy
+  --mode MODE                enforce | warn | audit | off (namespaces without an override)
+  --profile PROFILE          default | kql
+  --annotate-threshold N     score at which to annotate (1..1000)
+  --warn-threshold N         score at which to warn (1..1000)
+  --deny-threshold N         score at which to deny (1..1000)
+  --format FORMAT            yaml (default) | json
+  -h, --help                 this help
+`;
+
+const CHECK_USAGE = `Usage: jobguard policy check FILE...
+
+Validates policy files completely (schema, thresholds, rule ids and parameters). Prints one line
+per problem: the file, the path inside it and what was expected. Warns about exemptions that have
+expired. Exit status: 0 when every file is valid (warnings included), 2 otherwise.
+
+Flags:
+  -h, --help                 this help
+`;
+
+const FORMATS = ['yaml', 'json'] as const;
+const THRESHOLD_MAX = 1000;
+
+/** Errors name the file as the user typed it, not as resolved against the working directory. */
+function renamed(error: unknown, name: string): unknown {
+  return error instanceof PolicyError ? new PolicyError(name, error.issues) : error;
+}
+
+async function print(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(argv, {
+    config: { type: 'string' },
+    mode: { type: 'string' },
+    profile: { type: 'string' },
+    'annotate-threshold': { type: 'string' },
+    'warn-threshold': { type: 'string' },
+    'deny-threshold': { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(PRINT_USAGE);
+    return EXIT_OK;
+  }
+  const overrides: PolicyOverrides = {
+    thresholds: {
+      annotate: parseInteger('annotate-threshold', values['annotate-threshold'], 1, THRESHOLD_MAX),
+      warn: parseInteger('warn-threshold', values['warn-threshold'], 1, THRESHOLD_MAX),
+      deny: parseInteger('deny-threshold', values['deny-threshold'], 1, THRESHOLD_MAX),
+    },
+  };
+  const mode = parseChoice('mode', values.mode, MODES);
+  if (mode) overrides.mode = mode;
+  const profile = parseChoice('profile', values.profile, profileSchema.options);
+  if (profile) overrides.profile = profile;
+  const format = parseChoice('format', values.format, FORMATS) ?? 'yaml';
+
+  let policy: Policy;
+  try {
+    policy = await resolvePolicy(values.config && resolve(io.cwd, values.config), overrides);
+  } catch (error) {
+    throw renamed(error, values.config ?? 'command line');
+  }
+  const effective: Policy = { ...policy, thresholds: createEngine(policy).compiled.thresholds };
+  // YAML 1.1 quoting: `off` and dates stay strings for 1.1 readers (Helm values, older tooling) too.
+  io.stdout.write(
+    format === 'json' ? `${JSON.stringify(effective, null, 2)}\n` : stringify(effective, { version: '1.1' }),
+  );
+  return EXIT_OK;
+}
+
+async function check(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { help: { type: 'boolean', short: 'h' } }, true);
+  if (values.help) {
+    io.stdout.write(CHECK_USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length === 0) throw new UsageError('expected at least one policy file (see --help)');
+  const now = new Date();
+  let isValid = true;
+  for (const name of positionals) {
+    try {
+      const policy = await loadPolicyFile(resolve(io.cwd, name));
+      io.stdout.write(`${name}: ok\n`);
+      for (const expired of describeExpired(policy, now)) {
+        io.stdout.write(
+          `${name}: ${expired.path}.expires: warning: expired ${expired.expires}, the exemption no longer applies (${expired.reason})\n`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      isValid = false;
+      for (const issue of error.issues) {
+        io.stdout.write(`${name}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`);
+      }
+    }
+  }
+  return isValid ? EXIT_OK : EXIT_USAGE;
+}
+
+/** `jobguard policy print|check`. */
+export const policy: Command = async (argv, io) => {
+  const [subcommand, ...rest] = argv;
+  switch (subcommand) {
+    case 'print':
+      return print(rest, io);
+    case 'check':
+      return check(rest, io);
+    case '--help':
+    case '-h':
+    case 'help':
+      io.stdout.write(USAGE);
+      return EXIT_OK;
+    default:
+      io.stderr.write(
+        subcommand === undefined ? USAGE : `jobguard policy: unknown command "${subcommand}"\n\n${USAGE}`,
+      );
+      return EXIT_USAGE;
+  }
+};

@@ -1,0 +1,190 @@
+import path from 'node:path';
+import { assess, createEngine, type Engine } from '../engine.js';
+import { resolvePolicy } from '../policy/load.js';
+import { MODES, type Policy } from '../policy/schema.js';
+import { JsonResultsWriter, writeChunk } from '../report/json.js';
+import {
+  count,
+  emptySummary,
+  FAIL_ON,
+  isFailing,
+  toResult,
+  type ScoredObject,
+  type Summary,
+} from '../report/result.js';
+import { buildSarif, type SarifRule } from '../report/sarif.js';
+import { formatObject, formatSummary, type TextStyle } from '../report/text.js';
+import { PROFILES } from '../scoring/profiles.js';
+import { expandInputs, readInput } from '../source/inputs.js';
+import { parseManifest } from '../source/manifest.js';
+import {
+  EXIT_FINDINGS,
+  EXIT_OK,
+  EXIT_USAGE,
+  parseChoice,
+  parseFlags,
+  parseInteger,
+  UsageError,
+  type CliIo,
+  type Command,
+} from './io.js';
+
+/** The flags every offline command shares: the policy file and the overrides DESIGN lets the command line make. */
+export const POLICY_FLAGS = {
+  config: { type: 'string' },
+  profile: { type: 'string' },
+  mode: { type: 'string' },
+  'annotate-threshold': { type: 'string' },
+  'warn-threshold': { type: 'string' },
+  'deny-threshold': { type: 'string' },
+} as const;
+
+export const POLICY_HELP = `  --config FILE            policy file (default: the built-in policy)
+  --profile default|kql    scoring profile (overrides the file)
+  --mode M                 enforce | warn | audit | off for namespaces without an override
+  --annotate-threshold N   score from which an object is annotated
+  --warn-threshold N       score from which kubectl gets a warning
+  --deny-threshold N       score from which the object is denied`;
+
+export interface PolicyFlagValues {
+  config?: string | undefined;
+  profile?: string | undefined;
+  mode?: string | undefined;
+  'annotate-threshold'?: string | undefined;
+  'warn-threshold'?: string | undefined;
+  'deny-threshold'?: string | undefined;
+}
+
+/** The policy file (relative to the working directory) with the command line's overrides applied and checked. */
+export async function policyFromFlags(values: PolicyFlagValues, io: CliIo): Promise<Policy> {
+  const thresholds: Partial<Record<'annotate' | 'warn' | 'deny', number>> = {};
+  for (const name of ['annotate', 'warn', 'deny'] as const) {
+    const value = parseInteger(`${name}-threshold`, values[`${name}-threshold`], 1, 1000);
+    if (value !== undefined) thresholds[name] = value;
+  }
+  const profile = parseChoice('profile', values.profile, ['default', 'kql'] as const);
+  const mode = parseChoice('mode', values.mode, MODES);
+  const file = values.config === undefined ? undefined : path.resolve(io.cwd, values.config);
+  return resolvePolicy(file, {
+    ...(profile ? { profile } : {}),
+    ...(mode ? { mode } : {}),
+    ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
+  });
+}
+
+/** Every rule of the engine's profile, enabled or not, with its weight after the policy's overrides. */
+export function profileRules(engine: Engine): SarifRule[] {
+  const active = new Map(engine.rules.map((r) => [r.rule.id, r]));
+  return PROFILES[engine.policy.profile].rules.map((rule) => {
+    const configured = active.get(rule.id);
+    return {
+      rule,
+      weight: configured?.weight ?? engine.policy.rules[rule.id]?.weight ?? rule.weight,
+      enabled: !!configured,
+    };
+  });
+}
+
+export function textStyle(io: CliIo): TextStyle {
+  return { colour: io.stdoutIsTTY && !io.env.NO_COLOR };
+}
+
+/** 2 when some input could not be read, else 1 when a verdict reaches `--fail-on`, else 0. */
+export function exitCode(inputFailed: boolean, summary: Summary, failOn: (typeof FAIL_ON)[number]): number {
+  if (inputFailed) return EXIT_USAGE;
+  return isFailing(summary, failOn) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+const HELP = `Usage: jobguard scan [flags] PATH... | -
+
+Scores Kubernetes manifests: files, folders (recursive: .yaml, .yml, .json, in path order) and
+stdin (-). Reads multi-document YAML, JSON, kind: List, helm template and kustomize build output.
+Documents without a pod template are counted as skipped. A file that does not parse is reported
+on stderr with its line; the other files are still scanned and the exit code is 2.
+
+Flags:
+${POLICY_HELP}
+  --format text|json|sarif output format (default text)
+  --fail-on deny|warn|never exit 1 when a verdict reaches this level (default deny)
+
+Exit codes: 0 ok, 1 a verdict at or above --fail-on, 2 bad usage or unreadable input.
+`;
+
+export const scan: Command = async (argv, io) => {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      ...POLICY_FLAGS,
+      format: { type: 'string' },
+      'fail-on': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const format = parseChoice('format', values.format, ['text', 'json', 'sarif'] as const) ?? 'text';
+  const failOn = parseChoice('fail-on', values['fail-on'], FAIL_ON) ?? 'deny';
+  if (positionals.length === 0) throw new UsageError('no input: give files, folders or - for stdin');
+  const engine = createEngine(await policyFromFlags(values, io));
+  const now = new Date();
+
+  const summary = emptySummary();
+  const style = textStyle(io);
+  const json = format === 'json' ? new JsonResultsWriter(io.stdout) : undefined;
+  const sarifObjects: ScoredObject[] = [];
+  let inputFailed = false;
+  const complain = (message: string): void => {
+    inputFailed = true;
+    io.stderr.write(`jobguard scan: ${message}\n`);
+  };
+
+  const { files, problems } = await expandInputs(positionals, io.cwd);
+  for (const problem of problems) complain(`${problem.source}: ${problem.message}`);
+  for (const input of files) {
+    let text: string;
+    try {
+      text = await readInput(input, io.stdin);
+    } catch (error) {
+      complain(`${input.source}: ${(error as Error).message}`);
+      continue;
+    }
+    const parsed = parseManifest(text);
+    if (!parsed.ok) {
+      for (const p of parsed.problems) complain(`${input.source}:${p.line}:${p.column}: ${p.message}`);
+      continue;
+    }
+    for (const manifest of parsed.objects) {
+      const assessment = assess(engine, manifest.object, { now });
+      if (!assessment) {
+        summary.skipped += 1;
+        continue;
+      }
+      const result = toResult(assessment, {
+        source: input.source,
+        document: manifest.document,
+        line: manifest.line,
+      });
+      count(summary, result.verdict);
+      const scored: ScoredObject = {
+        result,
+        ...(manifest.template === undefined ? {} : { template: manifest.template }),
+        findingLines: result.findings.map((f) => manifest.lineOf(f.path)),
+      };
+      if (json) await json.write(result);
+      else if (format === 'sarif') sarifObjects.push(scored);
+      else await writeChunk(io.stdout, formatObject(scored, style));
+    }
+  }
+
+  if (json) await json.end(summary);
+  else if (format === 'sarif')
+    await writeChunk(
+      io.stdout,
+      `${JSON.stringify(buildSarif(profileRules(engine), sarifObjects), null, 2)}\n`,
+    );
+  else await writeChunk(io.stdout, formatSummary(summary, style));
+  return exitCode(inputFailed, summary, failOn);
+};
