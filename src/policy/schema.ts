@@ -58,10 +58,10 @@ const selector = <T extends z.ZodType>(entry: T) =>
     error: 'expected at least one entry (an empty list matches nothing); remove the field instead',
   });
 
+/** What identifies the exempt workload; `kinds` only narrows (alone it would exempt every CronJob). */
 export const EXEMPTION_SELECTORS = [
   'namespaces',
   'names',
-  'kinds',
   'users',
   'groups',
   'serviceAccounts',
@@ -82,7 +82,7 @@ export const exemptionSchema = z
     rules: selector(z.string().min(1)).optional(),
   })
   .strict()
-  // With only a reason (and perhaps rules) an exemption would match every object in the cluster.
+  // With only a reason (perhaps kinds and rules) an exemption would match every object in the cluster.
   .refine((exemption) => EXEMPTION_SELECTORS.some((key) => exemption[key] !== undefined), {
     error: `an exemption needs at least one selector (${EXEMPTION_SELECTORS.join(', ')}); without one it would exempt everything`,
   });

@@ -21,7 +21,7 @@ export const KQL_RULES = [
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   kql: { name: 'kql', rules: KQL_RULES, thresholds: { annotate: 1, warn: 1, deny: 3 } },
-  default: { name: 'default', rules: DEFAULT_RULES, thresholds: { annotate: 2, warn: 5, deny: 8 } },
+  default: { name: 'default', rules: DEFAULT_RULES, thresholds: { annotate: 2, warn: 4, deny: 8 } },
 };
 
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -77,6 +77,7 @@ function toContainers(spec: Record<string, unknown>, specPath: string): Containe
     list.forEach((raw: unknown, index) => {
       if (!isRecord(raw)) return;
       const env = toEnv(raw.env);
+      let command: ContainerView['command'] | undefined;
       const view: ContainerView = {
         kind,
         index,
@@ -84,7 +85,11 @@ function toContainers(spec: Record<string, unknown>, specPath: string): Containe
         path: `${join(specPath, key)}[${index}]`,
         raw,
         env,
-        command: buildCommandModel(raw, env),
+        // Parsed on first use: the kql profile never reads it, and most rules stop before they need it.
+        get command() {
+          command ??= buildCommandModel(raw, env);
+          return command;
+        },
         securityContext: isRecord(raw.securityContext) ? raw.securityContext : {},
         volumeMounts: toMounts(raw.volumeMounts),
       };

@@ -102,7 +102,8 @@ export interface ContainerView {
   raw: Record<string, unknown>;
   image?: ImageReference;
   env: EnvVar[];
-  command: CommandModel;
+  /** Built lazily on first read (see buildWorkload). */
+  readonly command: CommandModel;
   securityContext: Record<string, unknown>;
   volumeMounts: { name: string; mountPath: string; readOnly: boolean; subPath?: string }[];
 }

@@ -1,0 +1,562 @@
+/**
+ * Shared queries over the command models of a workload, for the command rules: every simple
+ * command with its container, pod template and the JSON path of the manifest field it came from,
+ * plus the few questions several rules ask of a command (does it run its stdin as code, does it
+ * download, which files does it write or run).
+ *
+ * Besides `command`/`args` (the workload's command model), a container runs code in its lifecycle
+ * hooks and exec probes; those lists are parsed here with the same command model, because a
+ * reverse shell in a `postStart` hook is as real as one in `args`.
+ */
+import { buildCommandModel, isBase64Decoder, isHexDecoder, isShellProgram } from '../workload/command.js';
+import { isRecord } from '../workload/template.js';
+import type {
+  CommandModel,
+  ContainerView,
+  PodTemplateView,
+  SimpleCommand,
+  Workload,
+} from '../workload/types.js';
+import { quote } from './redact.js';
+import type { Evidence } from './types.js';
+
+/** One list of strings a container runs (`command`+`args`, a hook or a probe) and its model. */
+export interface CommandSource {
+  template: PodTemplateView;
+  container: ContainerView;
+  model: CommandModel;
+  /** JSON path of each string of `model.argv`, in order. */
+  fields: readonly string[];
+  /** Every simple command of the model with the field it came from. */
+  sites: readonly CommandSite[];
+}
+
+/** One simple command and where it came from. */
+export interface CommandSite {
+  source: CommandSource;
+  command: SimpleCommand;
+  /** The commands of its pipeline by position (the command itself included). */
+  pipeline: readonly SimpleCommand[];
+  /** JSON path of the manifest field that holds the command (the `-c` string for scripts). */
+  path: string;
+}
+
+const HOOKS = ['postStart', 'preStop'] as const;
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+
+const cache = new WeakMap<Workload, readonly CommandSource[]>();
+
+/** Every command source of every container of every pod template (init containers first), computed once per workload. */
+export function commandSources(workload: Workload): readonly CommandSource[] {
+  let sources = cache.get(workload);
+  if (sources === undefined) {
+    sources = workload.templates.flatMap((template) =>
+      template.containers.flatMap((container) => sourcesOf(template, container)),
+    );
+    cache.set(workload, sources);
+  }
+  return sources;
+}
+
+/** Every simple command of the workload, with its source and field path. */
+export function commandSites(workload: Workload): CommandSite[] {
+  return commandSources(workload).flatMap((source) => source.sites);
+}
+
+/** Command sources grouped by container, in container order. */
+export function sourcesByContainer(workload: Workload): Map<ContainerView, CommandSource[]> {
+  const groups = new Map<ContainerView, CommandSource[]>();
+  for (const source of commandSources(workload)) {
+    const group = groups.get(source.container);
+    if (group) group.push(source);
+    else groups.set(source.container, [source]);
+  }
+  return groups;
+}
+
+function stringFields(list: unknown, prefix: string): string[] {
+  if (!Array.isArray(list)) return [];
+  const fields: string[] = [];
+  list.forEach((item: unknown, index) => {
+    if (typeof item === 'string') fields.push(`${prefix}[${index}]`);
+  });
+  return fields;
+}
+
+function sourcesOf(template: PodTemplateView, container: ContainerView): CommandSource[] {
+  const { raw, path } = container;
+  const sources: CommandSource[] = [];
+  const fields = [...stringFields(raw.command, `${path}.command`), ...stringFields(raw.args, `${path}.args`)];
+  if (fields.length === container.command.argv.length && fields.length > 0) {
+    sources.push(makeSource(template, container, container.command, fields));
+  }
+  // `args: ["-c", "script"]` with no `command` relies on an image entrypoint that is a shell.
+  if (raw.command === undefined && Array.isArray(raw.args)) {
+    const [flag, script] = raw.args as unknown[];
+    if (typeof flag === 'string' && /^-[a-z]*c$/.test(flag) && typeof script === 'string') {
+      const model = buildCommandModel({ command: ['sh', flag, script] }, container.env);
+      sources.push(
+        makeSource(template, container, model, [`${path}.args[0]`, `${path}.args[0]`, `${path}.args[1]`]),
+      );
+    }
+  }
+  const lifecycle = raw.lifecycle;
+  for (const hook of HOOKS) {
+    const handler = isRecord(lifecycle) ? lifecycle[hook] : undefined;
+    addExec(sources, template, container, handler, `${path}.lifecycle.${hook}`);
+  }
+  for (const probe of PROBES) addExec(sources, template, container, raw[probe], `${path}.${probe}`);
+  return sources;
+}
+
+function addExec(
+  sources: CommandSource[],
+  template: PodTemplateView,
+  container: ContainerView,
+  handler: unknown,
+  prefix: string,
+): void {
+  if (!isRecord(handler) || !isRecord(handler.exec)) return;
+  const list = handler.exec.command;
+  const fields = stringFields(list, `${prefix}.exec.command`);
+  if (fields.length === 0) return;
+  const model = buildCommandModel({ command: list }, container.env);
+  if (model.argv.length !== fields.length) return;
+  sources.push(makeSource(template, container, model, fields));
+}
+
+function makeSource(
+  template: PodTemplateView,
+  container: ContainerView,
+  model: CommandModel,
+  fields: string[],
+): CommandSource {
+  const source: CommandSource = { template, container, model, fields, sites: [] };
+  const pipelines = new Map<number, SimpleCommand[]>();
+  for (const command of model.commands) {
+    const members = pipelines.get(command.pipeline) ?? [];
+    members[command.pipelinePosition] = command;
+    pipelines.set(command.pipeline, members);
+  }
+  const scriptPath = fields[scriptIndex(model)] ?? fields[0] ?? container.path;
+  const argvPath = fields[model.argv.length - (model.commands[0]?.argv.length ?? 0)] ?? fields[0] ?? '';
+  source.sites = model.commands.map((command) => ({
+    source,
+    command,
+    pipeline: pipelines.get(command.pipeline) ?? [command],
+    path: command.depth === 0 ? argvPath : scriptPath,
+  }));
+  return source;
+}
+
+/** Index in `model.argv` of the string nested scripts came from: the `-c` string, or the longest operand. */
+function scriptIndex(model: CommandModel): number {
+  const first = model.scripts[0];
+  const offset = model.argv.length - (model.commands[0]?.argv.length ?? 0);
+  if (first !== undefined) {
+    const exact = model.argv.indexOf(first, offset + 1);
+    if (exact >= 0) return exact;
+  }
+  let longest = offset;
+  for (let i = offset + 1; i < model.argv.length; i++) {
+    if ((model.argv[i] ?? '').length > (model.argv[longest] ?? '').length) longest = i;
+  }
+  return longest;
+}
+
+/** JSON path of `command.argv[k]` when the command is the container's own argv; the site's path otherwise. */
+export function argumentPath(site: CommandSite, k: number): string {
+  const { command, source } = site;
+  if (command.depth !== 0 || command.origin !== 'argv') return site.path;
+  const offset = source.model.argv.length - command.argv.length;
+  return source.fields[offset + k] ?? site.path;
+}
+
+/** The command line for a finding's detail: redacted, short. */
+export function describe(command: SimpleCommand, max = 60): string {
+  const redirects = command.redirects
+    .filter((r) => r.body === undefined)
+    .map((r) => `${r.fd ?? ''}${r.op}${r.target}`);
+  return quote(prefix([...command.argv, ...redirects], ' '), max);
+}
+
+/** A pipeline for a finding's detail: `curl -s x | sh`. */
+export function describePipeline(pipeline: readonly SimpleCommand[], max = 60): string {
+  return quote(
+    prefix(
+      pipeline.map((member) => prefix(member.argv, ' ')),
+      ' | ',
+    ),
+    max,
+  );
+}
+
+/** Text redacted before it is cut to a detail's length; far more than any detail keeps, far less than a 1 MiB script. */
+const DETAIL_SOURCE_LENGTH = 1024;
+
+/** The first `DETAIL_SOURCE_LENGTH` characters of the joined words, without joining all of them. */
+function prefix(words: readonly string[], separator: string): string {
+  let out = '';
+  for (const word of words) {
+    out += out === '' ? word : separator + word;
+    if (out.length >= DETAIL_SOURCE_LENGTH) return out.slice(0, DETAIL_SOURCE_LENGTH);
+  }
+  return out;
+}
+
+/** Evidence collected once per path: the first detail for a place wins. */
+export class EvidenceByPath {
+  private readonly byPath = new Map<string, Evidence>();
+
+  /** `detail` may be a function, so that it is computed only for a new path. */
+  add(path: string, detail?: string | (() => string), reason?: string): void {
+    if (this.byPath.has(path)) return;
+    const evidence: Evidence = { path };
+    if (detail !== undefined) evidence.detail = typeof detail === 'function' ? detail() : detail;
+    if (reason !== undefined) evidence.reason = reason;
+    this.byPath.set(path, evidence);
+  }
+
+  get size(): number {
+    return this.byPath.size;
+  }
+
+  list(): Evidence[] {
+    return [...this.byPath.values()];
+  }
+}
+
+const PYTHON = /^(?:python|pypy)[0-9.]*$/;
+const PHP = /^php[0-9.]*(?:-cli)?$/;
+const LUA = /^(?:lua[0-9.]*|luajit)$/;
+const SCRIPT_LANGUAGES = new Set([
+  'perl',
+  'ruby',
+  'node',
+  'nodejs',
+  'deno',
+  'bun',
+  'tclsh',
+  'pwsh',
+  'powershell',
+]);
+
+export type Language =
+  'shell' | 'python' | 'perl' | 'ruby' | 'php' | 'node' | 'lua' | 'awk' | 'powershell' | 'other';
+
+/** The language a program interprets, if it is an interpreter. */
+export function languageOf(program: string): Language | undefined {
+  if (isShellProgram(program)) return 'shell';
+  if (PYTHON.test(program)) return 'python';
+  if (PHP.test(program)) return 'php';
+  if (LUA.test(program)) return 'lua';
+  if (program === 'awk' || program === 'gawk' || program === 'mawk' || program === 'nawk') return 'awk';
+  if (program === 'perl' || program === 'ruby') return program;
+  if (program === 'node' || program === 'nodejs' || program === 'deno' || program === 'bun') return 'node';
+  if (program === 'pwsh' || program === 'powershell') return 'powershell';
+  return SCRIPT_LANGUAGES.has(program) ? 'other' : undefined;
+}
+
+/** Options that take inline code, by language (`python -c CODE`, `perl -e CODE`, `php -r CODE`). */
+const CODE_OPTIONS: Partial<Record<Language, readonly string[]>> = {
+  shell: ['c'],
+  python: ['c'],
+  perl: ['e', 'E'],
+  ruby: ['e'],
+  php: ['r'],
+  node: ['e', 'p', 'eval', 'print'],
+  lua: ['e'],
+  powershell: ['c', 'command', 'Command', 'enc', 'e', 'encodedcommand', 'EncodedCommand', 'ec'],
+};
+/** Options whose next word is a module or file, not code: `python -m pip`, `perl -I lib`. */
+const VALUE_OPTIONS: Partial<Record<Language, ReadonlySet<string>>> = {
+  shell: new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']),
+  python: new Set(['-m', '-W', '-X', '--check-hash-based-pycs']),
+  perl: new Set(['-I', '-M', '-m', '-x']),
+  ruby: new Set(['-I', '-r', '-C', '-E']),
+  php: new Set(['-c', '-d', '-z', '-f']),
+  node: new Set(['-r', '--require', '--import', '--loader']),
+  lua: new Set(['-l']),
+};
+
+/** The inline code an interpreter runs (`python3 -c CODE`, `perl -e CODE`, awk's program), if any. */
+export function inlineCode(command: SimpleCommand): string | undefined {
+  const language = languageOf(command.program);
+  if (language === undefined || language === 'shell') return undefined;
+  const { argv } = command;
+  if (language === 'awk') {
+    for (let i = 1; i < argv.length; i++) {
+      const arg = argv[i] ?? '';
+      if (arg === '-f') return undefined;
+      if (arg === '-F' || arg === '-v') {
+        i++;
+        continue;
+      }
+      if (!arg.startsWith('-')) return arg;
+    }
+    return undefined;
+  }
+  const options = CODE_OPTIONS[language] ?? [];
+  const parts: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') break;
+    const name = arg.replace(/^-{1,2}/, '');
+    if (
+      options.includes(name) ||
+      (language !== 'powershell' &&
+        /^[a-zA-Z]+$/.test(name) &&
+        options.includes(name.slice(-1)) &&
+        !arg.startsWith('--'))
+    ) {
+      const code = argv[i + 1];
+      if (code !== undefined) parts.push(language === 'powershell' ? argv.slice(i + 1).join(' ') : code);
+      i++;
+    } else if (VALUE_OPTIONS[language]?.has(arg)) {
+      i++;
+    }
+  }
+  return parts.length > 0 ? parts.join('\n') : undefined;
+}
+
+/** Whether an interpreter runs the text on its stdin as code: `sh`, `bash -s`, `python3 -`, `perl`, `php`. */
+export function executesStdin(command: SimpleCommand): boolean {
+  const language = languageOf(command.program);
+  if (language === undefined || language === 'awk' || language === 'other') {
+    return (command.program === 'source' || command.program === '.') && isStdinPath(command.argv[1]);
+  }
+  const code = CODE_OPTIONS[language] ?? [];
+  const valued = VALUE_OPTIONS[language];
+  const { argv } = command;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') return isStdinPath(argv[i + 1]) || argv[i + 1] === undefined || language === 'shell';
+    if (arg === '-' || !/^[-+]./.test(arg)) return isStdinPath(arg);
+    if (language === 'python' && arg === '-m') return false;
+    if (valued?.has(arg)) {
+      i++;
+      continue;
+    }
+    if (language === 'shell' && /^-[a-zA-Z]*s/.test(arg)) return true;
+    const name = arg.replace(/^[-+]{1,2}/, '');
+    if (
+      code.includes(name) ||
+      (/^[a-zA-Z]+$/.test(name) && !arg.startsWith('--') && code.includes(name.slice(-1)))
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isStdinPath(word: string | undefined): boolean {
+  return word === '-' || word === '/dev/stdin' || word === '/proc/self/fd/0' || word === '/dev/fd/0';
+}
+
+const DOWNLOADERS = new Set([
+  'curl',
+  'wget',
+  'fetch',
+  'aria2c',
+  'lwp-download',
+  'lwp-request',
+  'http',
+  'https',
+  'tftp',
+]);
+
+/** Whether the program fetches a URL (`curl`, `wget`, `busybox wget` resolves to `wget`). */
+export function isDownloader(command: SimpleCommand): boolean {
+  return DOWNLOADERS.has(command.program);
+}
+
+/** Whether the command decodes a payload: `base64 -d`, `openssl base64 -d`, `xxd -r -p`. */
+export function isDecoder(command: SimpleCommand): boolean {
+  return isBase64Decoder(command) || isHexDecoder(command);
+}
+
+const SUBSTITUTION_OPENER = /\$\(|<\(|`/g;
+
+/** Programs that start a command substitution or process substitution inside a word: `"$(curl -s x)"` → `curl`. */
+export function substitutedPrograms(word: string): string[] {
+  if (!word.includes('(') && !word.includes('`')) return [];
+  const programs: string[] = [];
+  let backticks = 0;
+  for (const match of word.matchAll(SUBSTITUTION_OPENER)) {
+    // Every second backtick closes the substitution the one before opened.
+    if (match[0] === '`' && backticks++ % 2 === 1) continue;
+    let i = match.index + match[0].length;
+    while (word[i] === ' ' || word[i] === '\t') i++;
+    let end = i;
+    while (end < word.length && !/[\s;|&)`'"(<>]/.test(word.charAt(end))) end++;
+    const name = word.slice(i, end).toLowerCase();
+    programs.push(name.slice(name.lastIndexOf('/') + 1));
+    if (programs.length >= 32) break;
+  }
+  return programs;
+}
+
+/** The substitutions whose output a command runs as code: `sh -c "$(…)"`, `eval "$(…)"`, `bash <(…)`, `. <(…)`, `` `…` `` as the program. */
+export function executedSubstitutions(command: SimpleCommand): string[] {
+  const { program, argv } = command;
+  const words: string[] = [];
+  const first = argv[0] ?? '';
+  if (first.startsWith('$(') || first.startsWith('`')) words.push(first);
+  if (program === 'eval') words.push(...argv.slice(1));
+  else if (program === 'source' || program === '.') words.push(argv[1] ?? '');
+  else {
+    const language = languageOf(program);
+    if (language !== undefined && language !== 'awk' && language !== 'other') {
+      const code = language === 'shell' ? shellCode(command) : inlineCode(command);
+      if (code !== undefined) words.push(code);
+      for (const arg of argv.slice(1)) if (arg.startsWith('<(')) words.push(arg);
+    }
+  }
+  // Only a word that is entirely a substitution runs its output: `eval "echo $(date)"` does not.
+  return words.filter((word) => /^\s*(?:\$\(|`|<\()/.test(word));
+}
+
+/** The `-c` string a shell runs, without the model's requirement that it be parsed. */
+function shellCode(command: SimpleCommand): string | undefined {
+  const { argv } = command;
+  const valued = VALUE_OPTIONS.shell;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!/^[-+]./.test(arg)) return undefined;
+    if (valued?.has(arg)) {
+      i++;
+      continue;
+    }
+    if (/^-[a-zA-Z]*c/.test(arg)) {
+      for (let j = i + 1; j < argv.length; j++) if (!/^[-+]./.test(argv[j] ?? '')) return argv[j];
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Whether the command is a shell started with `-c` (the container's everyday `sh -c "…"`). */
+export function isShellWithScript(command: SimpleCommand): boolean {
+  return isShellProgram(command.program) && shellCode(command) !== undefined;
+}
+
+/** Normalises a file path for comparison: `./x` → `x`, `//tmp//x` → `/tmp/x`. */
+export function normalizePath(path: string): string {
+  let out = path.replace(/\/{2,}/g, '/');
+  while (out.startsWith('./')) out = out.slice(2);
+  return out.length > 1 && out.endsWith('/') ? out.slice(0, -1) : out;
+}
+
+/** Whether two paths written in one script name the same file (full paths, or equal basenames when one is relative). */
+export function isSameFile(a: string, b: string): boolean {
+  const x = normalizePath(a);
+  const y = normalizePath(b);
+  if (x === y) return true;
+  if (x.startsWith('/') && y.startsWith('/')) return false;
+  return basename(x) !== '' && basename(x) === basename(y);
+}
+
+/** Files a command writes with `>`, `>>`, `>|` or `&>`. */
+export function redirectTargets(command: SimpleCommand): string[] {
+  return command.redirects
+    .filter(
+      (r) =>
+        (r.op === '>' || r.op === '>>' || r.op === '>|' || r.op === '&>' || r.op === '&>>') && r.fd !== 2,
+    )
+    .map((r) => r.target)
+    .filter((target) => target !== '' && !target.startsWith('/dev/'));
+}
+
+/** Files a command runs: its own program path (`./x`, `/tmp/x`), a script given to an interpreter, `. file`, `source file`. */
+export function executedFiles(command: SimpleCommand): string[] {
+  const { argv, program } = command;
+  const first = argv[0] ?? '';
+  const files: string[] = [];
+  if (first.includes('/')) files.push(first);
+  if (program === 'source' || program === '.') {
+    if (argv[1] !== undefined) files.push(argv[1]);
+    return files;
+  }
+  const language = languageOf(program);
+  if (language === undefined || language === 'awk' || language === 'other') return files;
+  if (language === 'shell' ? shellCode(command) !== undefined : inlineCode(command) !== undefined)
+    return files;
+  const valued = VALUE_OPTIONS[language];
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (valued?.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg === '--') continue;
+    if (!/^[-+]./.test(arg)) {
+      if (arg !== '-') files.push(arg);
+      break;
+    }
+    if (language === 'python' && arg === '-m') break;
+  }
+  return files;
+}
+
+/** Whether the command gives execute permission: `chmod +x f`, `chmod 755 f`, `chmod u+x f`, `install -m 755`. */
+export function chmodTargets(command: SimpleCommand): string[] {
+  if (command.program !== 'chmod') return [];
+  const args = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  const mode = args[0] ?? '';
+  const executable = /^[ugoa]*[+=][rwxXst]*x/.test(mode) || /^[0-7]*[1357][0-7]{0,2}$/.test(mode);
+  return executable ? args.slice(1) : [];
+}
+
+/** A literal env value of a container with the JSON path of its `value` field. */
+export interface EnvField {
+  name: string;
+  value: string;
+  path: string;
+}
+
+/** Literal env values of a container (`valueFrom` entries have none), with their paths. */
+export function envFields(container: ContainerView): EnvField[] {
+  const raw = container.raw.env;
+  if (!Array.isArray(raw)) return [];
+  const fields: EnvField[] = [];
+  raw.forEach((entry: unknown, index) => {
+    if (isRecord(entry) && typeof entry.value === 'string' && entry.value !== '') {
+      fields.push({
+        name: typeof entry.name === 'string' ? entry.name : '',
+        value: entry.value,
+        path: `${container.path}.env[${index}].value`,
+      });
+    }
+  });
+  return fields;
+}
+
+/** The words a command mentions: its arguments and redirection targets, with the JSON path of each. */
+export function* mentionedWords(site: CommandSite): Generator<{ word: string; path: string }> {
+  const { argv, redirects } = site.command;
+  for (let k = 1; k < argv.length; k++) yield { word: argv[k] ?? '', path: argumentPath(site, k) };
+  for (const redirect of redirects) yield { word: redirect.target, path: site.path };
+}
+
+/** Files written earlier in a script, looked up by basename so that a long script stays linear. */
+export class WrittenFiles<T> {
+  private readonly byBasename = new Map<string, { file: string; value: T }[]>();
+
+  add(file: string, value: T): void {
+    const key = basename(normalizePath(file));
+    if (key === '') return;
+    const list = this.byBasename.get(key);
+    if (list === undefined) this.byBasename.set(key, [{ file, value }]);
+    else if (list.length < 64) list.push({ file, value });
+  }
+
+  /** The value recorded for a file written earlier with the same name, if any. */
+  find(file: string): T | undefined {
+    const list = this.byBasename.get(basename(normalizePath(file)));
+    return list?.find((entry) => isSameFile(entry.file, file))?.value;
+  }
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

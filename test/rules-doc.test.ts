@@ -1,0 +1,104 @@
+/**
+ * docs/rules.md must match the registry. To regenerate after changing a rule:
+ *   UPDATE_RULES_DOC=1 npm test -- test/rules-doc.test.ts
+ */
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderRulesMarkdown, techniqueUrl } from '../src/scoring/docs.js';
+import { PROFILES } from '../src/scoring/profiles.js';
+import type { Profile, Rule } from '../src/scoring/types.js';
+import { z } from 'zod';
+
+const DOC = fileURLToPath(new URL('../docs/rules.md', import.meta.url));
+const REGENERATE = 'UPDATE_RULES_DOC=1 npm test -- test/rules-doc.test.ts';
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+describe('docs/rules.md', () => {
+  it('matches the rule registry', () => {
+    const expected = renderRulesMarkdown(PROFILES);
+    if (process.env.UPDATE_RULES_DOC === '1') {
+      writeFileSync(DOC, expected);
+      return;
+    }
+    const actual = read(DOC);
+    if (actual === expected) return;
+    const fresh = join(tmpdir(), 'jobguard-rules.md');
+    writeFileSync(fresh, expected);
+    throw new Error(
+      `docs/rules.md is out of date with the rule registry.\n` +
+        `  Regenerate it: ${REGENERATE}\n  (the expected text is in ${fresh}; diff it against docs/rules.md)`,
+    );
+  });
+});
+
+describe('renderRulesMarkdown', () => {
+  const rule: Rule<{ images: string[]; max: number }> = {
+    id: 'sample-rule',
+    profile: 'default',
+    weight: 3,
+    technique: 'T1053.007',
+    description: 'Looks | for samples',
+    reason: 'sample',
+    doc: { reads: 'image', why: 'because', benign: 'none' },
+    params: {
+      schema: z.object({ images: z.array(z.string()), max: z.number() }).strict(),
+      defaults: { images: ['a', 'b`c'], max: 2 },
+    },
+    check: () => [],
+  };
+  const profile: Profile = {
+    name: 'default',
+    rules: [rule],
+    thresholds: { annotate: 2, warn: 4, deny: 8 },
+  };
+  const text = renderRulesMarkdown({
+    default: profile,
+    kql: { name: 'kql', rules: [], thresholds: { annotate: 1, warn: 1, deny: 3 } },
+  });
+
+  it.each([
+    [
+      'the profile heading and thresholds',
+      '## Profile `default`\n\nDefault thresholds: annotate at 2, warn at 4, deny at 8.',
+    ],
+    [
+      'an index row with the pipe escaped',
+      '| [sample-rule](#sample-rule) | 3 | [T1053.007](https://attack.mitre.org/techniques/T1053/007/) | Looks \\| for samples |',
+    ],
+    ['the rule heading', '### sample-rule\n\nLooks | for samples\n'],
+    ['the weight', '- **Weight:** 3\n'],
+    [
+      'the doc block',
+      '- **Reads:** image\n- **Why attackers do it:** because\n- **Benign look-alikes:** none\n',
+    ],
+    ['parameter defaults', '  | `images` | `a`, ``b`c`` |\n  | `max` | `2` |'],
+  ])('renders %s', (_what, fragment) => {
+    expect(text).toContain(fragment);
+  });
+
+  it('puts the default profile first', () => {
+    expect(text.indexOf('## Profile `default`')).toBeLessThan(text.indexOf('## Profile `kql`'));
+  });
+
+  it.each([
+    ['T1611', 'https://attack.mitre.org/techniques/T1611/'],
+    ['T1059.004', 'https://attack.mitre.org/techniques/T1059/004/'],
+  ])('links %s to %s', (id, url) => {
+    expect(techniqueUrl(id)).toBe(url);
+  });
+
+  it('documents every registered rule', () => {
+    const doc = renderRulesMarkdown(PROFILES);
+    for (const p of Object.values(PROFILES)) for (const r of p.rules) expect(doc).toContain(`### ${r.id}\n`);
+  });
+});
