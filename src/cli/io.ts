@@ -43,7 +43,9 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    // Not `instanceof Error`: under jest's VM contexts node's own errors come from another realm.
+    const message = (error as { message?: unknown }).message;
+    throw new UsageError(typeof message === 'string' ? message : String(error));
   }
 }
 
