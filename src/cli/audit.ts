@@ -11,7 +11,8 @@ import { formatSeedTable, sortSeedRows, type SeedRow } from '../report/seed-tabl
 import { formatSummary } from '../report/text.js';
 import { STDIN } from '../source/inputs.js';
 import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
-import { exitCode, POLICY_FLAGS, POLICY_HELP, policyFromFlags, textStyle } from './scan.js';
+import { exitCode, textStyle } from './scan.js';
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard audit [flags] LOG... | -
 

@@ -1,7 +1,7 @@
 import { buildKql, KqlEscapeError } from '../report/kql.js';
 import { writeChunk } from '../report/json.js';
 import { EXIT_OK, parseFlags, UsageError, type Command } from './io.js';
-import { policyFromFlags } from './scan.js';
+import { policyFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard kql [--config FILE]
 

@@ -1,19 +1,11 @@
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { createEngine } from '../engine.js';
-import { loadPolicyFile, PolicyError, resolvePolicy, type PolicyOverrides } from '../policy/load.js';
-import { MODES, profileSchema, type Policy } from '../policy/schema.js';
+import { loadPolicyFile, PolicyError } from '../policy/load.js';
+import type { Policy } from '../policy/schema.js';
 import { describeExpired } from '../policy/watch.js';
-import {
-  EXIT_OK,
-  EXIT_USAGE,
-  parseChoice,
-  parseFlags,
-  parseInteger,
-  UsageError,
-  type CliIo,
-  type Command,
-} from './io.js';
+import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type CliIo, type Command } from './io.js';
+import { POLICY_FLAGS, policyFromFlags } from './flags.js';
 
 const USAGE = `Usage: jobguard policy <command> [flags]
 
@@ -52,21 +44,9 @@ Flags:
 `;
 
 const FORMATS = ['yaml', 'json'] as const;
-const THRESHOLD_MAX = 1000;
-
-/** Errors name the file as the user typed it, not as resolved against the working directory. */
-function renamed(error: unknown, name: string): unknown {
-  return error instanceof PolicyError ? new PolicyError(name, error.issues) : error;
-}
-
 async function print(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, {
-    config: { type: 'string' },
-    mode: { type: 'string' },
-    profile: { type: 'string' },
-    'annotate-threshold': { type: 'string' },
-    'warn-threshold': { type: 'string' },
-    'deny-threshold': { type: 'string' },
+    ...POLICY_FLAGS,
     format: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -74,25 +54,9 @@ async function print(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(PRINT_USAGE);
     return EXIT_OK;
   }
-  const overrides: PolicyOverrides = {
-    thresholds: {
-      annotate: parseInteger('annotate-threshold', values['annotate-threshold'], 1, THRESHOLD_MAX),
-      warn: parseInteger('warn-threshold', values['warn-threshold'], 1, THRESHOLD_MAX),
-      deny: parseInteger('deny-threshold', values['deny-threshold'], 1, THRESHOLD_MAX),
-    },
-  };
-  const mode = parseChoice('mode', values.mode, MODES);
-  if (mode) overrides.mode = mode;
-  const profile = parseChoice('profile', values.profile, profileSchema.options);
-  if (profile) overrides.profile = profile;
   const format = parseChoice('format', values.format, FORMATS) ?? 'yaml';
 
-  let policy: Policy;
-  try {
-    policy = await resolvePolicy(values.config && resolve(io.cwd, values.config), overrides);
-  } catch (error) {
-    throw renamed(error, values.config ?? 'command line');
-  }
+  const policy = await policyFromFlags(values, io);
   const effective: Policy = { ...policy, thresholds: createEngine(policy).compiled.thresholds };
   // YAML 1.1 quoting: `off` and dates stay strings for 1.1 readers (Helm values, older tooling) too.
   io.stdout.write(

@@ -9,7 +9,8 @@ import { count, emptySummary, FAIL_ON, toResult, type ScoredObject } from '../re
 import { buildSarif } from '../report/sarif.js';
 import { formatObject, formatSummary } from '../report/text.js';
 import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type Command } from './io.js';
-import { exitCode, POLICY_FLAGS, POLICY_HELP, policyFromFlags, profileRules, textStyle } from './scan.js';
+import { exitCode, profileRules, textStyle } from './scan.js';
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard report [flags]
 

@@ -1,7 +1,8 @@
 import { createEngine } from '../engine.js';
 import { writeChunk } from '../report/json.js';
 import { EXIT_OK, parseChoice, parseFlags, type Command } from './io.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags, profileRules } from './scan.js';
+import { profileRules } from './scan.js';
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard rules [flags]
 

@@ -1,7 +1,4 @@
-import path from 'node:path';
 import { assess, createEngine, type Engine } from '../engine.js';
-import { resolvePolicy } from '../policy/load.js';
-import { MODES, type Policy } from '../policy/schema.js';
 import { JsonResultsWriter, writeChunk } from '../report/json.js';
 import {
   count,
@@ -23,54 +20,11 @@ import {
   EXIT_USAGE,
   parseChoice,
   parseFlags,
-  parseInteger,
   UsageError,
   type CliIo,
   type Command,
 } from './io.js';
-
-/** The flags every offline command shares: the policy file and the overrides DESIGN lets the command line make. */
-export const POLICY_FLAGS = {
-  config: { type: 'string' },
-  profile: { type: 'string' },
-  mode: { type: 'string' },
-  'annotate-threshold': { type: 'string' },
-  'warn-threshold': { type: 'string' },
-  'deny-threshold': { type: 'string' },
-} as const;
-
-export const POLICY_HELP = `  --config FILE            policy file (default: the built-in policy)
-  --profile default|kql    scoring profile (overrides the file)
-  --mode M                 enforce | warn | audit | off for namespaces without an override
-  --annotate-threshold N   score from which an object is annotated
-  --warn-threshold N       score from which kubectl gets a warning
-  --deny-threshold N       score from which the object is denied`;
-
-export interface PolicyFlagValues {
-  config?: string | undefined;
-  profile?: string | undefined;
-  mode?: string | undefined;
-  'annotate-threshold'?: string | undefined;
-  'warn-threshold'?: string | undefined;
-  'deny-threshold'?: string | undefined;
-}
-
-/** The policy file (relative to the working directory) with the command line's overrides applied and checked. */
-export async function policyFromFlags(values: PolicyFlagValues, io: CliIo): Promise<Policy> {
-  const thresholds: Partial<Record<'annotate' | 'warn' | 'deny', number>> = {};
-  for (const name of ['annotate', 'warn', 'deny'] as const) {
-    const value = parseInteger(`${name}-threshold`, values[`${name}-threshold`], 1, 1000);
-    if (value !== undefined) thresholds[name] = value;
-  }
-  const profile = parseChoice('profile', values.profile, ['default', 'kql'] as const);
-  const mode = parseChoice('mode', values.mode, MODES);
-  const file = values.config === undefined ? undefined : path.resolve(io.cwd, values.config);
-  return resolvePolicy(file, {
-    ...(profile ? { profile } : {}),
-    ...(mode ? { mode } : {}),
-    ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
-  });
-}
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
 
 /** Every rule of the engine's profile, enabled or not, with its weight after the policy's overrides. */
 export function profileRules(engine: Engine): SarifRule[] {

@@ -173,10 +173,9 @@ function isDownloadSource(command: SimpleCommand): boolean {
   );
 }
 
-/** Download-and-run evidence of one command source (also used by `network-client` to stay silent). */
 const found = new WeakMap<CommandSource, Evidence[]>();
 
-/** Evidence of one command source, computed once (`network-client` asks again). */
+/** Download-and-run evidence of one command source, computed once: `network-client` asks again to stay silent. */
 export function findDownloadExec(source: CommandSource): Evidence[] {
   let evidence = found.get(source);
   if (evidence === undefined) {

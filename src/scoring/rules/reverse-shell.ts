@@ -113,10 +113,9 @@ function usesSocket(command: CommandSite['command'], fds: ReadonlySet<string>): 
   );
 }
 
-/** Reverse-shell evidence of one command source (also used by `network-client` to stay silent). */
 const found = new WeakMap<CommandSource, Evidence[]>();
 
-/** Evidence of one command source, computed once (`network-client` asks again). */
+/** Reverse-shell evidence of one command source, computed once: `network-client` asks again to stay silent. */
 export function findReverseShells(source: CommandSource): Evidence[] {
   let evidence = found.get(source);
   if (evidence === undefined) {
