@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createEngine, type Engine } from '../engine.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
-import { MODES } from '../policy/schema.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../server/app.js';
 import { createMetrics, type Metrics } from '../server/metrics.js';
 import {
@@ -24,6 +24,7 @@ import {
   type CliIo,
   type Command,
 } from './io.js';
+import { configPath, overridesFromFlags, POLICY_FLAGS } from './flags.js';
 
 const HELP = `Usage: jobguard serve [flags]
 
@@ -50,18 +51,13 @@ Flags:
 `;
 
 const FLAGS = {
-  config: { type: 'string' },
+  ...POLICY_FLAGS,
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8443' },
   'tls-cert-file': { type: 'string' },
   'tls-key-file': { type: 'string' },
   'client-ca-file': { type: 'string' },
   'metrics-port': { type: 'string' },
-  profile: { type: 'string' },
-  mode: { type: 'string' },
-  'annotate-threshold': { type: 'string' },
-  'warn-threshold': { type: 'string' },
-  'deny-threshold': { type: 'string' },
   'body-limit': { type: 'string' },
   kubeconfig: { type: 'string' },
   'shutdown-delay': { type: 'string', default: '0' },
@@ -83,35 +79,35 @@ export interface ServeOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** `--*-threshold` flags, shared with scan and audit. */
-export function thresholdOverrides(
-  values: Record<string, string | boolean | undefined>,
-): PolicyOverrides['thresholds'] {
-  const thresholds: NonNullable<PolicyOverrides['thresholds']> = {};
-  for (const key of ['annotate', 'warn', 'deny'] as const) {
-    const raw = values[`${key}-threshold`];
-    const n = parseInteger(`${key}-threshold`, typeof raw === 'string' ? raw : undefined, 1, 1000);
-    if (n !== undefined) thresholds[key] = n;
-  }
-  return thresholds;
-}
-
-export function policyOverrides(values: Record<string, string | boolean | undefined>): PolicyOverrides {
-  const mode = parseChoice('mode', values.mode as string | undefined, MODES);
-  const profile = parseChoice('profile', values.profile as string | undefined, ['default', 'kql'] as const);
-  return {
-    ...(mode ? { mode } : {}),
-    ...(profile ? { profile } : {}),
-    thresholds: thresholdOverrides(values),
-  };
-}
-
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
   metrics: Metrics;
   /** Readiness goes false, in-flight requests finish, watchers stop. */
   close(): Promise<void>;
+}
+
+/** After SIGTERM (and --shutdown-delay), how long kept-alive sockets may carry one last reply before the rest are closed. */
+const DRAIN_MS = 2_000;
+
+/**
+ * Stops accepting connections, then waits (up to `ms`) for open ones to close. http.Server's own
+ * close() resets idle kept-alive sockets at once, racing a request the client is already sending
+ * on one: the API server would see a reset. Meanwhile every reply says `Connection: close`
+ * (AppDeps.draining), so busy sockets close after their next reply.
+ */
+async function drainConnections(server: NetServer, ms: number): Promise<void> {
+  NetServer.prototype.close.call(server);
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const open = await new Promise<number>((resolve) => {
+      server.getConnections((error, count) => {
+        resolve(error ? 0 : count);
+      });
+    });
+    if (open === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function logExpired(logger: Logger, metrics: Metrics, engine: Engine): void {
@@ -176,6 +172,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(cache ? { namespaceLabels: (ns: string) => cache.get(ns) } : {}),
     metrics,
     bodyLimit: options.bodyLimit,
+    draining: () => draining,
     readiness: () => ({
       ready: !draining,
       detail: {
@@ -296,6 +293,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         draining = true;
         if (options.shutdownDelayMs > 0)
           await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+        await drainConnections(app.server, DRAIN_MS);
         await app.close();
         const plain = metricsServer;
         if (plain)
@@ -344,14 +342,14 @@ export const serve: Command = async (argv: string[], io: CliIo): Promise<number>
   const logger = pino({ level: logLevel, base: { service: 'jobguard' } }, io.stdout);
   const metricsPort = parseInteger('metrics-port', values['metrics-port'], 1, 65535);
   const options: ServeOptions = {
-    overrides: policyOverrides(values),
+    overrides: overridesFromFlags(values),
     host: values.host,
     port: parseInteger('port', values.port, 0, 65535) ?? 8443,
     bodyLimit: parseSize('body-limit', values['body-limit']) ?? DEFAULT_BODY_LIMIT,
     shutdownDelayMs: (parseInteger('shutdown-delay', values['shutdown-delay'], 0, 600) ?? 0) * 1000,
     logger,
     env: io.env,
-    ...(values.config === undefined ? {} : { configFile: values.config }),
+    ...(values.config === undefined ? {} : { configFile: configPath(values, io) }),
     ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(clientCa ? { caFile: clientCa } : {}) } } : {}),
     ...(metricsPort === undefined ? {} : { metricsPort }),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),

@@ -16,16 +16,55 @@ const PATTERNS: readonly [RegExp, string][] = [
     `$1${REDACTED}`,
   ],
   [/(--?(?:password|passwd|token|secret|api-key|apikey|access-key)[ =])[^\s"']+/gi, `$1${REDACTED}`],
-  // JWTs (service-account tokens) and long base64 blobs
-  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED],
-  [/[A-Za-z0-9+/]{48,}={0,2}/g, REDACTED],
 ];
 
-/** Removes tokens, passwords, authorization headers and long base64 blobs from a string. Linear-time patterns only. */
+/** Long base64 blobs; runs after the JWT pass so a token's dots survive to be recognised first. */
+const BASE64_BLOB = /[A-Za-z0-9+/]{48,}={0,2}/g;
+
+/** A maximal run of base64url characters and dots long enough to hold `eyJ` + 8, `.` + 8, `.` + 8. */
+const DOTTED_RUN = /[A-Za-z0-9_.-]{29,}/g;
+
+/** Where a JWT may start in one dot-separated segment: `eyJ` at a word boundary (segment start or after `-`). */
+function jwtStart(segment: string): number {
+  let at = segment.indexOf('eyJ');
+  while (at > 0 && segment[at - 1] !== '-') at = segment.indexOf('eyJ', at + 1);
+  return at;
+}
+
+/**
+ * JWTs (service-account tokens): `eyJ…` + 8 or more base64url characters, then two more segments of
+ * 8 or more, joined by dots. Found by splitting dotted runs rather than with the one-line pattern
+ * `\beyJ[…]{8,}\.[…]{8,}\.[…]{8,}`: that pattern restarts at every `-eyJ` and rescans the rest of
+ * the run, so `-eyJ-eyJ…` took a minute for 200 KB (quadratic); this is linear.
+ */
+function redactJwts(text: string): string {
+  return text.replace(DOTTED_RUN, (run) => {
+    if (!run.includes('eyJ')) return run;
+    const segments = run.split('.');
+    const out: string[] = [];
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i] ?? '';
+      const start = jwtStart(segment);
+      const [second, third] = [segments[i + 1], segments[i + 2]];
+      if (
+        start >= 0 &&
+        segment.length - start >= 11 &&
+        (second?.length ?? 0) >= 8 &&
+        (third?.length ?? 0) >= 8
+      ) {
+        out.push(`${segment.slice(0, start)}${REDACTED}`);
+        i += 2;
+      } else out.push(segment);
+    }
+    return out.join('.');
+  });
+}
+
+/** Removes tokens, passwords, authorization headers and long base64 blobs from a string. Linear time. */
 export function redact(text: string): string {
   let out = text;
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  return redactJwts(out).replace(BASE64_BLOB, REDACTED);
 }
 
 /** Shortens to `max` characters (code points kept whole), marking the cut with `…`. */

@@ -35,6 +35,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** How long a request may take to arrive whole (slow clients, half-sent bodies); default 30 s. */
   requestTimeoutMs?: number;
+  /** True while shutting down: replies then carry `Connection: close`, so kept-alive clients leave before their sockets close. */
+  draining?: () => boolean;
   /** TLS for the server; absent in tests that use inject(). */
   https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
 }
@@ -99,16 +101,35 @@ function failedReview(review: AdmissionReviewRequest, onError: 'allow' | 'deny')
 /** Builds the webhook app; never listens (main does). Every HTTP test goes through `inject()`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
+  const requestTimeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node enforces requestTimeout only when it is given to the server's constructor: fastify assigns it
+  // afterwards, leaving headersTimeout at 60 s (above requestTimeout, so a stalled body is never cut
+  // off) and the check at every 30 s. Given here, a half-sent body ends in a 408 within the timeout.
+  const timeouts = {
+    requestTimeout,
+    headersTimeout: Math.min(60_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestTimeout / 10))),
+  };
   const app = fastify({
     loggerInstance: deps.logger,
     // One decision line per admission request is ours to write; fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestTimeout: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    requestTimeout,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    return503OnClosing: true,
-    ...(deps.https ? { https: deps.https } : {}),
+    // A request that still arrives on a kept-alive socket while closing is answered (with Connection: close):
+    // a 503 would be a failed webhook call for the API server, and the answer costs less than the refusal.
+    return503OnClosing: false,
+    ...(deps.https ? { https: { ...deps.https, ...timeouts } } : { http: timeouts }),
   }) as unknown as FastifyInstance;
+
+  const draining = deps.draining;
+  if (draining) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      if (draining()) void reply.header('connection', 'close');
+      done();
+    });
+  }
 
   // A text/plain body must not reach the handler as a string: only JSON is an AdmissionReview.
   app.removeContentTypeParser('text/plain');

@@ -27,7 +27,7 @@ export interface PodTemplateLocation {
 /** The pod template of a pod-controller object, or undefined when the kind has none or the object lacks one. */
 export function extractPodTemplate(object: KubeObject): PodTemplateLocation | undefined {
   const kind = typeof object.kind === 'string' ? object.kind : '';
-  const segments = TEMPLATE_PATHS[kind];
+  const segments = Object.hasOwn(TEMPLATE_PATHS, kind) ? TEMPLATE_PATHS[kind] : undefined;
   if (!segments) return undefined;
   let node: unknown = object;
   for (const segment of segments) {

@@ -1,0 +1,109 @@
+/**
+ * `--client-ca-file`: only callers with a certificate signed by that CA (kube-apiserver through its
+ * AdmissionConfiguration kubeconfig, docs/mtls.md) get past the TLS handshake.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
+import {
+  createCa,
+  fingerprintOf,
+  issueClientCert,
+  issueServingCert,
+  ProjectedDir,
+  type KeyPair,
+} from './support/certs.js';
+import { postReview, replyProblems, send, waitFor, type HttpsTarget } from './support/load.js';
+import { captureLogger, fixture, makeReview } from './support/review.js';
+
+/** What a refused handshake looks like to the client: an alert or a reset, never an HTTP status. */
+const REFUSED =
+  /certificate required|unknown ca|bad certificate|handshake failure|ECONNRESET|socket hang up|EPIPE/i;
+
+describe('mutual TLS with --client-ca-file', () => {
+  let servingCa: KeyPair;
+  let clientCa: KeyPair;
+  let client: KeyPair;
+  let stranger: KeyPair;
+  let dir: ProjectedDir;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    [servingCa, clientCa] = await Promise.all([createCa('serving-ca'), createCa('apiserver-client-ca')]);
+    const otherCa = await createCa('some-other-ca');
+    [client, stranger] = await Promise.all([
+      issueClientCert(clientCa, 'kube-apiserver'),
+      issueClientCert(otherCa, 'kube-apiserver'),
+    ]);
+    const serving = await issueServingCert(servingCa);
+    dir = await ProjectedDir.create('jobguard-mtls-', {
+      'tls.crt': serving.cert,
+      'tls.key': serving.key,
+      'client-ca.crt': clientCa.cert,
+    });
+    const { logger } = captureLogger();
+    server = await startServer({
+      overrides: { profile: 'kql', mode: 'enforce' },
+      host: '127.0.0.1',
+      port: 0,
+      tls: { certFile: dir.path('tls.crt'), keyFile: dir.path('tls.key'), caFile: dir.path('client-ca.crt') },
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      shutdownDelayMs: 0,
+      logger,
+      env: {},
+    });
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await dir.remove();
+  });
+
+  const target = (pair?: KeyPair): HttpsTarget => ({
+    url: server.url,
+    agent: false,
+    ca: servingCa.cert,
+    ...(pair ? { cert: pair.cert, key: pair.key } : {}),
+  });
+
+  async function expectRefused(pair: KeyPair | undefined): Promise<void> {
+    const review = makeReview(fixture('kubectl/hello-cronjob.json'));
+    await expect(postReview(target(pair), review)).rejects.toThrow(REFUSED);
+    await expect(send(target(pair), 'GET', '/healthz')).rejects.toThrow(REFUSED);
+  }
+
+  it('gives a client with a certificate signed by the CA a 200 AdmissionReview', async () => {
+    const review = makeReview(fixture('kubectl/hello-cronjob.json'), { uid: 'mtls-ok' });
+    const res = await postReview(target(client), review);
+    expect(replyProblems(review, res.status, res.text)).toEqual([]);
+  });
+
+  it('refuses a client without a certificate at the TLS layer', async () => {
+    await expectRefused(undefined);
+  });
+
+  it('refuses a client whose certificate comes from another CA', async () => {
+    await expectRefused(stranger);
+  });
+
+  it('refuses a look-alike CA: same name as the client CA, another key', async () => {
+    const forger = await createCa('apiserver-client-ca');
+    await expectRefused(forger);
+    await expectRefused(await issueClientCert(forger, 'kube-apiserver'));
+  });
+
+  it('keeps requiring client certificates after the serving certificate rotates', async () => {
+    const next = await issueServingCert(servingCa);
+    await dir.write({ 'tls.crt': next.cert, 'tls.key': next.key, 'client-ca.crt': clientCa.cert });
+    await waitFor(
+      'the rotated certificate',
+      async () => (await send(target(client), 'GET', '/healthz')).fingerprint === fingerprintOf(next.cert),
+      { timeoutMs: 8_000, intervalMs: 100 },
+    );
+    await expectRefused(undefined);
+    await expectRefused(stranger);
+    const review = makeReview(fixture('kubectl/hello-cronjob.json'), { uid: 'mtls-after-rotation' });
+    const res = await postReview(target(client), review);
+    expect(replyProblems(review, res.status, res.text)).toEqual([]);
+  });
+});
