@@ -101,6 +101,7 @@ const SETS = {
   cronJobsOnly: { values: { policy: { kinds: ['CronJob'] } } },
   noSkip: { values: { webhook: { skipCronJobJobs: false } } },
   otherRelease: { release: 'guard', namespace: 'security' },
+  mtls: { values: { tls: { clientCAConfigMap: 'apiserver-client-ca' } } },
 } satisfies Record<string, RenderOptions>;
 
 type SetName = keyof typeof SETS;
@@ -419,6 +420,24 @@ describe('TLS', () => {
 });
 
 describe('Deployment', () => {
+  it('requires client certificates when a client CA is given, and probes over the plain-HTTP port', () => {
+    const [plain] = podSpecOf('defaults').containers;
+    expect(plain.args).not.toContainEqual(expect.stringMatching(/^--client-ca-file/));
+    expect(plain.readinessProbe.httpGet).toMatchObject({ port: 'https', scheme: 'HTTPS' });
+    const spec = podSpecOf('mtls');
+    const [container] = spec.containers;
+    expect(container.args).toContain('--client-ca-file=/etc/jobguard/client-ca/ca.crt');
+    expect(container.volumeMounts).toContainEqual({
+      name: 'client-ca',
+      mountPath: '/etc/jobguard/client-ca',
+      readOnly: true,
+    });
+    expect(spec.volumes).toContainEqual({ name: 'client-ca', configMap: { name: 'apiserver-client-ca' } });
+    for (const probe of [container.livenessProbe, container.readinessProbe]) {
+      expect(probe.httpGet).toMatchObject({ port: 'metrics', scheme: 'HTTP' });
+    }
+  });
+
   it('runs at least two replicas behind a PodDisruptionBudget, spread over nodes and zones', () => {
     const deployment: any = findOne(rendered.defaults, 'Deployment');
     expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
@@ -668,6 +687,11 @@ describe('values the chart refuses', () => {
       /either tls.existingSecret or tls.certManager.enabled/,
     ],
     ['one replica with a PodDisruptionBudget', { replicaCount: 1 }, /replicaCount must be at least 2/],
+    [
+      'mTLS without the plain-HTTP port for probes',
+      { tls: { clientCAConfigMap: 'ca' }, metrics: { enabled: false } },
+      /tls.clientCAConfigMap needs metrics.enabled/,
+    ],
   ])('rejects %s', async (_name, values, message) => {
     expect(await helmTemplateError({ values })).toMatch(message);
   });
