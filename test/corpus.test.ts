@@ -89,14 +89,13 @@ describe('default profile, default policy', () => {
   });
 
   // Known gaps stay visible: each must still be missed; once a rule catches it, remove its `gap:`.
-  it.each(attacks.filter(([, r]) => r.entry.gap !== undefined))(
-    'known gap, not denied yet: %s',
-    (id, result) => {
-      expect(
-        result.verdict === 'deny' ? `${id} is denied now: remove its gap note from index.yaml` : 'gap',
-      ).toBe('gap');
-    },
-  );
+  // (One test over the list rather than it.each, which refuses an empty table once every gap is closed.)
+  it('keeps every known gap undenied until its note is removed', () => {
+    const closed = attacks
+      .filter(([, r]) => r.entry.gap !== undefined && r.verdict === 'deny')
+      .map(([id]) => `${id} is denied now: remove its gap note from index.yaml`);
+    expect(closed).toEqual([]);
+  });
 
   it.each(rows('benign'))('does not deny benign %s', (_id, result) => {
     expect(rank(result.verdict)).toBeLessThanOrEqual(rank(result.entry.ceiling));

@@ -12,7 +12,7 @@
  * symlinks on the node, so `/var/run/x` and `/run/x` compare equal. Windows paths (`C:\`, named pipes
  * `\\.\pipe\docker_engine`) are compared case-insensitively with `\` separators.
  */
-import type { HostPathVolume, PodTemplateView } from '../workload/types.js';
+import type { ContainerView, HostPathVolume, PodTemplateView } from '../workload/types.js';
 
 /** Container runtime sockets and state directories: whoever reaches them starts containers on the node (T1610/T1611). */
 export const DEFAULT_RUNTIME_SOCKETS: readonly string[] = [
@@ -288,4 +288,50 @@ export function gradeHostPath(
   if (matchHostPath(raw, lists.sockets)) return 'runtime';
   if (sensitiveMatch(raw, writable, lists)) return 'sensitive';
   return 'plain';
+}
+
+/** One hostPath volume as a container sees it: `mountPath` in the container is `hostPath` on the node. */
+export interface HostMount {
+  /** Normalized mount path in the container, e.g. `/k8s`. */
+  mountPath: string;
+  /** Normalized node path it shows, `hostPath.path` joined with the mount's `subPath`, e.g. `/etc/kubernetes`. */
+  hostPath: string;
+}
+
+const mountsByContainer = new WeakMap<ContainerView, readonly HostMount[]>();
+
+/** The container's mounts of the template's hostPath volumes (Windows paths left out), longest mount path first. */
+export function hostMounts(template: PodTemplateView, container: ContainerView): readonly HostMount[] {
+  let list = mountsByContainer.get(container);
+  if (list) return list;
+  const mounts: HostMount[] = [];
+  for (const mount of container.volumeMounts) {
+    const volume = template.hostPathVolumes.find((v) => v.name === mount.name);
+    if (volume === undefined || isWindows(volume.path) || isWindows(mount.mountPath)) continue;
+    const mountPath = normalizeHostPath(mount.mountPath);
+    const subPath = mount.subPath ?? '';
+    const hostPath = normalizeHostPath(subPath === '' ? volume.path : `${volume.path}/${subPath}`);
+    if (mountPath !== '' && hostPath !== '') mounts.push({ mountPath, hostPath });
+  }
+  list = mounts.sort((a, b) => b.mountPath.length - a.mountPath.length);
+  mountsByContainer.set(container, list);
+  return list;
+}
+
+/**
+ * The node path a container path shows through a hostPath mount (`/k8s/admin.conf` → `/etc/kubernetes/admin.conf`
+ * when `/k8s` mounts `/etc/kubernetes`), or undefined when no hostPath mount holds it. The deepest mount wins,
+ * as in the container's mount table. The path is taken lexically: symlinks inside the mount are not followed.
+ */
+export function toHostPath(path: string, mounts: readonly HostMount[]): string | undefined {
+  if (!path.startsWith('/') || mounts.length === 0) return undefined;
+  const normalized = normalizeHostPath(path);
+  for (const { mountPath, hostPath } of mounts) {
+    if (normalized === mountPath) return hostPath;
+    if (mountPath === '/' || normalized.startsWith(`${mountPath}/`)) {
+      const rest = mountPath === '/' ? normalized : normalized.slice(mountPath.length);
+      return hostPath === '/' ? rest : hostPath + rest;
+    }
+  }
+  return undefined;
 }

@@ -146,3 +146,20 @@ gen benign/k8s-docs-install-kubectl.yaml create job install-kubectl --image=debi
   -- bash -c 'apt-get update && apt-get install -y curl && curl -LO "https://dl.k8s.io/release/$(curl -L -s https://dl.k8s.io/release/stable.txt)/bin/linux/amd64/kubectl" && install -o root -g root -m 0755 kubectl /usr/local/bin/kubectl && kubectl version --client'
 gen benign/curator-indices.yaml create cronjob es-curator --image=untergeek/curator:8.0.10 --schedule='0 1 * * *' \
   -- curator --config /etc/curator/config.yml /etc/curator/actions.yml
+
+# ---------------------------------------------------------------- runtime clients, scans, tokens, metadata
+# Known gap: a port scan written as inline Python (network-scan reads scanner programs, not code).
+gen attack/scan-python-socket-loop.yaml create job port-audit --image=python:3.12-slim \
+  -- python3 -c 'import socket;print([p for p in range(1,1025) if socket.socket().connect_ex(("10.96.0.1",p))==0])'
+# A remote dind service (tcp://docker:2375) runs the privileged binfmt installer: not the node's runtime.
+gen benign/ci-binfmt-remote-docker.yaml create job binfmt-setup --image=docker:24 \
+  -- docker --host tcp://docker:2375 run --rm --privileged tonistiigi/binfmt:qemu-v8.1.5 --install arm64
+# Readiness of two services with nc -z: one port each, not a sweep.
+gen benign/wait-for-two-services.yaml create job wait-deps --image=busybox:1.36 \
+  -- sh -c 'until nc -z -w 2 redis 6379 && nc -z -w 2 postgres 5432; do sleep 2; done'
+# The pod's token in a variable, sent only to $KUBERNETES_SERVICE_HOST.
+gen benign/sa-token-env-apiserver.yaml create cronjob lease-check --image=curlimages/curl:8.8.0 --schedule='*/10 * * * *' \
+  -- sh -c 'TOKEN=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token); curl -sf --cacert /var/run/secrets/kubernetes.io/serviceaccount/ca.crt -H "Authorization: Bearer $TOKEN" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/apis/coordination.k8s.io/v1/namespaces/ops/leases'
+# The instance's region from IMDS (no credential path): cloud-metadata-access warns, not more.
+gen benign/imds-region-lookup.yaml create job region-probe --image=curlimages/curl:8.8.0 \
+  -- curl -s http://169.254.169.254/latest/meta-data/placement/region

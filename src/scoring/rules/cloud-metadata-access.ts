@@ -8,10 +8,11 @@
  * credentials), `100.100.100.200` (Alibaba), `metadata.azure.com`; the finding says so when the
  * request asks for credentials (`/iam/security-credentials`, `/metadata/identity/oauth2/token`,
  * `/computeMetadata/v1/instance/service-accounts`) or sends the `Metadata: true` /
- * `Metadata-Flavor: Google` header.
+ * `Metadata-Flavor: Google` header. Credential requests also fire `cloud-credential-theft`.
  * Why: T1552.005 — the node's cloud identity is one HTTP request away from any pod that is not
  * blocked by a network policy or IMDSv2 hop limit.
  * Benign look-alikes: cloud agents and node bootstrap scripts (infrastructure, expected to score);
+ * a job that looks up its region or instance id warns (weight 4) and is not denied;
  * `169.254.169.2540` or `10.169.254.169` do not match (address boundaries are checked).
  */
 import { commandSources, describe, envFields, EvidenceByPath, mentionedWords } from '../commands.js';
@@ -26,7 +27,7 @@ const CREDENTIAL_REQUEST =
 export const cloudMetadataAccess: Rule = {
   id: 'cloud-metadata-access',
   profile: 'default',
-  weight: 7,
+  weight: 4,
   technique: 'T1552.005',
   description:
     'Container calls the cloud instance-metadata service (169.254.169.254, metadata.google.internal, …)',
@@ -34,7 +35,7 @@ export const cloudMetadataAccess: Rule = {
   doc: {
     reads: 'container commands (arguments and redirections) and literal env values',
     why: 'cloud instance metadata API (T1552.005): the node’s cloud credentials are one request away',
-    benign: 'cloud agents and bootstrap scripts are infrastructure and expected to score',
+    benign: 'cloud agents and bootstrap scripts score; a region lookup warns, credential requests deny',
   },
   check(workload) {
     const evidence = new EvidenceByPath();

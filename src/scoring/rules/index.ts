@@ -26,6 +26,11 @@ import { reverseShell } from './reverse-shell.js';
 import { serviceAccountTokenRead } from './service-account-token-read.js';
 import { shadowFileAccess } from './shadow-file-access.js';
 import { shellWrapper } from './shell-wrapper.js';
+import { cloudCredentialTheft } from './cloud-credential-theft.js';
+import { networkScan } from './network-scan.js';
+import { portScanLoop } from './port-scan-loop.js';
+import { runtimeClientEscape } from './runtime-client-escape.js';
+import { serviceAccountTokenExfil } from './service-account-token-exfil.js';
 import type { Rule } from '../types.js';
 
 /** The default profile's rules, in the order `jobguard rules` lists them. */
@@ -35,13 +40,18 @@ export const DEFAULT_RULES: readonly Rule[] = [
   downloadExec,
   nsenterHost,
   chrootHost,
+  runtimeClientEscape,
   encodedPayload,
+  portScanLoop,
+  cloudCredentialTheft,
+  serviceAccountTokenExfil,
   hostRootMount,
   containerRuntimeSocket,
   privilegedContainer,
   sensitiveHostPath,
   dangerousCapabilities,
   offensiveToolImage,
+  networkScan,
   hostPid,
   privilegedHostPid,
   hostNetwork,

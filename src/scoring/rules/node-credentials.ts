@@ -15,9 +15,21 @@
  * Benign look-alikes: CI jobs that write their own `~/.kube/config` or `/root/.aws/credentials`
  * inside the container (no host prefix: does not fire). etcd backups reading
  * `/etc/kubernetes/pki/etcd/*` do fire: privileged infrastructure is expected to score.
- * hostPath mounts of these paths are graded by `sensitive-host-path`, not here.
+ * hostPath mounts of these paths are graded by `sensitive-host-path`, not here; but a command path
+ * is followed through the container's hostPath mounts (`/k8s/admin.conf` with `/k8s` mounting
+ * `/etc/kubernetes`; `tar -C /kubelet pki` with `/kubelet` mounting `/var/lib/kubelet`), and an
+ * archiver or copier (`tar`, `cp`, `rsync`, `zip`, `scp`) taking a whole node directory that holds
+ * credentials (`/etc/kubernetes`, `/var/lib/kubelet`, the node's `/`) fires too.
  */
-import { commandSources, describe, envFields, EvidenceByPath, mentionedWords } from '../commands.js';
+import {
+  commandSources,
+  describe,
+  envFields,
+  EvidenceByPath,
+  mentionedHostPaths,
+  mentionedWords,
+} from '../commands.js';
+import { matchHostPath } from '../host-paths.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
@@ -25,6 +37,15 @@ const NODE_PATHS =
   /\/var\/lib\/kubelet\/(?:pki\b|kubeconfig\b|bootstrap-kubeconfig\b)|\/etc\/kubernetes\/(?:pki\b|azure\.json\b|[\w.-]{1,64}\.conf\b)|\/var\/lib\/rancher\/[\w.-]{1,64}\/server\/(?:cred|token|tls)\b|\/etc\/rancher\/(?:k3s|rke2)\/[\w.-]{1,64}\.yaml\b/;
 /** A home directory's credentials behind a prefix: `/host/root/.kube/config`, `/node/home/u/.aws/credentials`. */
 const HOST_HOME_CREDENTIALS = /\/[\w.-]{1,64}\/(?:root|home\/[\w.-]{1,64})\/\.(?:kube\b|aws\/credentials\b)/;
+
+/** Node directories that hold credentials: copying one whole (or a directory above it) takes them along. */
+const CREDENTIAL_DIRECTORIES: readonly string[] = [
+  '/etc/kubernetes',
+  '/var/lib/kubelet',
+  '/etc/rancher',
+  '/var/lib/rancher',
+];
+const COPIERS = new Set(['tar', 'cp', 'rsync', 'zip', '7z', 'scp', 'cpio', 'rclone']);
 
 /** Which node credential a word names, if any. */
 export function nodeCredential(word: string): boolean {
@@ -58,6 +79,14 @@ export const nodeCredentials: Rule = {
         for (const { word, path } of mentionedWords(site)) {
           if (nodeCredential(word)) {
             evidence.add(path, () => describe(site.command));
+            break;
+          }
+        }
+        const copier = COPIERS.has(site.command.program);
+        for (const { hostPath, path } of mentionedHostPaths(site)) {
+          const whole = copier && matchHostPath(hostPath, CREDENTIAL_DIRECTORIES)?.relation === 'holds';
+          if (whole || nodeCredential(hostPath) || (copier && CREDENTIAL_DIRECTORIES.includes(hostPath))) {
+            evidence.add(path, () => describe(site.command), 'node credentials through a hostPath mount');
             break;
           }
         }

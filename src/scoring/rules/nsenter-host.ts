@@ -11,7 +11,7 @@
  * Benign look-alikes: `nsenter -t 1 -n ip route` for network debugging (no mount namespace:
  * does not fire); node agents that do use `-m` are privileged infrastructure and expected to score.
  */
-import { argumentPath, commandSources, describe, EvidenceByPath } from '../commands.js';
+import { argumentPath, commandSources, describe, EvidenceByPath, sharesHostPid } from '../commands.js';
 import type { SimpleCommand } from '../../workload/types.js';
 import type { Rule } from '../types.js';
 
@@ -83,7 +83,12 @@ export const nsenterHost: Rule = {
     for (const source of commandSources(workload)) {
       for (const site of source.sites) {
         const { command } = site;
-        if ((command.program === 'nsenter' && entersHostMount(command.argv)) || isDockerNsenter(command)) {
+        // In a container a runtime client starts without the host's PID namespace, PID 1 is its own init.
+        const ownPid = source.startedBy !== undefined && !sharesHostPid(source.startedBy);
+        if (
+          (command.program === 'nsenter' && !ownPid && entersHostMount(command.argv)) ||
+          isDockerNsenter(command)
+        ) {
           evidence.add(argumentPath(site, 0), () => describe(command));
         }
       }

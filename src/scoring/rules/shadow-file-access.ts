@@ -4,13 +4,14 @@
  * scripts, substitutions, decoded payloads, hooks and exec probes).
  * Looks for: any path ending in `etc/shadow` or `etc/gshadow` (and their `-` backups):
  * `/etc/shadow`, `/host/etc/shadow`, `/proc/1/root/etc/shadow`; the cracking tools `unshadow` and
- * `john`.
+ * `john`. A command path is followed through the container's hostPath mounts: `cat /h/shadow` with
+ * `/h` mounting the node's `/etc` reads the node's hashes.
  * Why: T1003.008 — /etc/passwd and /etc/shadow: with the node's root mounted, its hashes are
  * offline-crackable credentials for SSH and sudo.
  * Benign look-alikes: `/etc/shadowsocks`, `shadow-utils` and `/etc/passwd` alone do not match.
  * Image hardening steps (`chmod 0 /etc/shadow`) do, but belong in a Dockerfile, not a Job.
  */
-import { commandSources, describe, EvidenceByPath, mentionedWords } from '../commands.js';
+import { commandSources, describe, EvidenceByPath, mentionedHostPaths, mentionedWords } from '../commands.js';
 import type { Rule } from '../types.js';
 
 const SHADOW = /etc\/g?shadow-?(?![\w.-])/;
@@ -39,6 +40,12 @@ export const shadowFileAccess: Rule = {
         for (const { word, path } of mentionedWords(site)) {
           if (SHADOW.test(word)) {
             evidence.add(path, () => describe(site.command));
+            break;
+          }
+        }
+        for (const { hostPath, path } of mentionedHostPaths(site)) {
+          if (SHADOW.test(hostPath)) {
+            evidence.add(path, () => describe(site.command), 'node password hashes through a hostPath mount');
             break;
           }
         }
