@@ -1,33 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildWorkload } from '../../workload/build.js';
 import type { Workload } from '../../workload/types.js';
 import type { Rule } from '../types.js';
 import { cloudMetadataAccess } from './cloud-metadata-access.js';
 import { nodeCredentials } from './node-credentials.js';
 import { serviceAccountTokenRead } from './service-account-token-read.js';
 import { shadowFileAccess } from './shadow-file-access.js';
+import { C0, argv, b64, cronJob, sh } from '../../../test/support/workloads.js';
 
-const C0 = 'spec.jobTemplate.spec.template.spec.containers[0]';
 const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-const b64 = (text: string): string => Buffer.from(text).toString('base64');
-
-function cronJob(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'x', namespace: 'default' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec } } } },
-  });
-}
-
-function sh(script: string): Workload {
-  return cronJob({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', script] }] });
-}
-
-function argv(...words: string[]): Workload {
-  return cronJob({ containers: [{ name: 'c', image: 'alpine', command: words }] });
-}
 
 function env(name: string, value: string): Workload {
   return cronJob({ containers: [{ name: 'c', image: 'alpine', env: [{ name, value }] }] });

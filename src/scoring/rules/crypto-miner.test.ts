@@ -1,30 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildWorkload } from '../../workload/build.js';
 import type { Workload } from '../../workload/types.js';
 import { cryptoMiner } from './crypto-miner.js';
-
-const C0 = 'spec.jobTemplate.spec.template.spec.containers[0]';
-const b64 = (text: string): string => Buffer.from(text).toString('base64');
-
-function cronJob(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'x', namespace: 'default' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec } } } },
-  });
-}
-
-/** A CronJob whose only container runs `sh -c script`. */
-function sh(script: string): Workload {
-  return cronJob({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', script] }] });
-}
-
-/** A CronJob whose only container runs an exec-form argv. */
-function argv(...words: string[]): Workload {
-  return cronJob({ containers: [{ name: 'c', image: 'alpine', command: words }] });
-}
+import { C0, argv, b64, cronJob, sh } from '../../../test/support/workloads.js';
 
 function paths(workload: Workload): string[] {
   return cryptoMiner.check(workload, cryptoMiner.params!.defaults).map((evidence) => evidence.path);

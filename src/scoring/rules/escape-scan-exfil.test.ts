@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildWorkload } from '../../workload/build.js';
 import type { Workload } from '../../workload/types.js';
 import type { Rule } from '../types.js';
 import { cloudCredentialTheft } from './cloud-credential-theft.js';
@@ -8,19 +7,10 @@ import { networkScan } from './network-scan.js';
 import { portScanLoop } from './port-scan-loop.js';
 import { runtimeClientEscape } from './runtime-client-escape.js';
 import { serviceAccountTokenExfil } from './service-account-token-exfil.js';
+import { C0, cronJob } from '../../../test/support/workloads.js';
 
-const C0 = 'spec.jobTemplate.spec.template.spec.containers[0]';
 const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const DOCKER_SOCK = { name: 's', hostPath: { path: '/var/run/docker.sock' } };
-
-function cronJob(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'x', namespace: 'default' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec } } } },
-  });
-}
 
 /** A container running `command`, with the docker socket mounted when `socket` is set. */
 function pod(command: string[], options: { socket?: boolean; env?: Record<string, string> } = {}): Workload {

@@ -1,27 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildWorkload } from '../../workload/build.js';
 import type { Workload } from '../../workload/types.js';
 import type { Rule } from '../types.js';
 import { chrootHost } from './chroot-host.js';
 import { hostDiskMount } from './host-disk-mount.js';
 import { nsenterHost } from './nsenter-host.js';
-
-const SPEC = 'spec.jobTemplate.spec.template.spec';
-const C0 = `${SPEC}.containers[0]`;
-
-function cronJob(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'x', namespace: 'default' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec } } } },
-  });
-}
-
-function sh(script: string, extra: Record<string, unknown> = {}): Workload {
-  return cronJob({ ...extra, containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', script] }] });
-}
+import { C0, SPEC, cronJob, sh } from '../../../test/support/workloads.js';
 
 function argv(...words: string[]): Workload {
   return cronJob({ hostPID: true, containers: [{ name: 'c', image: 'alpine', command: words }] });

@@ -8,19 +8,11 @@ import { hostNetwork } from './host-network.js';
 import { hostPid } from './host-pid.js';
 import { privilegedContainer } from './privileged-container.js';
 import { privilegedHostPid } from './privileged-host-pid.js';
+import { cronJob } from '../../../test/support/workloads.js';
 
 const CRON = 'spec.jobTemplate.spec.template.spec';
 const JOB = 'spec.template.spec';
 const app = { name: 'app', image: 'registry.example.com/app:1.0' };
-
-function cronJob(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'x', namespace: 'default' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec } } } },
-  });
-}
 
 function job(spec: Record<string, unknown>): Workload {
   return buildWorkload({

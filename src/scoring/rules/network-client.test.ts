@@ -1,29 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildWorkload } from '../../workload/build.js';
 import type { Workload } from '../../workload/types.js';
 import { networkClient } from './network-client.js';
 import { shellWrapper } from './shell-wrapper.js';
-
-const SPEC = 'spec.jobTemplate.spec.template.spec';
-const C0 = `${SPEC}.containers[0]`;
-
-function cronJob(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'x', namespace: 'default' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec } } } },
-  });
-}
-
-function sh(script: string): Workload {
-  return cronJob({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', script] }] });
-}
-
-function argv(...words: string[]): Workload {
-  return cronJob({ containers: [{ name: 'c', image: 'alpine', command: words }] });
-}
+import { C0, SPEC, argv, cronJob, sh } from '../../../test/support/workloads.js';
 
 describe('network-client', () => {
   it.each<[string, Workload, string[]]>([
