@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { PolicyError, type PolicyOverrides } from '../src/policy/load.js';
 import type { Policy } from '../src/policy/schema.js';
-import { describeExpired, watchPolicyFile, type PolicyWatcher } from '../src/policy/watch.js';
+import { expiredExemptions } from '../src/policy/decide.js';
+import { watchPolicyFile, type PolicyWatcher } from '../src/policy/watch.js';
 
 const HEAD = 'apiVersion: jobguard.dev/v1\nkind: Policy\n';
 const LONG = 60_000;
@@ -244,7 +245,7 @@ describe('watchPolicyFile', () => {
   });
 });
 
-describe('describeExpired', () => {
+describe('expiredExemptions', () => {
   it('lists the exemptions past their expiry at a given instant', () => {
     const base = { reason: 'r', names: ['a'] };
     const policy = {
@@ -255,7 +256,7 @@ describe('describeExpired', () => {
         { ...base, reason: 'an hour ago', expires: '2026-11-27T11:00:00Z' },
       ],
     } as Policy;
-    expect(describeExpired(policy, new Date('2026-11-27T12:00:00Z'))).toEqual([
+    expect(expiredExemptions(policy, new Date('2026-11-27T12:00:00Z'))).toEqual([
       { index: 1, path: 'exemptions[1]', reason: 'ended', expires: '2026-11-26' },
       { index: 3, path: 'exemptions[3]', reason: 'an hour ago', expires: '2026-11-27T11:00:00Z' },
     ]);

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { createEngine } from '../engine.js';
 import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import type { Policy } from '../policy/schema.js';
-import { describeExpired } from '../policy/watch.js';
+import { expiredExemptions } from '../policy/decide.js';
 import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type CliIo, type Command } from './io.js';
 import { POLICY_FLAGS, policyFromFlags } from './flags.js';
 
@@ -78,7 +78,7 @@ async function check(argv: string[], io: CliIo): Promise<number> {
     try {
       const policy = await loadPolicyFile(resolve(io.cwd, name));
       io.stdout.write(`${name}: ok\n`);
-      for (const expired of describeExpired(policy, now)) {
+      for (const expired of expiredExemptions(policy, now)) {
         io.stdout.write(
           `${name}: ${expired.path}.expires: warning: expired ${expired.expires}, the exemption no longer applies (${expired.reason})\n`,
         );

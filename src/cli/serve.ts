@@ -3,7 +3,8 @@ import { Server as NetServer } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { createEngine, type Engine } from '../engine.js';
+import { createEngine } from '../engine.js';
+import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../server/app.js';
@@ -110,12 +111,13 @@ async function drainConnections(server: NetServer, ms: number): Promise<void> {
   }
 }
 
-function logExpired(logger: Logger, metrics: Metrics, engine: Engine): void {
-  const expired = expiredExemptions(engine.compiled, new Date());
+/** Sets the expired-exemptions gauge; at start also logs each one (the policy watcher logs them on reload). */
+function reportExpired(logger: Logger | undefined, metrics: Metrics, policy: Policy): void {
+  const expired = expiredExemptions(policy, new Date());
   metrics.exemptionsExpired.set(expired.length);
   for (const exemption of expired) {
-    logger.warn(
-      { reason: exemption.reason, expires: exemption.expires },
+    logger?.warn(
+      { exemption: exemption.path, reason: exemption.reason, expires: exemption.expires },
       'exemption expired; it no longer applies',
     );
   }
@@ -129,7 +131,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let engine = createEngine(policy);
   metrics.policyReloads.inc({ result: 'success' });
   metrics.policyLastReloadSuccess.set(Date.now() / 1000);
-  logExpired(logger, metrics, engine);
+  reportExpired(logger, metrics, policy);
   let policyError: string | undefined;
 
   let tls: TlsMaterial;
@@ -209,7 +211,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         policyError = undefined;
         metrics.policyReloads.inc({ result: 'success' });
         metrics.policyLastReloadSuccess.set(Date.now() / 1000);
-        logExpired(logger, metrics, nextEngine);
+        reportExpired(undefined, metrics, next);
       },
       onError(error) {
         policyError = error.message;

@@ -105,11 +105,21 @@ export function compilePolicy(policy: Policy, profile: Profile): CompiledPolicy 
   };
 }
 
-/** Exemptions whose `expires` lies before `now`. */
-export function expiredExemptions(compiled: CompiledPolicy, now: Date): Exemption[] {
-  return compiled.exemptions
-    .filter((e) => e.expiresAt !== undefined && e.expiresAt < now.getTime())
-    .map((e) => e.source);
+export interface ExpiredExemption {
+  index: number;
+  /** `exemptions[2]`, as `policy check` and load errors name it. */
+  path: string;
+  reason: string;
+  expires: string;
+}
+
+/** Exemptions whose `expires` lies before `now`: they no longer apply, and people should hear so. */
+export function expiredExemptions(policy: Policy, now: Date): ExpiredExemption[] {
+  return policy.exemptions.flatMap((exemption, index) =>
+    exemption.expires !== undefined && expiryInstant(exemption.expires) < now.getTime()
+      ? [{ index, path: `exemptions[${index}]`, reason: exemption.reason, expires: exemption.expires }]
+      : [],
+  );
 }
 
 /** The mode for a namespace: the policy's (or its `namespaces:` entry), then the namespace label where allowed. */

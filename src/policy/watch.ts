@@ -12,7 +12,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { expiryInstant } from './decide.js';
+import { expiredExemptions } from './decide.js';
 import { PolicyError, resolvePolicy, type PolicyOverrides } from './load.js';
 import type { Policy } from './schema.js';
 
@@ -68,23 +68,6 @@ function initialFingerprint(file: string): string {
   }
 }
 
-export interface ExpiredExemption {
-  index: number;
-  /** `exemptions[2]`, as `policy check` and load errors name it. */
-  path: string;
-  reason: string;
-  expires: string;
-}
-
-/** Exemptions of the policy that no longer apply at `now`, for a log line or a metric at load and reload. */
-export function describeExpired(policy: Policy, now: Date): ExpiredExemption[] {
-  return policy.exemptions.flatMap((exemption, index) =>
-    exemption.expires !== undefined && expiryInstant(exemption.expires) < now.getTime()
-      ? [{ index, path: `exemptions[${index}]`, reason: exemption.reason, expires: exemption.expires }]
-      : [],
-  );
-}
-
 /**
  * Watches the policy file and reports each content change as a new policy or an error.
  * The content present when the watcher starts is taken as already loaded by the caller.
@@ -126,7 +109,7 @@ export function watchPolicyFile(options: WatchPolicyOptions): PolicyWatcher {
     if (closed) return;
     if ('policy' in outcome) {
       const { policy } = outcome;
-      const expired = describeExpired(policy, new Date());
+      const expired = expiredExemptions(policy, new Date());
       log.info(
         {
           trigger,
