@@ -49,6 +49,20 @@ const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
 const cache = new WeakMap<Workload, readonly CommandSource[]>();
 
+/**
+ * `compute` remembered per command source: rules that other rules consult (network-client asks
+ * whether download-exec or reverse-shell already fired) search each source once.
+ */
+export function perSource<T>(compute: (source: CommandSource) => T): (source: CommandSource) => T {
+  const results = new WeakMap<CommandSource, T>();
+  return (source) => {
+    if (results.has(source)) return results.get(source) as T;
+    const result = compute(source);
+    results.set(source, result);
+    return result;
+  };
+}
+
 /** Every command source of every container of every pod template (init containers first), computed once per workload. */
 export function commandSources(workload: Workload): readonly CommandSource[] {
   let sources = cache.get(workload);
@@ -405,7 +419,8 @@ function isStdinPath(word: string | undefined): boolean {
   return word === '-' || word === '/dev/stdin' || word === '/proc/self/fd/0' || word === '/dev/fd/0';
 }
 
-const DOWNLOADERS = new Set([
+/** Programs that fetch from the network (tftp included: it fetches payloads as well as anything). */
+export const DOWNLOADERS: ReadonlySet<string> = new Set([
   'curl',
   'wget',
   'fetch',

@@ -36,20 +36,12 @@ import {
   type CommandSite,
   type CommandSource,
   type Language,
+  DOWNLOADERS,
+  perSource,
 } from '../commands.js';
 import type { Evidence, Rule } from '../types.js';
 import type { SimpleCommand } from '../../workload/types.js';
 
-const DOWNLOAD_PROGRAMS = new Set([
-  'curl',
-  'wget',
-  'fetch',
-  'aria2c',
-  'lwp-download',
-  'lwp-request',
-  'http',
-  'https',
-]);
 const NET_DEVICE = /^\/dev\/(?:tcp|udp)\/./;
 /** curl's short options that take a value (the last letter of a cluster takes the next word). */
 const CURL_VALUED = new Set('oHdXuAebcmwxTFKErYyzCDQtUP'.split(''));
@@ -173,17 +165,8 @@ function isDownloadSource(command: SimpleCommand): boolean {
   );
 }
 
-const found = new WeakMap<CommandSource, Evidence[]>();
-
 /** Download-and-run evidence of one command source, computed once: `network-client` asks again to stay silent. */
-export function findDownloadExec(source: CommandSource): Evidence[] {
-  let evidence = found.get(source);
-  if (evidence === undefined) {
-    evidence = search(source);
-    found.set(source, evidence);
-  }
-  return evidence;
-}
+export const findDownloadExec = perSource(search);
 
 function search(source: CommandSource): Evidence[] {
   const evidence = new EvidenceByPath();
@@ -196,7 +179,7 @@ function search(source: CommandSource): Evidence[] {
       if (runs) evidence.add(site.path, () => describePipeline(site.pipeline));
     }
     for (const word of executedSubstitutions(command)) {
-      if (substitutedPrograms(word).some((name) => DOWNLOAD_PROGRAMS.has(name))) {
+      if (substitutedPrograms(word).some((name) => DOWNLOADERS.has(name))) {
         evidence.add(argumentPath(site, Math.max(0, command.argv.indexOf(word))), () => describe(command));
       }
     }
@@ -211,7 +194,7 @@ function search(source: CommandSource): Evidence[] {
       const writer = downloaded.find(file);
       if (writer !== undefined) evidence.add(site.path, () => describe(writer.command));
     }
-    if (DOWNLOAD_PROGRAMS.has(command.program)) {
+    if (DOWNLOADERS.has(command.program)) {
       for (const file of downloadTargets(command)) downloaded.add(file, site);
     }
   }

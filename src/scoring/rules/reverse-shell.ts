@@ -26,6 +26,7 @@ import {
   type CommandSite,
   type CommandSource,
   type Language,
+  perSource,
 } from '../commands.js';
 import { quote } from '../redact.js';
 import type { Evidence, Rule } from '../types.js';
@@ -113,17 +114,8 @@ function usesSocket(command: CommandSite['command'], fds: ReadonlySet<string>): 
   );
 }
 
-const found = new WeakMap<CommandSource, Evidence[]>();
-
 /** Reverse-shell evidence of one command source, computed once: `network-client` asks again to stay silent. */
-export function findReverseShells(source: CommandSource): Evidence[] {
-  let evidence = found.get(source);
-  if (evidence === undefined) {
-    evidence = search(source);
-    found.set(source, evidence);
-  }
-  return evidence;
-}
+export const findReverseShells = perSource(search);
 
 function search(source: CommandSource): Evidence[] {
   const evidence = new EvidenceByPath();
