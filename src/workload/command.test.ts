@@ -403,6 +403,23 @@ describe('predicates', () => {
   });
 });
 
+describe('buildCommandModel: expansion limit', () => {
+  it('substitutes at most 1 MiB of variable values per container, across nested scripts', () => {
+    const big = 'a'.repeat(400 * 1024);
+    const model = buildCommandModel({ command: ['sh', '-c', 'eval \'echo "$BIG"\'; echo "$BIG" "$BIG"'] }, [
+      { name: 'BIG', value: big, isReference: false },
+    ]);
+    // The script is parsed whole before the `eval` string: its two expansions use 800 KiB.
+    const echoes = model.commands.filter((command) => command.program === 'echo');
+    expect(echoes.map((command) => command.argv.slice(1).map((arg) => arg.length))).toEqual([
+      ['$BIG'.length],
+      [big.length, big.length],
+    ]);
+    expect(echoes[0]?.argv[1]).toBe('$BIG');
+    expect(model.problems).toContain('variable values longer than the expansion limit; rest left as written');
+  });
+});
+
 describe('buildCommandModel never throws', () => {
   it.each<[string, unknown]>([
     ['null container fields', { command: null, args: undefined }],

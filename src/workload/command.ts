@@ -5,9 +5,10 @@
  *
  * Bounded on purpose, because the input is attacker-controlled: nested scripts stop at depth
  * `MAX_DEPTH`, decoded payloads at `MAX_DECODED_BYTES` in total, one script at `MAX_SCRIPT_LENGTH`
- * characters and all scripts together at `MAX_TOTAL_PARSED`. Never throws: problems are recorded.
+ * characters, all scripts together at `MAX_TOTAL_PARSED` and substituted variable values at
+ * `MAX_EXPANDED`. Never throws: problems are recorded.
  */
-import { decodeEscapes, parseShell, resolveProgram } from './shell.js';
+import { decodeEscapes, parseShell, resolveProgram, TextBuilder } from './shell.js';
 import type { CommandModel, EnvVar, SimpleCommand } from './types.js';
 
 /** Deepest nesting parsed: argv is 0, its `sh -c` script 1, a payload decoded inside that 2, … */
@@ -18,6 +19,11 @@ export const MAX_DECODED_BYTES = 256 * 1024;
 export const MAX_SCRIPT_LENGTH = 1024 * 1024;
 /** All script text parsed per container, nested and decoded scripts included. */
 const MAX_TOTAL_PARSED = 4 * MAX_SCRIPT_LENGTH;
+/**
+ * Variable values substituted per container, all scripts together. Without a bound a few lines
+ * (`A=$A$A` repeated) make words of gigabytes, and `echo "$A" "$A" …` hands the rules a value per word.
+ */
+const MAX_EXPANDED = MAX_SCRIPT_LENGTH;
 
 const SHELLS = new Set([
   'sh',
@@ -82,16 +88,15 @@ function readsScriptFromStdin(command: SimpleCommand): boolean {
 
 /** Whether the command decodes base64 from stdin (`base64 -d`, `openssl base64 -d`, `openssl enc -d -a`). */
 export function isBase64Decoder(command: SimpleCommand): boolean {
-  const args = command.argv.slice(1);
-  if (command.program === 'base64') {
-    return args.some((arg) => arg === '--decode' || /^-[a-zA-Z]*[dD]/.test(arg));
+  const { program, argv } = command;
+  if (program === 'base64') {
+    return argv.some((arg, index) => index > 0 && (arg === '--decode' || /^-[a-zA-Z]*[dD]/.test(arg)));
   }
-  if (command.program === 'openssl') {
-    const base64 =
-      args[0] === 'base64' || (args[0] === 'enc' && (args.includes('-base64') || args.includes('-a')));
-    return base64 && args.includes('-d') && !args.includes('-in');
-  }
-  return false;
+  if (program !== 'openssl') return false;
+  const args = argv.slice(1);
+  const base64 =
+    args[0] === 'base64' || (args[0] === 'enc' && (args.includes('-base64') || args.includes('-a')));
+  return base64 && args.includes('-d') && !args.includes('-in');
 }
 
 /** Whether the command decodes plain hex from stdin (`xxd -r -p`, `xxd -rp`, `xxd -r -ps`). */
@@ -152,16 +157,17 @@ function literalEnv(env: readonly EnvVar[]): Map<string, string> {
 
 /** `echo` output: `-n`, `-e`, `-E` flags honoured. */
 function echoOutput(command: SimpleCommand): string {
-  const args = command.argv.slice(1);
+  const { argv } = command;
   let newline = true;
   let escapes = false;
-  while (args[0] !== undefined && /^-[neE]+$/.test(args[0])) {
-    const flags = args.shift() ?? '';
+  // An index, not `shift()`: shifting a long argument list is linear per flag (`echo -e -e -e …`).
+  let first = 1;
+  for (let flags = argv[first]; flags !== undefined && /^-[neE]+$/.test(flags); flags = argv[++first]) {
     if (flags.includes('n')) newline = false;
     if (flags.includes('e')) escapes = true;
     if (flags.includes('E')) escapes = false;
   }
-  const text = args.join(' ');
+  const text = argv.slice(first).join(' ');
   return (escapes ? decodeEscapes(text, 'echo') : text) + (newline ? '\n' : '');
 }
 
@@ -175,26 +181,26 @@ function printfOutput(command: SimpleCommand): string {
   if (args[0] === '--') args.shift();
   const format = args.shift();
   if (format === undefined) return '';
-  let out = '';
+  const out = new TextBuilder();
   let used = 0;
   // printf reuses its format while arguments remain; each round must consume one.
   for (let round = 0; round <= args.length; round++) {
     const usedBefore = used;
     let last = 0;
     for (const match of format.matchAll(CONVERSION)) {
-      out += decodeEscapes(format.slice(last, match.index), 'printf');
+      out.add(decodeEscapes(format.slice(last, match.index), 'printf'));
       last = match.index + match[0].length;
       if (match[1] === '%') {
-        out += '%';
+        out.add('%');
         continue;
       }
       const arg = args[used++] ?? '';
-      out += match[1] === 'b' ? decodeEscapes(arg, 'echo') : arg;
+      out.add(match[1] === 'b' ? decodeEscapes(arg, 'echo') : arg);
     }
-    out += decodeEscapes(format.slice(last), 'printf');
+    out.add(decodeEscapes(format.slice(last), 'printf'));
     if (used >= args.length || used === usedBefore || out.length > MAX_PRINTF_OUTPUT) break;
   }
-  return out;
+  return out.take();
 }
 
 /** Text without control characters other than tab, newline and carriage return. */
@@ -229,6 +235,8 @@ interface Walk {
   nextPipeline: number;
   decodedBytes: number;
   parsedChars: number;
+  /** Characters of variable values substituted by all parses (see `MAX_EXPANDED`). */
+  expandedChars: number;
   /** Encoded payloads already decoded, by `encoding:input`. */
   payloads: Map<string, string | undefined>;
   /** Inner text of substitutions already parsed in place. */
@@ -271,32 +279,46 @@ function parseScript(script: string, depth: number, origin: SimpleCommand['origi
     env: walk.env,
     pipelineBase: walk.nextPipeline,
     maxLength: MAX_SCRIPT_LENGTH,
+    maxExpansion: MAX_EXPANDED - walk.expandedChars,
   });
   walk.nextPipeline = result.nextPipeline;
+  walk.expandedChars += result.expanded;
   for (const substitution of result.substitutions) walk.substitutions.add(substitution);
   for (const problem of result.problems) addProblem(walk, problem);
   visit(result.commands, walk);
 }
 
+/** The members of a pipeline of one command: it has no neighbours. */
+const ALONE: readonly SimpleCommand[] = [];
+
+/**
+ * Members of every pipeline of more than one command, by pipeline index and position. Most commands
+ * are alone in theirs; a list per command would cost a map entry and an array each.
+ */
+function pipelinesOf(commands: readonly SimpleCommand[]): Map<number, SimpleCommand[]> {
+  const pipelines = new Map<number, SimpleCommand[]>();
+  for (const command of commands) if (command.pipelinePosition > 0) pipelines.set(command.pipeline, []);
+  if (pipelines.size === 0) return pipelines;
+  for (const command of commands) {
+    const members = pipelines.get(command.pipeline);
+    if (members !== undefined) members[command.pipelinePosition] = command;
+  }
+  return pipelines;
+}
+
 /** Adds commands to the model in order, each followed by what it leads to. */
 function visit(commands: SimpleCommand[], walk: Walk): void {
-  const pipelines = new Map<number, SimpleCommand[]>();
-  for (const command of commands) {
-    const members = pipelines.get(command.pipeline) ?? [];
-    members[command.pipelinePosition] = command;
-    pipelines.set(command.pipeline, members);
-  }
+  const pipelines = pipelinesOf(commands);
   const outputs: Outputs = new Map();
   for (const command of commands) {
     walk.model.commands.push(command);
-    const members = pipelines.get(command.pipeline) ?? [];
-    follow(command, members, outputs, walk);
+    follow(command, pipelines.get(command.pipeline) ?? ALONE, outputs, walk);
   }
 }
 
 function stdinOf(
   command: SimpleCommand,
-  members: SimpleCommand[],
+  members: readonly SimpleCommand[],
   outputs: Outputs,
 ): { text: string; computed: boolean } | undefined {
   for (const redirect of command.redirects) {
@@ -350,7 +372,12 @@ function isDecoder(command: SimpleCommand | undefined): boolean {
   return command !== undefined && (isBase64Decoder(command) || isHexDecoder(command));
 }
 
-function follow(command: SimpleCommand, members: SimpleCommand[], outputs: Outputs, walk: Walk): void {
+function follow(
+  command: SimpleCommand,
+  members: readonly SimpleCommand[],
+  outputs: Outputs,
+  walk: Walk,
+): void {
   const depth = command.depth + 1;
   const next = members[command.pipelinePosition + 1];
   const { program, argv } = command;
@@ -426,6 +453,7 @@ export function buildCommandModel(
       nextPipeline: 1,
       decodedBytes: 0,
       parsedChars: 0,
+      expandedChars: 0,
       payloads: new Map(),
       substitutions: new Set(),
     };

@@ -322,3 +322,55 @@ describe('decodeEscapes', () => {
     expect(decodeEscapes(text, style)).toBe(expected);
   });
 });
+
+describe('parseShell: long words and large environments', () => {
+  // Pieces are joined in batches of 1,024; these cross several batch boundaries.
+  it.each<[string, string, string]>([
+    ['backslash escapes', '\\a'.repeat(3000), 'a'.repeat(3000)],
+    ['escapes in double quotes', `"${'\\$x'.repeat(3000)}"`, '$x'.repeat(3000)],
+    ['quoted pieces', "'a'b".repeat(2500), 'ab'.repeat(2500)],
+  ])('joins a word of many pieces: %s', (_name, word, expected) => {
+    expect(argvs(`echo ${word} end`)).toEqual([['echo', expected, 'end']]);
+  });
+
+  it('decodes text of many escapes', () => {
+    expect(decodeEscapes('\\x41-'.repeat(5000), 'ansi-c')).toBe('A-'.repeat(5000));
+  });
+
+  it('reads the environment it is given instead of copying it', () => {
+    let reads = 0;
+    let iterations = 0;
+    class CountingMap extends Map<string, string> {
+      override get(key: string): string | undefined {
+        reads++;
+        return super.get(key);
+      }
+      override [Symbol.iterator](): MapIterator<[string, string]> {
+        iterations++;
+        return super[Symbol.iterator]();
+      }
+      override entries(): MapIterator<[string, string]> {
+        iterations++;
+        return super.entries();
+      }
+    }
+    const large = new CountingMap(Array.from({ length: 10_000 }, (_, i) => [`V${i}`, 'x']));
+    const result = parseShell('V1=y; echo $V1 $V2 $NONE', { depth: 0, origin: 'shell', env: large });
+    expect(result.commands[0]?.argv).toEqual(['echo', 'y', 'x', '$NONE']);
+    expect(iterations).toBe(0);
+    expect(reads).toBeLessThanOrEqual(2);
+  });
+
+  it('stops expanding past maxExpansion and says so', () => {
+    const doubling = `A=aaaaaaaa; ${'A=$A$A; '.repeat(40)}echo "$A"; curl x | sh`;
+    const result = parseShell(doubling, { depth: 0, origin: 'shell' });
+    expect(result.problems).toEqual([
+      'variable values longer than the expansion limit; rest left as written',
+    ]);
+    expect(result.commands.map((command) => command.program)).toEqual(['echo', 'curl', 'sh']);
+    expect(result.expanded).toBeLessThanOrEqual(1024 * 1024);
+    const small = parseShell('A=abc; echo $A $A', { depth: 0, origin: 'shell', maxExpansion: 4 });
+    expect(small.commands[0]?.argv).toEqual(['echo', 'abc', '$A']);
+    expect(small.expanded).toBe(3);
+  });
+});

@@ -33,6 +33,11 @@ export interface ShellParseOptions {
   pipelineBase?: number;
   /** Longest script parsed; the rest is dropped with a problem. Default 1 MiB. */
   maxLength?: number;
+  /**
+   * Characters of variable values `$VAR` may substitute in all; later expansions are left as
+   * written, with a problem. Bounds `A=$A$A; A=$A$A; …`, which doubles a value per line. Default 1 MiB.
+   */
+  maxExpansion?: number;
 }
 
 export interface ShellParseResult {
@@ -44,7 +49,15 @@ export interface ShellParseResult {
   problems: string[];
   /** One past the last pipeline index used. */
   nextPipeline: number;
+  /** Characters of variable values substituted, against `maxExpansion`. */
+  expanded: number;
 }
+
+/**
+ * Characters the parser and `decodeEscapes` have examined since start-up, counted once per scan.
+ * Tests compare it across input sizes to catch a quadratic path without a clock.
+ */
+export const parseWork = { characters: 0 };
 
 /** Nesting of subshells and substitutions beyond which openers are read as plain text. */
 export const MAX_NESTING = 64;
@@ -78,8 +91,6 @@ const WRAPPERS = new Map<string, ReadonlySet<string>>([
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `ASSIGNMENT` at `lastIndex`, without slicing the script. */
-const ASSIGNMENT_AT = /[A-Za-z_][A-Za-z0-9_]*\+?=/y;
 
 /**
  * Basename of a program path, lowercased: `/usr/bin/NC` → `nc`. A name produced by a substitution
@@ -93,16 +104,11 @@ export function programName(word: string): string {
 }
 
 /**
- * Skips wrappers (`sudo -u x nohup nc …` → `nc …`) and returns the real program, its argv and the
- * wrappers passed. A wrapper with nothing after it is the program itself.
+ * Index of the real program in `words`, past wrappers (`sudo -u x nohup nc …` → the index of `nc`).
+ * A wrapper with nothing after it is the program itself. `onWrapper` sees each wrapper skipped.
  */
-export function resolveProgram(words: readonly string[]): {
-  program: string;
-  argv: string[];
-  wrappers: string[];
-} {
+function skipWrappers(words: readonly string[], onWrapper?: (word: string) => void): number {
   let start = 0;
-  const wrappers: string[] = [];
   for (;;) {
     const word = words[start];
     if (word === undefined) break;
@@ -129,11 +135,79 @@ export function resolveProgram(words: readonly string[]): {
     }
     if (name === 'timeout') next++;
     if (lookupOnly || next >= words.length) break;
-    wrappers.push(word);
+    onWrapper?.(word);
     start = next;
   }
+  return start;
+}
+
+/** The wrappers `skipWrappers` skips, as written; called only when there are some. */
+function wrappersOf(words: readonly string[]): string[] {
+  const wrappers: string[] = [];
+  skipWrappers(words, (word) => wrappers.push(word));
+  return wrappers;
+}
+
+/**
+ * Skips wrappers (`sudo -u x nohup nc …` → `nc …`) and returns the real program, its argv and the
+ * wrappers passed. A wrapper with nothing after it is the program itself.
+ */
+export function resolveProgram(words: readonly string[]): {
+  program: string;
+  argv: string[];
+  wrappers: string[];
+} {
+  const wrappers: string[] = [];
+  const start = skipWrappers(words, (word) => wrappers.push(word));
   const argv = words.slice(start);
   return { program: programName(argv[0] ?? ''), argv, wrappers };
+}
+
+/** Pieces joined per batch by `TextBuilder`; an array this long stays out of the large-object space. */
+const BATCH = 1024;
+
+/**
+ * Joins text pieces. Appending piece by piece to a string builds a rope that costs more than linear
+ * time once a word has a million pieces (`\x\x\x…`), and so does one array of every piece once
+ * it grows into the engine's large-object space; pieces are joined in bounded batches instead.
+ */
+export class TextBuilder {
+  /** Characters added so far. */
+  length = 0;
+  private first = '';
+  private count = 0;
+  private batch: string[] | undefined;
+  private joined: string[] | undefined;
+
+  add(text: string): void {
+    if (text === '') return;
+    this.length += text.length;
+    if (this.count++ === 0) {
+      this.first = text;
+      return;
+    }
+    if (this.batch === undefined) this.batch = [this.first];
+    this.batch.push(text);
+    if (this.batch.length === BATCH) {
+      (this.joined ??= []).push(this.batch.join(''));
+      this.batch.length = 0;
+    }
+  }
+
+  /** The text so far; the builder starts over empty. */
+  take(): string {
+    let text = this.first;
+    if (this.batch !== undefined) {
+      text = this.batch.join('');
+      if (this.joined !== undefined) text = this.joined.join('') + text;
+    }
+    this.length = 0;
+    this.first = '';
+    this.count = 0;
+    this.batch = undefined;
+    this.joined = undefined;
+    return text;
+  }
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
@@ -157,7 +231,7 @@ function isOctal(c: string | undefined): boolean {
 }
 
 function isHex(c: string | undefined): boolean {
-  return c !== undefined && /^[0-9a-fA-F]$/.test(c);
+  return c !== undefined && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
 }
 
 /**
@@ -165,59 +239,83 @@ function isHex(c: string | undefined): boolean {
  * (`echo`: octal needs a leading `\0`) do. Unknown escapes are kept as written.
  */
 export function decodeEscapes(text: string, style: 'ansi-c' | 'printf' | 'echo'): string {
-  let out = '';
+  parseWork.characters += text.length;
+  if (!text.includes('\\')) return text;
+  const out = new TextBuilder();
   let i = 0;
   while (i < text.length) {
     const slash = text.indexOf('\\', i);
     if (slash < 0) {
-      out += text.slice(i);
+      out.add(text.slice(i));
       break;
     }
-    out += text.slice(i, slash);
+    if (slash > i) out.add(text.slice(i, slash));
     const c = text[slash + 1];
     i = slash + 2;
     if (c === undefined) {
-      out += '\\';
+      out.add('\\');
       break;
     }
     const simple = SIMPLE_ESCAPES[c];
     if (simple !== undefined && !(style !== 'ansi-c' && (c === "'" || c === '?'))) {
-      out += simple;
+      out.add(simple);
     } else if (isOctal(c) && (style !== 'echo' || c === '0')) {
       let j = style === 'echo' ? i : i - 1;
       const end = j + 3;
       let value = 0;
-      while (j < end && isOctal(text[j])) value = value * 8 + Number(text[j++]);
-      out += String.fromCharCode(value & 0xff);
+      while (j < end && isOctal(text[j])) value = value * 8 + text.charCodeAt(j++) - 48;
+      out.add(String.fromCharCode(value & 0xff));
       i = j;
     } else if (c === 'x' || c === 'u' || c === 'U') {
       const width = c === 'x' ? 2 : c === 'u' ? 4 : 8;
       let j = i;
       while (j < i + width && isHex(text[j])) j++;
       if (j === i) {
-        out += `\\${c}`;
+        out.add(`\\${c}`);
       } else {
         const code = parseInt(text.slice(i, j), 16);
-        out += code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+        out.add(code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd');
         i = j;
       }
     } else if (c === 'c' && style === 'ansi-c' && text[i] !== undefined) {
-      out += String.fromCharCode(text.charCodeAt(i) & 0x1f);
+      out.add(String.fromCharCode(text.charCodeAt(i) & 0x1f));
       i++;
     } else if (c === 'c' && style === 'echo') {
       break; // `\c` ends echo's output
     } else {
-      out += `\\${c}`;
+      out.add(`\\${c}`);
     }
   }
-  return out;
+  return out.take();
+}
+
+/**
+ * Variables one parse sees: its own assignments over the caller's environment. The caller's map is
+ * read, never copied: the command model starts a parse per `eval`, `sh -c` and decoded payload, and
+ * copying a large environment for each would cost environment size × scripts.
+ */
+class Variables {
+  private readonly own = new Map<string, string>();
+
+  constructor(private readonly inherited: ReadonlyMap<string, string> | undefined) {}
+
+  get(name: string): string | undefined {
+    return this.own.get(name) ?? this.inherited?.get(name);
+  }
+
+  set(name: string, value: string): void {
+    this.own.set(name, value);
+  }
 }
 
 interface ParseState {
   commands: SimpleCommand[];
   substitutions: string[];
   problems: string[];
-  env: Map<string, string>;
+  env: Variables;
+  /** Characters of variable values that may still be substituted (see `maxExpansion`). */
+  expansionLeft: number;
+  expansionWarned: boolean;
   nextPipeline: number;
   nestingWarned: boolean;
   commandLimitHit: boolean;
@@ -243,30 +341,41 @@ function problem(state: ParseState, message: string): void {
   else if (state.problems.length === MAX_PROBLEMS) state.problems.push('too many problems; rest not listed');
 }
 
-/** Characters that end an unquoted word. */
-function isMeta(c: string): boolean {
-  return (
-    c === ' ' ||
-    c === '\t' ||
-    c === '\n' ||
-    c === ';' ||
-    c === '&' ||
-    c === '|' ||
-    c === '<' ||
-    c === '>' ||
-    c === '(' ||
-    c === ')' ||
-    c === '\r'
-  );
+/** Character classes of ASCII, as bits; every other character is plain word text. */
+const META = 1; // ends an unquoted word
+const WORD_SPECIAL = 2; // needs a closer look inside an unquoted word
+const QUOTED_SPECIAL = 4; // needs a closer look inside double quotes
+const CLASSES = Uint8Array.from({ length: 128 }, (_, code) => {
+  const c = String.fromCharCode(code);
+  let bits = 0;
+  if (' \t\n\r;&|<>()'.includes(c)) bits |= META | WORD_SPECIAL;
+  if ('\\\'"`$'.includes(c)) bits |= WORD_SPECIAL;
+  if ('\\"`$'.includes(c)) bits |= QUOTED_SPECIAL;
+  return bits;
+});
+
+/** Whether the character code (NaN past the end) is in the class. */
+function isClass(code: number, flag: number): boolean {
+  return ((CLASSES[code] ?? 0) & flag) !== 0;
 }
 
-/** Characters that need a closer look inside an unquoted word. */
-function isWordSpecial(c: string): boolean {
-  return c === '\\' || c === "'" || c === '"' || c === '`' || c === '$' || isMeta(c);
+/** Characters that end an unquoted word. */
+function isMeta(c: string): boolean {
+  return isClass(c.charCodeAt(0), META);
 }
 
 function isDelimiter(c: string | undefined): boolean {
   return c === undefined || isMeta(c);
+}
+
+/** `[A-Za-z_]`, as character codes. */
+function isNameStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+/** `[A-Za-z0-9_]`, as character codes. */
+function isNameChar(code: number): boolean {
+  return isNameStart(code) || (code >= 48 && code <= 57);
 }
 
 /** Characters keywords are made of: `if`, `{`, `!`, `[[`, `]]`. */
@@ -291,12 +400,13 @@ const REDIRECT_OPS = ['&>>', '&>', '<<<', '<<-', '<<', '<>', '<&', '>&', '>>', '
 
 /** Accumulates one word, possibly split into several fields by unquoted expansions. */
 class WordBuilder {
-  readonly fields: string[] = [];
-  private current = '';
+  private readonly text = new TextBuilder();
   private started = false;
 
+  constructor(private readonly fields: string[]) {}
+
   add(text: string): void {
-    this.current += text;
+    this.text.add(text);
     this.started = true;
   }
 
@@ -310,8 +420,8 @@ class WordBuilder {
   }
 
   endField(): void {
-    if (this.started) this.fields.push(this.current);
-    this.current = '';
+    const text = this.text.take();
+    if (this.started) this.fields.push(text);
     this.started = false;
   }
 }
@@ -364,35 +474,52 @@ class Parser {
 
   private skipComment(): void {
     const end = this.src.indexOf('\n', this.pos);
+    parseWork.characters += (end < 0 ? this.src.length : end) - this.pos;
     this.pos = end < 0 ? this.src.length : end;
   }
 
   /** Consumes a newline token, then the bodies of heredocs started on that line. */
   private consumeNewline(): void {
     this.pos++;
-    while (this.heredocs.length > 0) {
-      const pending = this.heredocs.shift();
-      if (pending === undefined) break;
-      this.readHeredoc(pending);
-    }
+    if (this.heredocs.length === 0) return;
+    // Reading a body never adds a heredoc, so the list can be walked and then cleared (`shift()` per
+    // heredoc is quadratic for a line of thousands of `<<A`).
+    for (const pending of this.heredocs) this.readHeredoc(pending);
+    this.heredocs.length = 0;
   }
 
+  /**
+   * The body runs up to a line that is the delimiter (tabs stripped first for `<<-`), optionally
+   * followed by `\r`. Lines are compared in place so that a plain body is a single slice.
+   */
   private readHeredoc(pending: PendingHeredoc): void {
+    const src = this.src;
+    const { delimiter, stripTabs } = pending;
+    const bodyStart = this.pos;
     const lines: string[] = [];
-    while (this.pos < this.src.length) {
-      let end = this.src.indexOf('\n', this.pos);
-      if (end < 0) end = this.src.length;
-      let line = this.src.slice(this.pos, end);
-      this.pos = Math.min(end + 1, this.src.length);
-      if (pending.stripTabs) line = line.replace(/^\t+/, '');
-      if (line === pending.delimiter || line === `${pending.delimiter}\r`) {
-        pending.redirect.body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    while (this.pos < src.length) {
+      const lineStart = this.pos;
+      let end = src.indexOf('\n', lineStart);
+      if (end < 0) end = src.length;
+      this.pos = Math.min(end + 1, src.length);
+      parseWork.characters += this.pos - lineStart;
+      let textStart = lineStart;
+      if (stripTabs) while (textStart < end && src.charCodeAt(textStart) === 9) textStart++;
+      const length = end - textStart;
+      const isDelimiter =
+        (length === delimiter.length ||
+          (length === delimiter.length + 1 && src.charCodeAt(end - 1) === 13)) &&
+        src.startsWith(delimiter, textStart);
+      if (isDelimiter) {
+        if (stripTabs) pending.redirect.body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+        else pending.redirect.body = src.slice(bodyStart, lineStart);
         return;
       }
-      lines.push(line);
+      if (stripTabs) lines.push(src.slice(textStart, end));
     }
-    pending.redirect.body = lines.join('\n');
-    problem(this.state, `unterminated heredoc ${pending.delimiter}`);
+    if (stripTabs) pending.redirect.body = lines.join('\n');
+    else pending.redirect.body = src.endsWith('\n') ? src.slice(bodyStart, -1) : src.slice(bodyStart);
+    problem(this.state, `unterminated heredoc ${delimiter}`);
   }
 
   /** Blanks, comments and newlines between commands. */
@@ -411,7 +538,10 @@ class Parser {
     const c = this.peek();
     if (c === undefined || !isKeywordChar(c) || c === ']') return undefined;
     let end = this.pos + 1;
-    while (end < this.src.length && isKeywordChar(this.src.charAt(end))) end++;
+    while (end < this.src.length && isKeywordChar(this.src.charAt(end))) {
+      // No keyword is longer than `function`; a long word of letters is not worth copying.
+      if (++end - this.pos > 8) return undefined;
+    }
     if (!isDelimiter(this.src[end])) return undefined;
     const word = this.src.slice(this.pos, end);
     if (word === '{' || word === '!') return this.src[end] === '(' ? undefined : word;
@@ -426,6 +556,7 @@ class Parser {
         return;
       }
       const before = this.pos;
+      parseWork.characters++;
       this.skipLinebreaks();
       const c = this.peek();
       if (c === undefined) return;
@@ -486,6 +617,7 @@ class Parser {
 
   private parseCommand(pipeline: number, position: number, stop: Stop): void {
     for (;;) {
+      parseWork.characters++;
       this.skipBlanks();
       const keyword = this.keyword();
       if (keyword === undefined) break;
@@ -650,7 +782,7 @@ class Parser {
         this.pos++;
       } else {
         const before = this.pos;
-        words.push(...this.parseWord(false));
+        this.parseWord(false, words);
         if (this.pos === before) this.pos++;
       }
     }
@@ -668,6 +800,7 @@ class Parser {
       i++;
     }
     if (depth > 0) problem(this.state, 'unterminated arithmetic expression');
+    parseWork.characters += i - start;
     this.pos = i;
   }
 
@@ -693,13 +826,12 @@ class Parser {
         this.skipComment();
         continue;
       }
-      ASSIGNMENT_AT.lastIndex = this.pos;
-      if (words.length === 0 && ASSIGNMENT_AT.test(this.src)) {
+      if (words.length === 0 && this.isAssignment()) {
         assignments.push(this.parseAssignment());
         continue;
       }
       const before = this.pos;
-      words.push(...this.parseWord(true));
+      this.parseWord(true, words);
       if (this.pos === before) break;
     }
     if (words.length === 0 && redirects.length === 0) {
@@ -709,8 +841,20 @@ class Parser {
     this.emit(words, redirects, assignments, pipeline, position);
   }
 
+  /** Whether `NAME=` or `NAME+=` starts at the current position. */
+  private isAssignment(): boolean {
+    const src = this.src;
+    if (!isNameStart(src.charCodeAt(this.pos))) return false;
+    let i = this.pos + 1;
+    while (isNameChar(src.charCodeAt(i))) i++;
+    if (src.charCodeAt(i) === 43) i++; // `+=`
+    parseWork.characters += i - this.pos;
+    return src.charCodeAt(i) === 61;
+  }
+
   private parseAssignment(): string {
-    const fields = this.parseWord(false);
+    const fields: string[] = [];
+    this.parseWord(false, fields);
     let text = fields.join(' ');
     if (text.endsWith('=') && this.peek() === '(') {
       // Array assignment `a=(x y)`: kept as text.
@@ -744,21 +888,28 @@ class Parser {
       state.commandLimitHit = true;
       return;
     }
-    const { program, argv, wrappers } = resolveProgram(words);
+    const start = skipWrappers(words);
+    // Copies sized to their content: an array grown by pushes keeps room for 16 more items, and
+    // every command of the script stays alive as long as the model does.
+    const argv = words.slice(start);
     const command: SimpleCommand = {
       argv,
-      program,
-      redirects,
+      program: programName(argv[0] ?? ''),
+      redirects: redirects.length > 0 ? redirects.slice() : redirects,
       pipeline,
       pipelinePosition: position,
       depth: this.depth,
       origin: this.origin,
     };
-    if (wrappers.length > 0) command.wrappers = wrappers;
-    if (assignments.length > 0) command.assignments = assignments;
+    if (start > 0) command.wrappers = wrappersOf(words);
+    if (assignments.length > 0) command.assignments = assignments.slice();
     state.commands.push(command);
+    const { program } = command;
     if (program === 'export' || program === 'declare' || program === 'local' || program === 'readonly') {
-      for (const arg of argv.slice(1)) if (ASSIGNMENT.test(arg)) this.assign(arg);
+      for (let i = 1; i < argv.length; i++) {
+        const arg = argv[i] ?? '';
+        if (ASSIGNMENT.test(arg)) this.assign(arg);
+      }
     }
   }
 
@@ -784,7 +935,9 @@ class Parser {
     const redirect: Redirect = { op, target: '' };
     if (fd !== undefined) redirect.fd = fd;
     const start = this.pos;
-    const target = this.parseWord(false).join(' ');
+    const fields: string[] = [];
+    this.parseWord(false, fields);
+    const target = fields.join(' ');
     if (this.pos === start) problem(this.state, `missing target after ${op} at ${start}`);
     redirect.target = target;
     if (op === '<<' || op === '<<-') {
@@ -794,19 +947,45 @@ class Parser {
     return true;
   }
 
-  /**
-   * Reads one word with quote removal and expansion; `split` applies field splitting to unquoted
-   * expansions. Returns the fields (usually one, none for an empty unquoted expansion).
-   */
-  private parseWord(split: boolean): string[] {
-    const word = new WordBuilder();
+  /** Whether an unquoted word ends at `i`: the end, or an operator other than `<(` / `>(`. */
+  private endsWord(i: number): boolean {
+    const code = this.src.charCodeAt(i);
+    if (i >= this.src.length) return true;
+    if (!isClass(code, META)) return false;
+    return !((code === 60 || code === 62) && this.src.charCodeAt(i + 1) === 40);
+  }
+
+  /** End of the run of characters from `i` that an unquoted word takes as they are. */
+  private plainEnd(i: number): number {
     const src = this.src;
+    let end = i;
+    while (end < src.length && !isClass(src.charCodeAt(end), WORD_SPECIAL)) end++;
+    parseWork.characters += end - i;
+    return end;
+  }
+
+  /**
+   * Reads one word with quote removal and expansion and appends its fields to `fields` (usually one,
+   * none for an empty unquoted expansion); `split` applies field splitting to unquoted expansions.
+   * Without `fields` the word is only skipped.
+   */
+  private parseWord(split: boolean, fields: string[] = []): void {
+    const src = this.src;
+    const start = this.pos;
+    const plain = this.plainEnd(start);
+    if (plain > start && this.endsWord(plain)) {
+      // Most words have nothing to remove or expand: the word is a slice of the script.
+      fields.push(src.slice(start, plain));
+      this.pos = plain;
+      return;
+    }
+    const word = new WordBuilder(fields);
     for (;;) {
+      parseWork.characters++;
       const c = src[this.pos];
       if (c === undefined) break;
-      if (!isWordSpecial(c)) {
-        let end = this.pos + 1;
-        while (end < src.length && !isWordSpecial(src.charAt(end))) end++;
+      if (!isClass(src.charCodeAt(this.pos), WORD_SPECIAL)) {
+        const end = this.plainEnd(this.pos + 1);
         word.add(src.slice(this.pos, end));
         this.pos = end;
         continue;
@@ -826,11 +1005,14 @@ class Parser {
           word.add('\\');
           this.pos++;
         } else {
-          word.add(next);
-          this.pos += 2;
+          // The escaped character and the plain text after it are one piece of the script.
+          const end = this.plainEnd(this.pos + 2);
+          word.add(src.slice(this.pos + 1, end));
+          this.pos = end;
         }
       } else if (c === "'") {
         const end = src.indexOf("'", this.pos + 1);
+        parseWork.characters += (end < 0 ? src.length : end) - this.pos;
         if (end < 0) {
           problem(this.state, `unterminated single quote at ${this.pos}`);
           word.add(src.slice(this.pos + 1));
@@ -850,50 +1032,90 @@ class Parser {
       }
     }
     word.endField();
-    return word.fields;
+  }
+
+  /**
+   * End of the run of characters from `i` that double quotes take as they are; a backslash is one
+   * of them unless it escapes `$`, `` ` ``, `"`, `\` or a newline.
+   */
+  private quotedPlainEnd(i: number): number {
+    const src = this.src;
+    let end = i;
+    while (end < src.length) {
+      const code = src.charCodeAt(end);
+      if (code === 92) {
+        const next = src.charCodeAt(end + 1);
+        if (isClass(next, QUOTED_SPECIAL) || next === 10) break;
+      } else if (isClass(code, QUOTED_SPECIAL)) {
+        break;
+      }
+      end++;
+    }
+    parseWork.characters += end - i;
+    return end;
   }
 
   private parseDoubleQuoted(): string {
     const src = this.src;
     const open = this.pos;
     this.pos++;
-    let out = '';
+    const plain = this.quotedPlainEnd(this.pos);
+    if (src[plain] === '"') {
+      // Most quoted strings have nothing to expand or unescape: a slice of the script.
+      const text = src.slice(this.pos, plain);
+      this.pos = plain + 1;
+      return text;
+    }
+    const out = new TextBuilder();
     for (;;) {
       const c = src[this.pos];
       if (c === undefined) {
         problem(this.state, `unterminated double quote at ${open}`);
-        return out;
+        break;
       }
       if (c === '"') {
         this.pos++;
-        return out;
+        break;
       }
-      if (c === '\\') {
-        const next = src[this.pos + 1];
-        if (next === '\n') {
-          this.pos += 2;
-        } else if (next === '$' || next === '`' || next === '"' || next === '\\') {
-          out += next;
+      const end = this.quotedPlainEnd(this.pos);
+      if (end > this.pos) {
+        out.add(src.slice(this.pos, end));
+        this.pos = end;
+      } else if (c === '\\') {
+        if (src[this.pos + 1] === '\n') {
           this.pos += 2;
         } else {
-          out += '\\';
-          this.pos++;
+          // `\$`, `` \` ``, `\"` or `\\`: the escaped character and the plain text after it.
+          const after = this.quotedPlainEnd(this.pos + 2);
+          out.add(src.slice(this.pos + 1, after));
+          this.pos = after;
         }
       } else if (c === '$') {
-        out += this.parseDollar(true).text;
-      } else if (c === '`') {
-        out += this.parseBackticks();
+        out.add(this.parseDollar(true).text);
       } else {
-        let end = this.pos + 1;
-        while (end < src.length) {
-          const d = src.charAt(end);
-          if (d === '"' || d === '\\' || d === '$' || d === '`') break;
-          end++;
-        }
-        out += src.slice(this.pos, end);
-        this.pos = end;
+        out.add(this.parseBackticks());
       }
     }
+    return out.take();
+  }
+
+  /**
+   * The value of variable `name` if it is known and fits the expansion budget; past the budget
+   * expansions are left as written, so that `A=$A$A` repeated cannot grow words exponentially.
+   */
+  private expand(name: string): string | undefined {
+    const value = this.state.env.get(name);
+    if (value === undefined) return undefined;
+    const state = this.state;
+    if (value.length > state.expansionLeft) {
+      if (!state.expansionWarned) {
+        state.expansionWarned = true;
+        problem(state, 'variable values longer than the expansion limit; rest left as written');
+      }
+      return undefined;
+    }
+    state.expansionLeft -= value.length;
+    return value;
   }
 
   /** `$…` at the current position: expansions, substitutions, ANSI-C strings. */
@@ -917,29 +1139,31 @@ class Parser {
       let depth = 1;
       let i = start + 2;
       while (i < src.length && depth > 0) {
-        const c = src[i];
-        if (c === '{') depth++;
-        else if (c === '}') depth--;
+        const c = src.charCodeAt(i);
+        if (c === 123) depth++;
+        else if (c === 125) depth--;
         i++;
       }
       if (depth > 0) problem(this.state, `unterminated \${ at ${start}`);
+      parseWork.characters += i - start;
       this.pos = i;
       const inner = src.slice(start + 2, depth > 0 ? i : i - 1);
-      const value = NAME.test(inner) ? this.state.env.get(inner) : undefined;
+      const value = NAME.test(inner) ? this.expand(inner) : undefined;
       return value === undefined
         ? { text: src.slice(start, i), expanded: false }
         : { text: value, expanded: true };
     }
-    if (next !== undefined && /[A-Za-z_]/.test(next)) {
+    const code = src.charCodeAt(start + 1);
+    if (isNameStart(code)) {
       let i = start + 2;
-      while (i < src.length && /[A-Za-z0-9_]/.test(src.charAt(i))) i++;
+      while (i < src.length && isNameChar(src.charCodeAt(i))) i++;
       this.pos = i;
-      const value = this.state.env.get(src.slice(start + 1, i));
+      const value = this.expand(src.slice(start + 1, i));
       return value === undefined
         ? { text: src.slice(start, i), expanded: false }
         : { text: value, expanded: true };
     }
-    if (next !== undefined && /[0-9@*#?$!-]/.test(next)) {
+    if (next !== undefined && '0123456789@*#?$!-'.includes(next)) {
       this.pos += 2;
       return { text: src.slice(start, start + 2), expanded: false };
     }
@@ -952,6 +1176,7 @@ class Parser {
     const open = this.pos;
     let i = open + 2;
     while (i < src.length && src[i] !== "'") i += src[i] === '\\' ? 2 : 1;
+    parseWork.characters += i - open;
     if (i >= src.length) {
       problem(this.state, `unterminated $' at ${open}`);
       i = src.length;
@@ -992,10 +1217,12 @@ class Parser {
     const start = this.pos;
     let i = start + 1;
     while (i < src.length && src[i] !== '`') i += src[i] === '\\' ? 2 : 1;
+    parseWork.characters += i - start;
     const close = Math.min(i, src.length);
     if (i >= src.length) problem(this.state, `unterminated backtick at ${start}`);
     this.pos = Math.min(close + 1, src.length);
-    const body = src.slice(start + 1, close).replace(/\\([\\`$])/g, '$1');
+    let body = src.slice(start + 1, close);
+    if (body.includes('\\')) body = body.replace(/\\([\\`$])/g, '$1');
     if (this.nesting >= MAX_NESTING) {
       this.warnNesting();
     } else if (body.trim() !== '') {
@@ -1008,11 +1235,14 @@ class Parser {
 
 /** Parses a shell script into its simple commands; never throws. */
 export function parseShell(script: string, options: ShellParseOptions): ShellParseResult {
+  const maxExpansion = options.maxExpansion ?? DEFAULT_MAX_LENGTH;
   const state: ParseState = {
     commands: [],
     substitutions: [],
     problems: [],
-    env: new Map(options.env),
+    env: new Variables(options.env),
+    expansionLeft: maxExpansion,
+    expansionWarned: false,
     nextPipeline: options.pipelineBase ?? 0,
     nestingWarned: false,
     commandLimitHit: false,
@@ -1033,5 +1263,6 @@ export function parseShell(script: string, options: ShellParseOptions): ShellPar
     substitutions: state.substitutions,
     problems: state.problems,
     nextPipeline: state.nextPipeline,
+    expanded: maxExpansion - state.expansionLeft,
   };
 }
