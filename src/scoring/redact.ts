@@ -60,11 +60,18 @@ function redactJwts(text: string): string {
   });
 }
 
+/** Every pattern above needs one of these words; most quoted values have none (a cheap first look). */
+const MAY_HOLD_SECRET = /authori|bearer|:\/\/|pass|pwd|secret|token|key/i;
+/** Shorter text can hold neither a JWT (29 characters at least) nor a base64 blob (48). */
+const SHORTEST_TOKEN = 29;
+
 /** Removes tokens, passwords, authorization headers and long base64 blobs from a string. Linear time. */
 export function redact(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return redactJwts(out).replace(BASE64_BLOB, REDACTED);
+  if (MAY_HOLD_SECRET.test(text)) {
+    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  }
+  return out.length < SHORTEST_TOKEN ? out : redactJwts(out).replace(BASE64_BLOB, REDACTED);
 }
 
 /** Shortens to `max` characters (code points kept whole), marking the cut with `…`. */

@@ -107,6 +107,18 @@ function fieldGap(values: readonly number[]): { gap: number; spread: number } {
  * the schedule does not parse (the API server rejects those; `@reboot` never repeats).
  */
 export function shortestInterval(schedule: string): number | undefined {
+  if (intervals.has(schedule)) return intervals.get(schedule);
+  const interval = computeInterval(schedule);
+  // A cluster has few distinct schedules; the bound keeps hostile ones from growing the map.
+  if (intervals.size >= INTERVALS_MAX) intervals.clear();
+  intervals.set(schedule, interval);
+  return interval;
+}
+
+const INTERVALS_MAX = 1024;
+const intervals = new Map<string, number | undefined>();
+
+function computeInterval(schedule: string): number | undefined {
   const text = schedule.trim().replace(TZ_PREFIX, '').trim();
   if (text.startsWith('@')) {
     const lowered = text.toLowerCase();
