@@ -2,7 +2,6 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import selfsigned from 'selfsigned';
 
 export interface TlsMaterial {
   key: string;
@@ -33,6 +32,8 @@ export async function generateCertificate(hosts: readonly string[]): Promise<Tls
       ? { type: 7 as const, ip: host }
       : { type: 2 as const, value: host },
   );
+  // Loaded only here: selfsigned pulls in an X.509 and ASN.1 stack that a server given its files never needs.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: hosts[0] ?? 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
