@@ -41,9 +41,9 @@ Flags:
   --metrics-port N          also serve /metrics, /healthz and /readyz over plain HTTP on this port
   --profile P               scoring profile: default | kql (overrides the file)
   --mode M                  enforce | warn | audit | off (default warn; overrides the file)
-  --annotate-threshold N    score at which audit annotations are added (kql: 1)
-  --warn-threshold N        score at which kubectl warnings are returned (kql: 1)
-  --deny-threshold N        score at which requests are denied in enforce mode (kql: 3)
+  --annotate-threshold N    score at which audit annotations are added (default profile 2, kql 1)
+  --warn-threshold N        score at which kubectl warnings are returned (default profile 4, kql 1)
+  --deny-threshold N        score at which requests are denied in enforce mode (default profile 8, kql 3)
   --body-limit SIZE         largest request body, e.g. 8MiB (default 8MiB)
   --kubeconfig FILE         cluster for namespace labels when not running in a pod
   --shutdown-delay SECONDS  on SIGTERM, keep serving this long after /readyz turns false (default 0)
