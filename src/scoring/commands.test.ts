@@ -1,8 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { parseShell } from '../workload/shell.js';
-import { buildWorkload } from '../workload/build.js';
-import type { SimpleCommand, Workload } from '../workload/types.js';
 import {
   argumentPath,
   chmodTargets,
@@ -16,24 +13,9 @@ import {
   languageOf,
   substitutedPrograms,
 } from './commands.js';
+import { job, one } from '../../test/support/workloads.js';
 
 const SPEC = 'spec.template.spec';
-
-function job(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'x' },
-    spec: { template: { spec } },
-  });
-}
-
-function one(script: string): SimpleCommand {
-  // Substitutions come before their command: the command itself is the last at depth 0.
-  const command = parseShell(script, { depth: 0, origin: 'shell' }).commands.findLast((c) => c.depth === 0);
-  if (command === undefined) throw new Error(`no command in ${script}`);
-  return command;
-}
 
 describe('commandSources', () => {
   it('maps argv commands and nested scripts to their fields', () => {

@@ -1,27 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { parseShell } from '../workload/shell.js';
-import { buildWorkload } from '../workload/build.js';
-import type { SimpleCommand, Workload } from '../workload/types.js';
 import { commandSites, mentionedHostPaths, runOptionValues, runtimeRun } from './commands.js';
 import { hostMounts, toHostPath } from './host-paths.js';
+import { job, one } from '../../test/support/workloads.js';
 
 const SPEC = 'spec.template.spec';
-
-function job(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'x' },
-    spec: { template: { spec } },
-  });
-}
-
-function one(script: string): SimpleCommand {
-  const command = parseShell(script, { depth: 0, origin: 'shell' }).commands.findLast((c) => c.depth === 0);
-  if (command === undefined) throw new Error(`no command in ${script}`);
-  return command;
-}
 
 describe('runtimeRun', () => {
   it.each<

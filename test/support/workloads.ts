@@ -1,5 +1,6 @@
 import { buildWorkload } from '../../src/workload/build.js';
-import type { Workload } from '../../src/workload/types.js';
+import { parseShell } from '../../src/workload/shell.js';
+import type { SimpleCommand, Workload } from '../../src/workload/types.js';
 
 /** Smallest workloads for rule tables: a CronJob around a pod spec, and its first container's JSON path. */
 export const SPEC = 'spec.jobTemplate.spec.template.spec';
@@ -25,4 +26,21 @@ export function sh(script: string, extra: Record<string, unknown> = {}): Workloa
 /** A CronJob whose only container runs an exec-form argv on alpine. */
 export function argv(...words: string[]): Workload {
   return cronJob({ containers: [{ name: 'c', image: 'alpine', command: words }] });
+}
+
+/** A Job around `spec` (its pod spec lives at `spec.template.spec`). */
+export function job(spec: Record<string, unknown>): Workload {
+  return buildWorkload({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'x' },
+    spec: { template: { spec } },
+  });
+}
+
+/** The command a one-line script runs (substitutions come before their command: it is the last at depth 0). */
+export function one(script: string): SimpleCommand {
+  const command = parseShell(script, { depth: 0, origin: 'shell' }).commands.findLast((c) => c.depth === 0);
+  if (command === undefined) throw new Error(`no command in ${script}`);
+  return command;
 }

@@ -14,7 +14,7 @@
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import type { ImageReference } from '../../workload/types.js';
+import type { ImageReference, Workload } from '../../workload/types.js';
 import { quote } from '../redact.js';
 import type { Evidence, Rule } from '../types.js';
 
@@ -55,6 +55,14 @@ export function imageMatcher(patterns: readonly string[]): ImageMatcher {
     matchers.set(patterns, matcher);
   }
   return matcher;
+}
+
+/** One piece of evidence per container whose image matches one of `patterns`, pointing at its `image`. */
+export function imagesMatching(workload: Workload, patterns: readonly string[]): Evidence[] {
+  const matches = imageMatcher(patterns);
+  return workload.containers
+    .filter((c) => c.image !== undefined && matches(c.image))
+    .map((c) => ({ path: `${c.path}.image`, detail: quote(c.image?.raw ?? '') }));
 }
 
 export const imagesSchema = z.object({ images: z.array(z.string().min(1)) }).strict();
@@ -105,10 +113,5 @@ export const genericImage: Rule<ImagesParams> = {
       ],
     },
   },
-  check(workload, params): Evidence[] {
-    const matches = imageMatcher(params.images);
-    return workload.containers
-      .filter((c) => c.image !== undefined && matches(c.image))
-      .map((c) => ({ path: `${c.path}.image`, detail: quote(c.image?.raw ?? '') }));
-  },
+  check: (workload, params) => imagesMatching(workload, params.images),
 };

@@ -13,9 +13,8 @@
  * weight 4 warns, and an exemption names the team's namespace. Network debugging toolboxes
  * (netshoot, network-multitool) are graded by `generic-image`, not here.
  */
-import { quote } from '../redact.js';
-import type { Evidence, Rule } from '../types.js';
-import { imageMatcher, imagesSchema, type ImagesParams } from './generic-image.js';
+import type { Rule } from '../types.js';
+import { imagesMatching, imagesSchema, type ImagesParams } from './generic-image.js';
 
 export const offensiveToolImage: Rule<ImagesParams> = {
   id: 'offensive-tool-image',
@@ -71,10 +70,5 @@ export const offensiveToolImage: Rule<ImagesParams> = {
       ],
     },
   },
-  check(workload, params): Evidence[] {
-    const matches = imageMatcher(params.images);
-    return workload.containers
-      .filter((c) => c.image !== undefined && matches(c.image))
-      .map((c) => ({ path: `${c.path}.image`, detail: quote(c.image?.raw ?? '') }));
-  },
+  check: (workload, params) => imagesMatching(workload, params.images),
 };
