@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
+import { createCa, issueServingCert, ProjectedDir } from './support/certs.js';
+import { FakeApiServer, TOKEN } from './support/fake-apiserver.js';
+import { apiServerAgent, postReview, waitFor, type ReviewReply } from './support/load.js';
+import { captureLogger, fixture, makeReview } from './support/review.js';
+
+/**
+ * The namespace label `jobguard.dev/mode` end to end: the real server, its client-node cache
+ * against an API server that serves Namespace list and watch like kube-apiserver, and reviews
+ * over TLS. Labels change decisions without a restart, and admission never calls the API server.
+ */
+describe('namespace labels through the running webhook', () => {
+  let fake: FakeApiServer;
+  let server: RunningServer;
+  let certs: ProjectedDir;
+  let agent: Agent;
+  let home: string;
+  let lines: Record<string, unknown>[];
+
+  beforeAll(async () => {
+    fake = await FakeApiServer.start();
+    fake.setNamespace('prod', { 'jobguard.dev/mode': 'enforce' });
+    fake.setNamespace('dev');
+    home = mkdtempSync(join(tmpdir(), 'jobguard-kubeconfig-'));
+    const kubeconfig = join(home, 'config');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        // client-node refuses plain http unless TLS verification is explicitly off (the fake speaks http)
+        `clusters: [{ name: fake, cluster: { server: "${fake.url}", insecure-skip-tls-verify: true } }]`,
+        `users: [{ name: tester, user: { token: ${TOKEN} } }]`,
+        'contexts: [{ name: fake, context: { cluster: fake, user: tester } }]',
+        'current-context: fake',
+      ].join('\n'),
+    );
+    const ca = await createCa();
+    const pair = await issueServingCert(ca);
+    certs = await ProjectedDir.create('jobguard-ns-e2e-', { 'tls.crt': pair.cert, 'tls.key': pair.key });
+    const captured = captureLogger();
+    lines = captured.lines;
+    server = await startServer({
+      overrides: { profile: 'kql', mode: 'warn' },
+      host: '127.0.0.1',
+      port: 0,
+      tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      kubeconfig,
+      shutdownDelayMs: 0,
+      logger: captured.logger,
+      env: {},
+    });
+    agent = apiServerAgent(ca.cert);
+    await waitFor('the namespace cache to sync', async () => {
+      const res = await server.app.inject({ url: '/readyz' });
+      return res.json<{ namespaceLabels?: string }>().namespaceLabels === 'synced';
+    });
+  });
+
+  afterAll(async () => {
+    agent.destroy();
+    await server.close();
+    await fake.close();
+    await certs.remove();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  async function admit(namespace: string): Promise<NonNullable<ReviewReply['response']>> {
+    const object = fixture('kubectl/privileged-job.json');
+    const spec = (object.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    spec.hostNetwork = true;
+    const result = await postReview({ url: server.url, agent }, makeReview(object, { namespace }));
+    expect(result.status).toBe(200);
+    return (JSON.parse(result.text) as ReviewReply).response!;
+  }
+
+  it('denies in the namespace labelled enforce and warns where the policy says warn', async () => {
+    expect(await admit('prod')).toMatchObject({ allowed: false, status: { code: 403 } });
+    const dev = await admit('dev');
+    expect(dev.allowed).toBe(true);
+    expect(dev.auditAnnotations).toMatchObject({ mode: 'warn', action: 'warn' });
+  });
+
+  it('follows a label change from the watch, without a restart', async () => {
+    fake.setNamespace('dev', { 'jobguard.dev/mode': 'enforce' });
+    await waitFor('the new label to apply', async () => (await admit('dev')).allowed === false);
+    fake.setNamespace('dev', { 'jobguard.dev/mode': 'off' });
+    // A label may not make a namespace laxer than the policy's warn without allowDowngrade.
+    await waitFor('the enforce label to go', async () => (await admit('dev')).allowed);
+    expect((await admit('dev')).auditAnnotations).toMatchObject({ mode: 'warn', action: 'warn' });
+  });
+
+  it('never calls the API server per admission request', async () => {
+    const lists = fake.count('/api/v1/namespaces', false);
+    for (let i = 0; i < 20; i++) await admit(i % 2 ? 'prod' : 'dev');
+    expect(fake.count('/api/v1/namespaces', false)).toBe(lists);
+    expect(
+      lines.some((l) => String(l.msg).includes('namespace labels') && String(l.msg).includes('not used')),
+    ).toBe(false);
+  });
+});
