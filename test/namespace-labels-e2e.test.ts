@@ -93,7 +93,7 @@ describe('namespace labels through the running webhook', () => {
     await waitFor('the new label to apply', async () => (await admit('dev')).allowed === false);
     fake.setNamespace('dev', { 'jobguard.dev/mode': 'off' });
     // A label may not make a namespace laxer than the policy's warn without allowDowngrade.
-    await waitFor('the enforce label to go', async () => (await admit('dev')).allowed);
+    await waitFor('the enforce label to go', async () => (await admit('dev')).allowed === true);
     expect((await admit('dev')).auditAnnotations).toMatchObject({ mode: 'warn', action: 'warn' });
   });
 
