@@ -252,11 +252,11 @@ describe('bad input', () => {
       error: 'invalid-review',
     },
     {
-      name: 'a __proto__ key',
+      name: 'only a __proto__ key (dropped, leaving no review)',
       payload: '{"__proto__":{"x":1}}',
       type: 'application/json',
       status: 400,
-      error: 'invalid-json',
+      error: 'invalid-review',
     },
   ])('$name → $status $error', async ({ payload, type, status, error }) => {
     const { app } = testApp();
@@ -269,6 +269,18 @@ describe('bad input', () => {
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ error });
     expect(typeof res.json<{ message: string }>().message).toBe('string');
+  });
+
+  it('answers a review that carries a __proto__ key, and pollutes nothing', async () => {
+    const { app } = testApp({ profile: 'kql', mode: 'enforce' });
+    const review = JSON.stringify(makeReview(fixture('kubectl/hello-cronjob.json'))).replace(
+      '"userInfo":{',
+      '"userInfo":{"__proto__":{"polluted":true},',
+    );
+    const { status, body } = await post(app, review);
+    expect(status).toBe(200);
+    expect(body.response.uid).toBe('705ab4f5-6393-11e8-b7cc-42010a800002');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('names what is missing: request.uid', async () => {

@@ -115,6 +115,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // One decision line per admission request is ours to write; fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // A `__proto__` or `constructor.prototype` key is dropped, not refused: the review is still answered
+    // (a 400 is a failed webhook call for the API server), and no prototype is ever touched.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     requestTimeout,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     // A request that still arrives on a kept-alive socket while closing is answered (with Connection: close):
