@@ -14,5 +14,6 @@ export default {
       },
     ],
   },
+  setupFilesAfterEnv: ['<rootDir>/test/support/fuzz-seed.ts'],
   testTimeout: 30000,
 };
