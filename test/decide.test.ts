@@ -11,12 +11,12 @@ import {
   MODE_LABEL,
   SELF_EXEMPT_LABEL,
   SELF_EXEMPT_REASON_ANNOTATION,
-  sumWeights,
 } from '../src/policy/decide.js';
 import type { Decision, Subject, Verdict } from '../src/policy/decision.js';
 import { policySchema, type Mode, type PolicyFile } from '../src/policy/schema.js';
 import type { Finding, Profile, Score } from '../src/scoring/types.js';
 import { parseImageReference } from '../src/workload/image.js';
+import { sumWeights } from '../src/scoring/score.js';
 
 const PROFILE: Profile = { name: 'default', rules: [], thresholds: { annotate: 2, warn: 5, deny: 8 } };
 const NOW = new Date('2026-11-27T12:00:00Z');

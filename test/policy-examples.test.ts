@@ -15,7 +15,6 @@ import {
   MODE_LABEL,
   SELF_EXEMPT_LABEL,
   SELF_EXEMPT_REASON_ANNOTATION,
-  sumWeights,
 } from '../src/policy/decide.js';
 import type { Decision, Subject, Verdict } from '../src/policy/decision.js';
 import { parsePolicy } from '../src/policy/load.js';
@@ -23,6 +22,7 @@ import { policySchema, type Mode, type Policy } from '../src/policy/schema.js';
 import { PROFILES } from '../src/scoring/profiles.js';
 import type { Finding, Score } from '../src/scoring/types.js';
 import { parseImageReference } from '../src/workload/image.js';
+import { sumWeights } from '../src/scoring/score.js';
 
 const DIR = join(import.meta.dirname, '..', 'deploy', 'policies');
 const FILES = readdirSync(DIR).filter((name) => name.endsWith('.yaml'));

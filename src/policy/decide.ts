@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { sumWeights } from '../scoring/score.js';
 import type { Finding, Profile, Score, Thresholds } from '../scoring/types.js';
 import type { AppliedExemption, Decision, Subject, Verdict } from './decision.js';
 import type { Exemption, Mode, Policy } from './schema.js';
@@ -156,17 +157,6 @@ export function actionFor(verdict: Verdict, mode: Mode): Verdict {
     case 'off':
       return 'allow';
   }
-}
-
-/** Sum of weights, each rule counted once (its heaviest finding). */
-export function sumWeights(findings: readonly Finding[]): number {
-  const byRule = new Map<string, number>();
-  for (const finding of findings) {
-    byRule.set(finding.rule, Math.max(byRule.get(finding.rule) ?? 0, finding.weight));
-  }
-  let total = 0;
-  for (const weight of byRule.values()) total += weight;
-  return total;
 }
 
 function selfExemption(compiled: CompiledPolicy, subject: Subject): AppliedExemption | undefined {

@@ -1,6 +1,16 @@
-import { sumWeights } from '../policy/decide.js';
 import type { Workload } from '../workload/types.js';
 import { ENGINE_ERROR_RULE, type ActiveRule, type Finding, type Score } from './types.js';
+
+/** Sum of weights, each rule counted once (its heaviest finding). */
+export function sumWeights(findings: readonly Finding[]): number {
+  const byRule = new Map<string, number>();
+  for (const finding of findings) {
+    byRule.set(finding.rule, Math.max(byRule.get(finding.rule) ?? 0, finding.weight));
+  }
+  let total = 0;
+  for (const weight of byRule.values()) total += weight;
+  return total;
+}
 
 function byWeight(a: Finding, b: Finding): number {
   return b.weight - a.weight || a.rule.localeCompare(b.rule);
