@@ -1,5 +1,6 @@
 import { EXIT_USAGE, UsageError, type Command, type CliIo } from './io.js';
 import { PolicyError } from '../policy/load.js';
+import { checkRegistry } from '../scoring/profiles.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: {
@@ -53,6 +54,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`jobguard: unknown command "${name}"\n\n${usage()}`);
     return EXIT_USAGE;
   }
+  // A broken registry (duplicate id, bad weight, missing doc) is a build error: stop before serving anything.
+  checkRegistry();
   try {
     return await (
       await command.load()
