@@ -187,8 +187,9 @@ for (let round = 1; round <= rounds; round += 1) {
             join(dir, 'tls.crt'),
             '--tls-key-file',
             join(dir, 'tls.key'),
+            // The production default: one decision line per review (to /dev/null here).
             '--log-level',
-            'warn',
+            'info',
           ];
     const { child, started } = start(args);
     const readyMs = await waitReady(url, started);
