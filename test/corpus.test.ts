@@ -12,6 +12,7 @@ import { assess, createEngine, type Engine } from '../src/engine.js';
 import { VERDICTS, type Verdict } from '../src/policy/decision.js';
 import { DEFAULT_POLICY } from '../src/policy/schema.js';
 import { loadCorpus, type CorpusClass, type CorpusEntry } from './corpus/load.js';
+import { WORKLOAD_KINDS } from '../src/policy/schema.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const corpus = loadCorpus();
@@ -58,17 +59,7 @@ describe('corpus', () => {
     const kinds = (cls: CorpusClass) => new Set(corpus.filter((e) => e.class === cls).map((e) => e.kind));
     expect(ofClass(results.default, 'attack').length).toBeGreaterThanOrEqual(45);
     expect(ofClass(results.default, 'benign').length).toBeGreaterThanOrEqual(45);
-    const all = [
-      'CronJob',
-      'Job',
-      'Pod',
-      'Deployment',
-      'ReplicaSet',
-      'StatefulSet',
-      'DaemonSet',
-      'ReplicationController',
-      'PodTemplate',
-    ];
+    const all = [...WORKLOAD_KINDS];
     expect([...kinds('attack')].sort()).toEqual([...all].sort());
     expect([...kinds('benign')].sort()).toEqual([...all].sort());
   });

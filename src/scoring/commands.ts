@@ -624,6 +624,18 @@ export class WrittenFiles<T> {
   }
 }
 
+/** The earlier command that wrote a file `command` now runs (a download, a decode), if any. */
+export function writerOfExecutedFile(
+  command: SimpleCommand,
+  written: WrittenFiles<CommandSite>,
+): CommandSite | undefined {
+  for (const file of executedFiles(command)) {
+    const writer = written.find(file);
+    if (writer !== undefined) return writer;
+  }
+  return undefined;
+}
+
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -17,30 +17,34 @@ function validity(): { notBeforeDate: Date; notAfterDate: Date } {
   return { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + DAY_MS) };
 }
 
-/** A certificate authority that signs the serving and client certificates of one test. */
-export async function createCa(commonName = 'jobguard-test-ca'): Promise<KeyPair> {
+type Extensions = NonNullable<Parameters<typeof selfsigned.generate>[1]>['extensions'];
+
+/** An EC P-256 certificate for `commonName`, self-signed or signed by `ca`. */
+async function certificate(commonName: string, extensions: Extensions, ca?: KeyPair): Promise<KeyPair> {
   const pems = await selfsigned.generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
+    ...(ca ? { ca } : {}),
     ...validity(),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
+    extensions,
   });
   return { cert: pems.cert, key: pems.private };
 }
 
+/** A certificate authority that signs the serving and client certificates of one test. */
+export function createCa(commonName = 'jobguard-test-ca'): Promise<KeyPair> {
+  return certificate(commonName, [
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+  ]);
+}
+
 /** A serving certificate for 127.0.0.1 and localhost, signed by `ca`, as the webhook's Secret would hold. */
-export async function issueServingCert(ca: KeyPair, commonName = 'jobguard.jobguard.svc'): Promise<KeyPair> {
-  const pems = await selfsigned.generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    ca,
-    ...validity(),
-    extensions: [
+export function issueServingCert(ca: KeyPair, commonName = 'jobguard.jobguard.svc'): Promise<KeyPair> {
+  return certificate(
+    commonName,
+    [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
@@ -52,25 +56,21 @@ export async function issueServingCert(ca: KeyPair, commonName = 'jobguard.jobgu
         ],
       },
     ],
-  });
-  return { cert: pems.cert, key: pems.private };
+    ca,
+  );
 }
 
 /** A client certificate signed by `ca`, as kube-apiserver presents through its webhook kubeconfig. */
-export async function issueClientCert(ca: KeyPair, commonName = 'kube-apiserver'): Promise<KeyPair> {
-  const pems = await selfsigned.generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    ca,
-    ...validity(),
-    extensions: [
+export function issueClientCert(ca: KeyPair, commonName = 'kube-apiserver'): Promise<KeyPair> {
+  return certificate(
+    commonName,
+    [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', clientAuth: true },
     ],
-  });
-  return { cert: pems.cert, key: pems.private };
+    ca,
+  );
 }
 
 /** SHA-256 fingerprint of a PEM certificate, in the form `X509Certificate.fingerprint256` and TLS peers give. */

@@ -24,7 +24,6 @@ import {
   describe,
   describePipeline,
   EvidenceByPath,
-  executedFiles,
   executedSubstitutions,
   executesStdin,
   inlineCode,
@@ -38,6 +37,7 @@ import {
   type Language,
   DOWNLOADERS,
   perSource,
+  writerOfExecutedFile,
 } from '../commands.js';
 import type { Evidence, Rule } from '../types.js';
 import type { SimpleCommand } from '../../workload/types.js';
@@ -190,10 +190,8 @@ function search(source: CommandSource): Evidence[] {
         evidence.add(argumentPath(site, Math.max(0, command.argv.indexOf(code))), () => describe(command));
       }
     }
-    for (const file of executedFiles(command)) {
-      const writer = downloaded.find(file);
-      if (writer !== undefined) evidence.add(site.path, () => describe(writer.command));
-    }
+    const writer = writerOfExecutedFile(command, downloaded);
+    if (writer !== undefined) evidence.add(site.path, () => describe(writer.command));
     if (DOWNLOADERS.has(command.program)) {
       for (const file of downloadTargets(command)) downloaded.add(file, site);
     }

@@ -23,7 +23,6 @@ import {
   describe,
   describePipeline,
   EvidenceByPath,
-  executedFiles,
   executedSubstitutions,
   executesStdin,
   inlineCode,
@@ -34,6 +33,7 @@ import {
   type CommandSite,
   type CommandSource,
   type Language,
+  writerOfExecutedFile,
 } from '../commands.js';
 import type { SimpleCommand } from '../../workload/types.js';
 import type { Evidence, Rule } from '../types.js';
@@ -100,10 +100,8 @@ export function findEncodedPayloads(source: CommandSource): Evidence[] {
         evidence.add(argumentPath(site, Math.max(0, command.argv.indexOf(code))), () => describe(command));
       }
     }
-    for (const file of executedFiles(command)) {
-      const writer = decodedFiles.find(file);
-      if (writer !== undefined) evidence.add(site.path, () => describe(writer.command));
-    }
+    const writer = writerOfExecutedFile(command, decodedFiles);
+    if (writer !== undefined) evidence.add(site.path, () => describe(writer.command));
     if (isDecodingCommand(command)) {
       for (const file of redirectTargets(command)) decodedFiles.add(file, site);
     }
