@@ -2,14 +2,22 @@
 import { main } from './cli/index.js';
 import { processIo } from './cli/io.js';
 
-main(process.argv.slice(2), processIo()).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `jobguard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 70;
-  },
-);
+/**
+ * Once a command has finished, everything of ours is closed and the process ends by itself. A
+ * request still open inside a library (client-node's Watch cannot cancel one still waiting for its
+ * response headers) must not keep a stopped server running until the kubelet's SIGKILL: after this
+ * long the process exits anyway. The timer is unref'd, so it never delays a clean exit.
+ */
+const LINGER_MS = 1000;
+
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(), LINGER_MS).unref();
+}
+
+main(process.argv.slice(2), processIo()).then(exitSoon, (error: unknown) => {
+  process.stderr.write(
+    `jobguard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  exitSoon(70);
+});

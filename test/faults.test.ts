@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../src/cli/serve.js';
@@ -24,6 +26,7 @@ import {
   type HttpsTarget,
   type ReviewReply,
 } from './support/load.js';
+import { FakeApiServer } from './support/fake-apiserver.js';
 import { captureLogger, engineFor, fixture, makeReview, testApp } from './support/review.js';
 
 interface AutocannonResult {
@@ -209,6 +212,62 @@ describe('SIGTERM under load', () => {
       await certs.remove();
     }
   }, 60_000);
+});
+
+describe('SIGTERM while the API server does not answer', () => {
+  it('exits 0 promptly though the namespace watch is still waiting for its response', async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before this test`);
+    const fake = await FakeApiServer.start();
+    fake.setNamespace('default');
+    // The list answers; every watch is accepted and never answered (no status line, socket left open).
+    fake.stall.watches = true;
+    const dir = mkdtempSync(join(tmpdir(), 'jobguard-faults-stall-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, fake.kubeConfig().exportConfig());
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'serve', '--host=127.0.0.1', '--port=0', `--kubeconfig=${kubeconfig}`, '--log-level=info'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('exit', (code) => {
+        resolve(code);
+      });
+    });
+    try {
+      await waitFor(
+        'the stalled namespace watch',
+        () => fake.stalledRequests() > 0 || child.exitCode !== null,
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(stdout).toContain('namespace labels synced');
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      let grace: NodeJS.Timeout | undefined;
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((resolve) => {
+          grace = setTimeout(() => {
+            resolve('still running 8 s after SIGTERM');
+          }, 8_000);
+        }),
+      ]);
+      clearTimeout(grace);
+      expect(code).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(8_000);
+      expect(stdout).toContain('"msg":"stopped"');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('a rule that throws under load', () => {

@@ -202,6 +202,48 @@ describe('watchNamespaceLabels', () => {
     expect(cache.get('payments')).toBeDefined();
   });
 
+  it('gives up on a watch that never answers, retries, and recovers when the API server does', async () => {
+    const cache = await synced({ requestTimeoutMs: 100 });
+    fake.stall.watches = true;
+    fake.dropWatches();
+    await waitFor(() => fake.count(NAMESPACES, true) >= 3, 'two more watch attempts');
+    expect(cache.lastError()).toBe('watch /api/v1/namespaces: no response within 100 ms');
+    expect(cache.get('payments')).toEqual({
+      'kubernetes.io/metadata.name': 'payments',
+      'jobguard.dev/mode': 'enforce',
+      team: 'pay',
+    });
+    fake.stall.watches = false;
+    fake.setNamespace('payments', { 'jobguard.dev/mode': 'audit' });
+    await waitFor(
+      () => cache.get('payments')?.['jobguard.dev/mode'] === 'audit',
+      'the change after recovery',
+    );
+    expect(cache.lastError()).toBeUndefined();
+  });
+
+  it('gives up on a list that never answers and lists again', async () => {
+    fake.stall.lists = true;
+    const cache = start({ requestTimeoutMs: 100 });
+    await waitFor(() => fake.count(NAMESPACES, false) >= 2, 'a second list attempt');
+    expect(cache.isSynced()).toBe(false);
+    expect(cache.lastError()).toBe('GET /api/v1/namespaces: no response within 100 ms');
+    fake.stall.lists = false;
+    await waitFor(() => cache.isSynced(), 'sync after the API server answers');
+    expect(cache.get('default')).toBeDefined();
+  });
+
+  it('stop() while a watch is still waiting for its response returns at once', async () => {
+    const cache = await synced();
+    fake.stall.watches = true;
+    fake.dropWatches();
+    await waitFor(() => fake.stalledRequests() === 1, 'the stalled watch');
+    const started = Date.now();
+    await cache.stop();
+    expect(Date.now() - started).toBeLessThan(500);
+    fake.stall.watches = false;
+  });
+
   it('stop() during backoff returns at once', async () => {
     await fake.stop();
     const cache = start({ initialBackoffMs: 60_000, maxBackoffMs: 60_000 });

@@ -161,7 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (kubeConfig)
         namespaceCache = kube.watchNamespaceLabels({
           kubeConfig,
-          logger: logger.child({ component: 'namespaces' }),
+          logger,
         });
     }
     if (!namespaceCache) logger.info('no cluster access: namespace labels (jobguard.dev/mode) are not used');

@@ -28,6 +28,12 @@ export interface WatchNamespaceLabelsOptions {
   labelPrefixes?: readonly string[];
   /** Items per list page. Default 500. */
   pageSize?: number;
+  /**
+   * How long one list page, or a watch's response headers, may take before the attempt counts as
+   * failed (and is retried with backoff). An API server that accepts a connection and never answers
+   * must not stall the cache, or shutdown, for ever. Default 30 s.
+   */
+  requestTimeoutMs?: number;
   /** Asked of the API server, which ends the watch after it; default a random 5–10 min, as client-go does. */
   watchTimeoutSeconds?: number;
 }
@@ -35,8 +41,9 @@ export interface WatchNamespaceLabelsOptions {
 const NAMESPACES_PATH = '/api/v1/namespaces';
 /** A watch that ends sooner than this without a single event counts as a failure for backoff. */
 const MIN_HEALTHY_WATCH_MS = 1000;
-/** stop() waits at most this long for a connection attempt in flight (client-node's Watch cannot cancel one). */
+/** stop() waits at most this long for the loop to notice. */
 const STOP_WAIT_MS = 2000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 type WatchEnd =
   | { kind: 'closed'; events: number; durationMs: number }
@@ -125,6 +132,10 @@ class NamespaceLabelCache implements NamespaceLabels {
     clearTimeout(timer);
   }
 
+  private requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
   /** A method, not the field: TypeScript would narrow the field across the awaits in run(). */
   private isStopped(): boolean {
     return this.stopped;
@@ -155,10 +166,7 @@ class NamespaceLabelCache implements NamespaceLabels {
     try {
       do {
         const query = { limit: this.options.pageSize ?? 500, continue: continueToken };
-        const page = parseListPage(
-          await getJson(this.options.kubeConfig, NAMESPACES_PATH, query, this.listAbort.signal),
-          NAMESPACES_PATH,
-        );
+        const page = parseListPage(await this.getPage(query, this.listAbort), NAMESPACES_PATH);
         for (const item of page.items) this.remember(next, item);
         continueToken = page.continueToken;
         resourceVersion = page.resourceVersion;
@@ -178,6 +186,26 @@ class NamespaceLabelCache implements NamespaceLabels {
     }
   }
 
+  /** One list page, given up after requestTimeoutMs (a timer, not AbortSignal.timeout: Node 20 may collect that one unfired). */
+  private async getPage(
+    query: Record<string, string | number | undefined>,
+    abort: AbortController,
+  ): Promise<unknown> {
+    const timeoutMs = this.requestTimeoutMs();
+    const timeout = new Error(`GET ${NAMESPACES_PATH}: no response within ${timeoutMs} ms`);
+    const timer = setTimeout(() => {
+      abort.abort(timeout);
+    }, timeoutMs);
+    try {
+      return await getJson(this.options.kubeConfig, NAMESPACES_PATH, query, abort.signal);
+    } catch (err) {
+      if (abort.signal.reason === timeout) throw new Error(timeout.message, { cause: err });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Runs one watch until it ends; resolves (never rejects) with how it ended. */
   private watchOnce(resourceVersion: string): Promise<WatchEnd> {
     return new Promise((resolve) => {
@@ -189,14 +217,22 @@ class NamespaceLabelCache implements NamespaceLabels {
       const finish = (end: WatchEnd): void => {
         if (ended) return;
         ended = true;
+        clearTimeout(connectTimer);
         this.abortWatch = undefined;
         resolve(abortReason ? { kind: 'aborted', reason: abortReason } : end);
       };
       this.abortWatch = (reason) => {
         abortReason ??= reason;
-        // Before the connection is up there is no controller yet: the `then` below aborts it.
-        controller?.abort();
+        // client-node's Watch hands out its controller only once the response headers are in: a watch
+        // still connecting ends here at once, and the `then` below aborts it if it ever connects.
+        if (controller) controller.abort();
+        else finish({ kind: 'aborted', reason });
       };
+      const timeoutMs = this.requestTimeoutMs();
+      const connectTimer = setTimeout(() => {
+        const error = new Error(`no response within ${timeoutMs} ms`);
+        finish({ kind: 'failed', error, events: 0, durationMs: 0 });
+      }, timeoutMs);
       const onEvent = (type: string, object: unknown): void => {
         if (ended || abortReason) return;
         events++;
@@ -227,13 +263,13 @@ class NamespaceLabelCache implements NamespaceLabels {
         })
         .then(
           (ctrl) => {
-            if (ended) return;
-            controller = ctrl;
-            connectedAt = performance.now();
-            if (abortReason) {
+            clearTimeout(connectTimer);
+            if (ended || abortReason) {
               ctrl.abort();
               return;
             }
+            controller = ctrl;
+            connectedAt = performance.now();
             if (this.error !== undefined)
               this.log.info({ previousError: this.error }, 'namespace watch recovered');
             this.error = undefined;

@@ -46,6 +46,12 @@ function decodeContinue(token: string): { offset: number; rv: number } {
 export class FakeApiServer {
   readonly requests: RecordedRequest[] = [];
   goneMode: GoneMode = 'event';
+  /**
+   * Namespace requests that are accepted and then never answered, as by an overloaded API server
+   * or a proxy that black-holes them: no status line, no headers, the socket left open.
+   */
+  stall: { lists: boolean; watches: boolean } = { lists: false, watches: false };
+  private readonly stalled = new Set<ServerResponse>();
   private server: Server | undefined;
   private port = 0;
   private rv = 100;
@@ -160,6 +166,11 @@ export class FakeApiServer {
     return this.watches.size;
   }
 
+  /** Requests held unanswered by `stall` whose client has not hung up. */
+  stalledRequests(): number {
+    return this.stalled.size;
+  }
+
   count(path: string, watch: boolean): number {
     return this.requests.filter((r) => r.path === path && (r.query.get('watch') === 'true') === watch).length;
   }
@@ -209,7 +220,13 @@ export class FakeApiServer {
       return;
     }
     if (apiVersion === 'v1' && rest.length === 1 && rest[0] === 'namespaces') {
-      if (url.searchParams.get('watch') === 'true') this.watchNamespaces(url.searchParams, res);
+      const watch = url.searchParams.get('watch') === 'true';
+      if (watch ? this.stall.watches : this.stall.lists) {
+        this.stalled.add(res);
+        res.on('close', () => this.stalled.delete(res));
+        return;
+      }
+      if (watch) this.watchNamespaces(url.searchParams, res);
       else
         this.list(res, url.searchParams, [...this.namespaces.values()].map(withoutTypeMeta), 'NamespaceList');
       return;
