@@ -534,6 +534,43 @@ describe('Deployment', () => {
   });
 });
 
+describe('heap sizing', () => {
+  const nodeOptions = async (values: Record<string, unknown>): Promise<string> => {
+    const container = spec(findOne(await helmTemplate({ values }), 'Deployment')).template.spec.containers[0];
+    return container.env.find((e: any) => e.name === 'NODE_OPTIONS').value;
+  };
+  const limit = (memory: unknown) => ({ resources: { limits: { memory } } });
+
+  it('sizes the old generation from the memory limit: the limit less 128 MiB, at least 64', async () => {
+    expect(await nodeOptions({})).toBe('--max-old-space-size=128');
+    const sized = await Promise.all(
+      ['1Gi', '512M', '384Mi', '0.5Gi', '268435456', 268435456, '150Mi'].map(async (m) => [
+        m,
+        await nodeOptions(limit(m)),
+      ]),
+    );
+    expect(Object.fromEntries(sized)).toEqual({
+      '1Gi': '--max-old-space-size=896',
+      // 512 × 10^6 bytes is 488.28 MiB.
+      '512M': '--max-old-space-size=360',
+      '384Mi': '--max-old-space-size=256',
+      '0.5Gi': '--max-old-space-size=384',
+      '268435456': '--max-old-space-size=128',
+      '150Mi': '--max-old-space-size=64',
+    });
+  });
+
+  it('takes heap.maxOldSpaceMiB as given', async () => {
+    expect(await nodeOptions({ heap: { maxOldSpaceMiB: 300 } })).toBe('--max-old-space-size=300');
+  });
+
+  it('refuses a memory limit it cannot read, and says what to set instead', async () => {
+    expect(await helmTemplateError({ values: limit('lots') })).toMatch(
+      /resources.limits.memory "lots" is not a memory quantity.*set heap.maxOldSpaceMiB/,
+    );
+  });
+});
+
 describe('RBAC', () => {
   it('grants get/list/watch on namespaces only, and only when namespace labels are enabled', () => {
     const role: any = findOne(rendered.defaults, 'ClusterRole');

@@ -137,3 +137,31 @@ policy never disagree about what is checked.
   scope: Namespaced
 {{- end }}
 {{- end }}
+
+{{/*
+The V8 old-generation limit in MiB (node --max-old-space-size). Left to itself V8 sizes the heap
+from the machine (or the cgroup), not from the container's limit, and lets garbage pile up far past
+what the process needs: under load the server would cross the memory limit and be OOM-killed.
+heap.maxOldSpaceMiB wins when set; otherwise the memory limit less 128 MiB (code, TLS and socket
+buffers, the young generation), and never below 64.
+*/}}
+{{- define "jobguard.maxOldSpaceMiB" -}}
+{{- if .Values.heap.maxOldSpaceMiB -}}
+{{- .Values.heap.maxOldSpaceMiB | int -}}
+{{- else -}}
+{{- $raw := .Values.resources.limits.memory -}}
+{{- $limit := toString $raw -}}
+{{- if or (kindIs "float64" $raw) (kindIs "int" $raw) (kindIs "int64" $raw) -}}
+{{- $limit = printf "%.0f" (float64 $raw) -}}
+{{- end -}}
+{{- $match := regexFindAll "^([0-9]+(?:\\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$" $limit -1 -}}
+{{- if not $match -}}
+{{- fail (printf "resources.limits.memory %q is not a memory quantity this chart can size the heap from (e.g. 256Mi, 1Gi, 512M, 268435456); set heap.maxOldSpaceMiB" $limit) -}}
+{{- end -}}
+{{- $number := regexReplaceAll "(Ki|Mi|Gi|Ti|k|M|G|T)$" $limit "" -}}
+{{- $suffix := trimPrefix $number $limit -}}
+{{- $bytesPer := dict "" 1.0 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 -}}
+{{- $mib := divf (mulf (float64 $number) (get $bytesPer $suffix)) 1048576.0 | floor | int -}}
+{{- max 64 (sub $mib 128) -}}
+{{- end -}}
+{{- end }}
