@@ -106,3 +106,69 @@ describe('namespace labels through the running webhook', () => {
     ).toBe(false);
   });
 });
+
+describe('readiness and the first namespace-label sync', () => {
+  let fake: FakeApiServer;
+  let home: string;
+  let kubeconfig: string;
+  const servers: RunningServer[] = [];
+
+  beforeAll(async () => {
+    fake = await FakeApiServer.start();
+    fake.setNamespace('prod', { 'jobguard.dev/mode': 'enforce' });
+    home = mkdtempSync(join(tmpdir(), 'jobguard-kubeconfig-'));
+    kubeconfig = join(home, 'config');
+    writeFileSync(kubeconfig, fake.kubeConfig().exportConfig());
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await fake.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  async function start(namespaceSyncGraceMs: number): Promise<RunningServer> {
+    const server = await startServer({
+      overrides: { profile: 'kql', mode: 'warn' },
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      kubeconfig,
+      shutdownDelayMs: 0,
+      logger: captureLogger().logger,
+      env: {},
+      namespaceSyncGraceMs,
+    });
+    servers.push(server);
+    return server;
+  }
+
+  const readyz = async (server: RunningServer) => {
+    const res = await server.app.inject({ url: '/readyz' });
+    return { status: res.statusCode, labels: res.json<{ namespaceLabels?: string }>().namespaceLabels };
+  };
+
+  it('is not ready while the labels are syncing, and ready once they are', async () => {
+    fake.stall.lists = true;
+    const server = await start(60_000);
+    await waitFor('the stalled list', () => Promise.resolve(fake.stalledRequests() > 0));
+    // Until the list arrives a namespace labelled enforce looks unlabelled: no traffic for this pod.
+    expect(await readyz(server)).toEqual({ status: 503, labels: 'syncing' });
+    fake.stall.lists = false;
+    fake.cutStalled();
+    await waitFor('readiness after the sync', async () => (await readyz(server)).status === 200);
+    expect(await readyz(server)).toEqual({ status: 200, labels: 'synced' });
+  });
+
+  it('is ready without the labels after the grace period, and says so', async () => {
+    fake.stall.lists = true;
+    try {
+      const server = await start(300);
+      expect((await readyz(server)).status).toBe(503);
+      await waitFor('the grace period to pass', async () => (await readyz(server)).status === 200);
+      expect(await readyz(server)).toEqual({ status: 200, labels: 'unsynced' });
+    } finally {
+      fake.stall.lists = false;
+    }
+  });
+});

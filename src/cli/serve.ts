@@ -78,6 +78,8 @@ export interface ServeOptions {
   shutdownDelayMs: number;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** How long /readyz waits for the first namespace-label sync before it reports ready anyway; default 10 s. */
+  namespaceSyncGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -87,6 +89,14 @@ export interface RunningServer {
   /** Readiness goes false, in-flight requests finish, watchers stop. */
   close(): Promise<void>;
 }
+
+/**
+ * Until namespace labels are synced every namespace looks unlabelled, so a namespace labelled
+ * `enforce` would get the policy's own mode: /readyz stays false meanwhile (Service traffic goes to
+ * pods that know the labels), but not for ever: an API server that cannot be reached must not keep
+ * the webhook out of service. After this long it is ready without them, and says so.
+ */
+const NAMESPACE_SYNC_GRACE_MS = 10_000;
 
 /** After SIGTERM (and --shutdown-delay), how long kept-alive sockets may carry one last reply before the rest are closed. */
 const DRAIN_MS = 2_000;
@@ -168,6 +178,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 
   const cache = namespaceCache;
+  let syncGraceOver = false;
+  const syncGrace = setTimeout(() => {
+    syncGraceOver = true;
+    if (cache && !cache.isSynced()) {
+      logger.warn(
+        { error: cache.lastError() },
+        'namespace labels not synced yet: ready anyway, with the policy modes only until they are',
+      );
+    }
+  }, options.namespaceSyncGraceMs ?? NAMESPACE_SYNC_GRACE_MS);
+  syncGrace.unref();
+  const namespaceLabelsState = (): 'synced' | 'syncing' | 'unsynced' => {
+    if (!cache || cache.isSynced()) return 'synced';
+    return syncGraceOver ? 'unsynced' : 'syncing';
+  };
   const app = buildApp({
     logger,
     engine: () => engine,
@@ -176,17 +201,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bodyLimit: options.bodyLimit,
     draining: () => draining,
     readiness: () => ({
-      ready: !draining,
+      ready: !draining && namespaceLabelsState() !== 'syncing',
       detail: {
         draining,
         profile: engine.policy.profile,
         mode: engine.policy.mode,
         ...(policyError ? { policyError } : {}),
         ...(namespaceCache
-          ? {
-              namespaceLabels: namespaceCache.isSynced() ? 'synced' : 'syncing',
-              namespaceError: namespaceCache.lastError(),
-            }
+          ? { namespaceLabels: namespaceLabelsState(), namespaceError: namespaceCache.lastError() }
           : {}),
         certificateNotAfter: tls.notAfter.toISOString(),
       },
@@ -245,6 +267,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
   if (namespaceCache) closers.push(() => namespaceCache.stop());
+  closers.push(() => {
+    clearTimeout(syncGrace);
+  });
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

@@ -166,6 +166,12 @@ export class FakeApiServer {
     return this.watches.size;
   }
 
+  /** Cuts the connections of the requests held by `stall` (their clients see a reset and retry). */
+  cutStalled(): void {
+    for (const res of this.stalled) res.socket?.destroy();
+    this.stalled.clear();
+  }
+
   /** Requests held unanswered by `stall` whose client has not hung up. */
   stalledRequests(): number {
     return this.stalled.size;
