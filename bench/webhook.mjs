@@ -3,9 +3,10 @@
 // p50, p99, the ratio jobguard/null, what jobguard adds per request, its peak RSS and its time from
 // start to ready. Machines here are shared and noisy: rounds alternate null and jobguard, and the
 // ratio is per round.
-// jobguard runs as the chart deploys it: namespace labels on (client-node watching a stand-in API
-// server, as in a cluster), info logging, and the heap limit the chart derives from its default
-// 256Mi memory limit. BENCH_BARE=1 runs it without the API server and the heap limit.
+// jobguard runs as the image and the chart deploy it: the one-file bundle, namespace labels on
+// (client-node watching a stand-in API server, as in a cluster), info logging, and the heap limit
+// the chart derives from its default 256Mi memory limit. BENCH_BARE=1 drops the API server and
+// the heap limit.
 import { spawn, execFileSync } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
@@ -225,7 +226,8 @@ for (let round = 1; round <= rounds; round += 1) {
       name === 'null'
         ? [join(root, 'bench/null-server.mjs'), String(port), join(dir, 'tls.crt'), join(dir, 'tls.key')]
         : [
-            join(root, 'dist/main.js'),
+            // The artifact the image runs (npm run bundle; the prebench script builds it).
+            join(root, 'dist/bundle/jobguard.mjs'),
             'serve',
             '--port',
             String(port),

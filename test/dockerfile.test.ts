@@ -1,7 +1,7 @@
 /**
  * The Dockerfile's structure. No container engine runs in CI, so the build itself is not exercised
- * here; these checks pin what the image must be: multi-stage, production dependencies only,
- * a numeric non-root user, no shell at run time.
+ * here (.ci/prod-smoke.sh runs the bundle alone instead); these checks pin what the image must be:
+ * multi-stage, the one-file bundle and its licences only, a numeric non-root user, no shell at run time.
  */
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -61,25 +61,25 @@ describe('Dockerfile', () => {
     expect(runtime.from).toBe('${BASE}');
   });
 
-  it('builds with dev dependencies in one stage and installs production dependencies in another', () => {
-    expect(dockerfile.stages.length).toBeGreaterThanOrEqual(3);
+  it('builds and bundles with the dev dependencies in the build stage', () => {
+    expect(dockerfile.stages).toHaveLength(2);
     const build = all(stage('build'), 'RUN');
-    expect(build).toContain('npm ci --no-audit --no-fund');
-    expect(build).toContain('npm run build');
-    const deps = all(stage('prod-deps'), 'RUN');
-    expect(deps).toHaveLength(1);
-    expect(deps[0]).toMatch(/^npm ci .*--omit=dev/);
+    expect(build).toEqual(['npm ci --no-audit --no-fund', 'npm run bundle']);
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
+      string,
+      string
+    >;
+    // `npm run bundle` compiles first, then bundles what was compiled.
+    expect(scripts.prebundle).toBe('npm run build');
+    expect(scripts.bundle).toBe('node scripts/bundle.mjs');
   });
 
-  it('copies only dist, production node_modules and package.json into the runtime stage', () => {
-    expect(all(runtime, 'COPY').sort()).toEqual(
-      [
-        '--from=build /app/dist ./dist',
-        '--from=prod-deps /app/node_modules ./node_modules',
-        'package.json ./',
-      ].sort(),
-    );
+  it('copies only the bundle and its licence notices into the runtime stage: no node_modules', () => {
+    expect(all(runtime, 'COPY')).toEqual(['--from=build /app/dist/bundle/ ./']);
     expect(all(runtime, 'WORKDIR')).toEqual(['/app']);
+    const bundler = readFileSync(join(ROOT, 'scripts/bundle.mjs'), 'utf8');
+    expect(bundler).toContain("join(root, 'dist/bundle')");
+    expect(bundler).toContain("'THIRD-PARTY-NOTICES.txt'");
   });
 
   it('runs as the numeric non-root user 65532 and needs no shell at run time', () => {
@@ -90,7 +90,7 @@ describe('Dockerfile', () => {
     expect(entrypoint).toHaveLength(1);
     expect(cmd).toHaveLength(1);
     // Exec form: a JSON array, so no /bin/sh -c wraps the process.
-    expect(JSON.parse(entrypoint[0]!)).toEqual(['node', '/app/dist/main.js']);
+    expect(JSON.parse(entrypoint[0]!)).toEqual(['node', '/app/jobguard.mjs']);
     expect(JSON.parse(cmd[0]!)).toEqual(['serve']);
   });
 
@@ -113,6 +113,7 @@ describe('.dockerignore', () => {
     expect(allowed.sort()).toEqual([
       'package-lock.json',
       'package.json',
+      'scripts',
       'src',
       'tsconfig.build.json',
       'tsconfig.json',
