@@ -8,21 +8,29 @@
  * hooks and exec probes; those lists are parsed here with the same command model, because a
  * reverse shell in a `postStart` hook is as real as one in `args`.
  */
-import { buildCommandModel, isBase64Decoder, isHexDecoder, isShellProgram } from '../workload/command.js';
+import {
+  buildCommandModel,
+  isBase64Decoder,
+  isHexDecoder,
+  isShellProgram,
+  pipelinesOf,
+} from '../workload/command.js';
 import { isRecord } from '../workload/template.js';
 import type {
   CommandModel,
   ContainerView,
+  Derivable,
   PodTemplateView,
   SimpleCommand,
   Workload,
 } from '../workload/types.js';
-import { hostMounts, toHostPath } from './host-paths.js';
+import { hostMounts, toHostPath, type HostMount } from './host-paths.js';
+import { memoize } from './memo.js';
 import { quote } from './redact.js';
 import type { Evidence } from './types.js';
 
 /** One list of strings a container runs (`command`+`args`, a hook or a probe) and its model. */
-export interface CommandSource {
+export interface CommandSource extends Derivable {
   template: PodTemplateView;
   container: ContainerView;
   model: CommandModel;
@@ -47,33 +55,24 @@ export interface CommandSite {
 const HOOKS = ['postStart', 'preStop'] as const;
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
-const cache = new WeakMap<Workload, readonly CommandSource[]>();
-
 /**
  * `compute` remembered per command source: rules that other rules consult (network-client asks
  * whether download-exec or reverse-shell already fired) search each source once.
  */
 export function perSource<T>(compute: (source: CommandSource) => T): (source: CommandSource) => T {
-  const results = new WeakMap<CommandSource, T>();
-  return (source) => {
-    if (results.has(source)) return results.get(source) as T;
-    const result = compute(source);
-    results.set(source, result);
-    return result;
-  };
+  return memoize(compute);
 }
 
 /** Every command source of every container of every pod template (init containers first), computed once per workload. */
-export function commandSources(workload: Workload): readonly CommandSource[] {
-  let sources = cache.get(workload);
-  if (sources === undefined) {
-    sources = workload.templates.flatMap((template) =>
-      template.containers.flatMap((container) => sourcesOf(template, container)),
-    );
-    cache.set(workload, sources);
-  }
-  return sources;
-}
+export const commandSources: (workload: Workload) => readonly CommandSource[] = memoize(
+  (workload: Workload) => {
+    const sources: CommandSource[] = [];
+    for (const template of workload.templates) {
+      for (const container of template.containers) addSources(sources, template, container);
+    }
+    return sources;
+  },
+);
 
 /** Every simple command of the workload, with its source and field path. */
 export function commandSites(workload: Workload): CommandSite[] {
@@ -91,19 +90,21 @@ export function sourcesByContainer(workload: Workload): Map<ContainerView, Comma
   return groups;
 }
 
-function stringFields(list: unknown, prefix: string): string[] {
-  if (!Array.isArray(list)) return [];
-  const fields: string[] = [];
-  list.forEach((item: unknown, index) => {
-    if (typeof item === 'string') fields.push(`${prefix}[${index}]`);
-  });
-  return fields;
+/** Appends the JSON path of every string item of `list` to `fields`. */
+function addStringFields(fields: string[], list: unknown, prefix: string): void {
+  if (!Array.isArray(list)) return;
+  for (let index = 0; index < list.length; index++) {
+    if (typeof list[index] === 'string') fields.push(`${prefix}[${index}]`);
+  }
 }
 
-function sourcesOf(template: PodTemplateView, container: ContainerView): CommandSource[] {
+/** Appends the command sources of one container to `all`. */
+function addSources(all: CommandSource[], template: PodTemplateView, container: ContainerView): void {
   const { raw, path } = container;
   const sources: CommandSource[] = [];
-  const fields = [...stringFields(raw.command, `${path}.command`), ...stringFields(raw.args, `${path}.args`)];
+  const fields: string[] = [];
+  addStringFields(fields, raw.command, `${path}.command`);
+  addStringFields(fields, raw.args, `${path}.args`);
   if (fields.length === container.command.argv.length && fields.length > 0) {
     sources.push(makeSource(template, container, container.command, fields));
   }
@@ -118,13 +119,12 @@ function sourcesOf(template: PodTemplateView, container: ContainerView): Command
     }
   }
   const lifecycle = raw.lifecycle;
-  for (const hook of HOOKS) {
-    const handler = isRecord(lifecycle) ? lifecycle[hook] : undefined;
-    addExec(sources, template, container, handler, `${path}.lifecycle.${hook}`);
+  if (isRecord(lifecycle)) {
+    for (const hook of HOOKS) addExec(sources, template, container, lifecycle[hook], `lifecycle.${hook}`);
   }
-  for (const probe of PROBES) addExec(sources, template, container, raw[probe], `${path}.${probe}`);
+  for (const probe of PROBES) addExec(sources, template, container, raw[probe], probe);
   addRuntimeRuns(sources, template, container);
-  return sources;
+  for (const source of sources) all.push(source);
 }
 
 /**
@@ -175,16 +175,18 @@ function addRuntimeRuns(sources: CommandSource[], template: PodTemplateView, con
   }
 }
 
+/** `field`: the handler's path under the container (`lifecycle.postStart`, `livenessProbe`). */
 function addExec(
   sources: CommandSource[],
   template: PodTemplateView,
   container: ContainerView,
   handler: unknown,
-  prefix: string,
+  field: string,
 ): void {
   if (!isRecord(handler) || !isRecord(handler.exec)) return;
   const list = handler.exec.command;
-  const fields = stringFields(list, `${prefix}.exec.command`);
+  const fields: string[] = [];
+  addStringFields(fields, list, `${container.path}.${field}.exec.command`);
   if (fields.length === 0) return;
   const model = buildCommandModel({ command: list }, container.env);
   if (model.argv.length !== fields.length) return;
@@ -198,20 +200,19 @@ function makeSource(
   fields: string[],
 ): CommandSource {
   const source: CommandSource = { template, container, model, fields, sites: [] };
-  const pipelines = new Map<number, SimpleCommand[]>();
-  for (const command of model.commands) {
-    const members = pipelines.get(command.pipeline) ?? [];
-    members[command.pipelinePosition] = command;
-    pipelines.set(command.pipeline, members);
-  }
+  const pipelines = pipelinesOf(model.commands);
   const scriptPath = fields[scriptIndex(model)] ?? fields[0] ?? container.path;
   const argvPath = fields[model.argv.length - (model.commands[0]?.argv.length ?? 0)] ?? fields[0] ?? '';
-  source.sites = model.commands.map((command) => ({
-    source,
-    command,
-    pipeline: pipelines.get(command.pipeline) ?? [command],
-    path: command.depth === 0 ? argvPath : scriptPath,
-  }));
+  const sites: CommandSite[] = [];
+  for (const command of model.commands) {
+    sites.push({
+      source,
+      command,
+      pipeline: pipelines?.get(command.pipeline) ?? [command],
+      path: command.depth === 0 ? argvPath : scriptPath,
+    });
+  }
+  source.sites = sites;
   return source;
 }
 
@@ -272,10 +273,12 @@ function prefix(words: readonly string[], separator: string): string {
 
 /** Evidence collected once per path: the first detail for a place wins. */
 export class EvidenceByPath {
-  private readonly byPath = new Map<string, Evidence>();
+  /** Created on the first evidence: most rules find none, and an empty map still costs an allocation per rule. */
+  private byPath: Map<string, Evidence> | undefined;
 
   /** `detail` may be a function, so that it is computed only for a new path. */
   add(path: string, detail?: string | (() => string), reason?: string): void {
+    this.byPath ??= new Map();
     if (this.byPath.has(path)) return;
     const evidence: Evidence = { path };
     if (detail !== undefined) evidence.detail = typeof detail === 'function' ? detail() : detail;
@@ -284,11 +287,11 @@ export class EvidenceByPath {
   }
 
   get size(): number {
-    return this.byPath.size;
+    return this.byPath?.size ?? 0;
   }
 
   list(): Evidence[] {
-    return [...this.byPath.values()];
+    return this.byPath === undefined ? [] : [...this.byPath.values()];
   }
 }
 
@@ -310,8 +313,22 @@ const SCRIPT_LANGUAGES = new Set([
 export type Language =
   'shell' | 'python' | 'perl' | 'ruby' | 'php' | 'node' | 'lua' | 'awk' | 'powershell' | 'other';
 
+/** Programs seen recently and their language (`null`: not an interpreter); every rule asks again for every command. */
+const languages = new Map<string, Language | null>();
+const LANGUAGE_MEMO_LIMIT = 1024;
+
 /** The language a program interprets, if it is an interpreter. */
 export function languageOf(program: string): Language | undefined {
+  let language = languages.get(program);
+  if (language === undefined) {
+    language = interpretedLanguage(program) ?? null;
+    if (languages.size >= LANGUAGE_MEMO_LIMIT) languages.clear();
+    languages.set(program, language);
+  }
+  return language ?? undefined;
+}
+
+function interpretedLanguage(program: string): Language | undefined {
   if (isShellProgram(program)) return 'shell';
   if (PYTHON.test(program)) return 'python';
   if (PHP.test(program)) return 'php';
@@ -443,6 +460,7 @@ export function isDecoder(command: SimpleCommand): boolean {
 }
 
 const SUBSTITUTION_OPENER = /\$\(|<\(|`/g;
+const SUBSTITUTION_WORD = /^\s*(?:\$\(|`|<\()/;
 
 /** Programs that start a command substitution or process substitution inside a word: `"$(curl -s x)"` → `curl`. */
 export function substitutedPrograms(word: string): string[] {
@@ -468,19 +486,26 @@ export function executedSubstitutions(command: SimpleCommand): string[] {
   const { program, argv } = command;
   const words: string[] = [];
   const first = argv[0] ?? '';
-  if (first.startsWith('$(') || first.startsWith('`')) words.push(first);
-  if (program === 'eval') words.push(...argv.slice(1));
-  else if (program === 'source' || program === '.') words.push(argv[1] ?? '');
+  if (first.startsWith('$(') || first.startsWith('`')) addSubstitution(words, first);
+  if (program === 'eval') for (let k = 1; k < argv.length; k++) addSubstitution(words, argv[k] ?? '');
+  else if (program === 'source' || program === '.') addSubstitution(words, argv[1] ?? '');
   else {
     const language = languageOf(program);
     if (language !== undefined && language !== 'awk' && language !== 'other') {
       const code = language === 'shell' ? shellCode(command) : inlineCode(command);
-      if (code !== undefined) words.push(code);
-      for (const arg of argv.slice(1)) if (arg.startsWith('<(')) words.push(arg);
+      if (code !== undefined) addSubstitution(words, code);
+      for (let k = 1; k < argv.length; k++) {
+        const arg = argv[k] ?? '';
+        if (arg.startsWith('<(')) addSubstitution(words, arg);
+      }
     }
   }
-  // Only a word that is entirely a substitution runs its output: `eval "echo $(date)"` does not.
-  return words.filter((word) => /^\s*(?:\$\(|`|<\()/.test(word));
+  return words;
+}
+
+/** Only a word that is entirely a substitution runs its output: `eval "echo $(date)"` does not. */
+function addSubstitution(words: string[], word: string): void {
+  if (SUBSTITUTION_WORD.test(word)) words.push(word);
 }
 
 /** The `-c` string a shell runs, without the model's requirement that it be parsed. */
@@ -581,37 +606,66 @@ export interface EnvField {
   path: string;
 }
 
-/** Literal env values of a container (`valueFrom` entries have none), with their paths. */
-export function envFields(container: ContainerView): EnvField[] {
+/**
+ * Literal env values of a container (`valueFrom` entries have none) that `matches`, with their
+ * paths. Several rules scan every value and nearly always find nothing: only matches are built.
+ */
+export function envFieldsMatching(container: ContainerView, matches: (value: string) => boolean): EnvField[] {
   const raw = container.raw.env;
-  if (!Array.isArray(raw)) return [];
   const fields: EnvField[] = [];
-  raw.forEach((entry: unknown, index) => {
-    if (isRecord(entry) && typeof entry.value === 'string' && entry.value !== '') {
+  if (!Array.isArray(raw)) return fields;
+  for (let index = 0; index < raw.length; index++) {
+    const entry: unknown = raw[index];
+    if (isRecord(entry) && typeof entry.value === 'string' && entry.value !== '' && matches(entry.value)) {
       fields.push({
         name: typeof entry.name === 'string' ? entry.name : '',
         value: entry.value,
         path: `${container.path}.env[${index}].value`,
       });
     }
-  });
+  }
   return fields;
 }
 
-/** The words a command mentions: its arguments and redirection targets, with the JSON path of each. */
-export function* mentionedWords(site: CommandSite): Generator<{ word: string; path: string }> {
+/** A word a command mentions and the JSON path of its field. */
+export interface MentionedWord {
+  word: string;
+  path: string;
+}
+
+/**
+ * The first word a command mentions (its arguments, then its redirection targets) that `matches`,
+ * with its JSON path. Several rules ask this of every command; nothing is allocated for a miss.
+ */
+export function findMentionedWord(
+  site: CommandSite,
+  matches: (word: string) => boolean,
+): MentionedWord | undefined {
   const { argv, redirects } = site.command;
-  for (let k = 1; k < argv.length; k++) yield { word: argv[k] ?? '', path: argumentPath(site, k) };
-  for (const redirect of redirects) yield { word: redirect.target, path: site.path };
+  for (let k = 1; k < argv.length; k++) {
+    const word = argv[k] ?? '';
+    if (matches(word)) return { word, path: argumentPath(site, k) };
+  }
+  for (const redirect of redirects) {
+    if (matches(redirect.target)) return { word: redirect.target, path: site.path };
+  }
+  return undefined;
 }
 
 /** Files written earlier in a script, looked up by basename so that a long script stays linear. */
 export class WrittenFiles<T> {
-  private readonly byBasename = new Map<string, { file: string; value: T }[]>();
+  /** Created by the first file: most scripts write none, and rules keep one of these per source. */
+  private byBasename: Map<string, { file: string; value: T }[]> | undefined;
+
+  /** Whether no file has been recorded yet. */
+  get isEmpty(): boolean {
+    return this.byBasename === undefined;
+  }
 
   add(file: string, value: T): void {
     const key = basename(normalizePath(file));
     if (key === '') return;
+    this.byBasename ??= new Map();
     const list = this.byBasename.get(key);
     if (list === undefined) this.byBasename.set(key, [{ file, value }]);
     else if (list.length < 64) list.push({ file, value });
@@ -619,7 +673,7 @@ export class WrittenFiles<T> {
 
   /** The value recorded for a file written earlier with the same name, if any. */
   find(file: string): T | undefined {
-    const list = this.byBasename.get(basename(normalizePath(file)));
+    const list = this.byBasename?.get(basename(normalizePath(file)));
     return list?.find((entry) => isSameFile(entry.file, file))?.value;
   }
 }
@@ -629,6 +683,7 @@ export function writerOfExecutedFile(
   command: SimpleCommand,
   written: WrittenFiles<CommandSite>,
 ): CommandSite | undefined {
+  if (written.isEmpty) return undefined;
   for (const file of executedFiles(command)) {
     const writer = written.find(file);
     if (writer !== undefined) return writer;
@@ -845,23 +900,21 @@ const ABSOLUTE_PATHS = /(?:^|(?<=[=@:,]))\/[^\s'"`,;:|&()<>=]*/g;
 /** Archivers and copiers whose relative operands are read from `-C DIR` / `--directory DIR` (tar) or the working directory. */
 const DIRECTORY_OPTIONS = new Set(['-C', '--directory']);
 
-const workingDirectories = new WeakMap<CommandSource, Map<CommandSite, string>>();
-
 /** The directory each command of a source runs in, as far as a literal `cd /abs` earlier in the script says. */
-function workingDirectory(site: CommandSite): string | undefined {
-  let map = workingDirectories.get(site.source);
-  if (map === undefined) {
-    map = new Map();
-    let cwd: string | undefined;
-    for (const other of site.source.sites) {
-      if (cwd !== undefined) map.set(other, cwd);
-      const target = other.command.program === 'cd' ? other.command.argv[1] : undefined;
-      if (target !== undefined && target.startsWith('/')) cwd = target;
-      else if (target !== undefined) cwd = undefined;
-    }
-    workingDirectories.set(site.source, map);
+const workingDirectories = perSource((source) => {
+  const map = new Map<CommandSite, string>();
+  let cwd: string | undefined;
+  for (const other of source.sites) {
+    if (cwd !== undefined) map.set(other, cwd);
+    const target = other.command.program === 'cd' ? other.command.argv[1] : undefined;
+    if (target !== undefined && target.startsWith('/')) cwd = target;
+    else if (target !== undefined) cwd = undefined;
   }
-  return map.get(site);
+  return map;
+});
+
+function workingDirectory(site: CommandSite): string | undefined {
+  return workingDirectories(site.source).get(site);
 }
 
 /**
@@ -869,9 +922,16 @@ function workingDirectory(site: CommandSite): string | undefined {
  * the word: absolute paths in its words and redirections, and relative operands under `tar -C DIR`
  * or an earlier `cd DIR`. Paths outside every hostPath mount are left out.
  */
-export function* mentionedHostPaths(site: CommandSite): Generator<{ hostPath: string; path: string }> {
+export function mentionedHostPaths(site: CommandSite): Iterable<{ hostPath: string; path: string }> {
   const mounts = hostMounts(site.source.template, site.source.container);
-  if (mounts.length === 0) return;
+  // Most containers mount no hostPath: no generator for them.
+  return mounts.length === 0 ? [] : hostPathsOf(site, mounts);
+}
+
+function* hostPathsOf(
+  site: CommandSite,
+  mounts: readonly HostMount[],
+): Generator<{ hostPath: string; path: string }> {
   const { argv } = site.command;
   let directory = workingDirectory(site);
   for (let k = 1; k < argv.length; k++) {

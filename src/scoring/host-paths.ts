@@ -13,6 +13,7 @@
  * `\\.\pipe\docker_engine`) are compared case-insensitively with `\` separators.
  */
 import type { ContainerView, HostPathVolume, PodTemplateView } from '../workload/types.js';
+import { memoize, remember } from './memo.js';
 
 /** Container runtime sockets and state directories: whoever reaches them starts containers on the node (T1610/T1611). */
 export const DEFAULT_RUNTIME_SOCKETS: readonly string[] = [
@@ -210,13 +211,16 @@ export interface HostPathExposure {
   mountPath?: string;
 }
 
-const exposures = new WeakMap<PodTemplateView, readonly HostPathExposure[]>();
+const NO_EXPOSURES: readonly HostPathExposure[] = Object.freeze([]);
 
 /** The template's hostPath volumes with their mounts; computed once per template and shared by the rules. */
 export function hostPathExposures(template: PodTemplateView): readonly HostPathExposure[] {
-  let list = exposures.get(template);
-  if (list) return list;
-  list = template.hostPathVolumes.map((volume) => {
+  if (template.hostPathVolumes.length === 0) return NO_EXPOSURES;
+  return exposuresOf(template);
+}
+
+const exposuresOf = memoize((template: PodTemplateView): readonly HostPathExposure[] =>
+  template.hostPathVolumes.map((volume) => {
     let writable = false;
     let mounted = false;
     let mountPath: string | undefined;
@@ -236,10 +240,8 @@ export function hostPathExposures(template: PodTemplateView): readonly HostPathE
       mounted,
       ...(mountPath === undefined ? {} : { mountPath }),
     };
-  });
-  exposures.set(template, list);
-  return list;
-}
+  }),
+);
 
 /** `/etc at /host/etc`, `/etc at /host/etc (read-only)`, `/etc (not mounted)`. */
 export function describeExposure(exposure: HostPathExposure, match?: PathMatch): string {
@@ -298,12 +300,15 @@ export interface HostMount {
   hostPath: string;
 }
 
-const mountsByContainer = new WeakMap<ContainerView, readonly HostMount[]>();
+const NO_MOUNTS: readonly HostMount[] = Object.freeze([]);
 
 /** The container's mounts of the template's hostPath volumes (Windows paths left out), longest mount path first. */
 export function hostMounts(template: PodTemplateView, container: ContainerView): readonly HostMount[] {
-  let list = mountsByContainer.get(container);
-  if (list) return list;
+  if (template.hostPathVolumes.length === 0) return NO_MOUNTS;
+  return remember(container, hostMounts, () => mountsOf(template, container));
+}
+
+function mountsOf(template: PodTemplateView, container: ContainerView): readonly HostMount[] {
   const mounts: HostMount[] = [];
   for (const mount of container.volumeMounts) {
     const volume = template.hostPathVolumes.find((v) => v.name === mount.name);
@@ -313,9 +318,7 @@ export function hostMounts(template: PodTemplateView, container: ContainerView):
     const hostPath = normalizeHostPath(subPath === '' ? volume.path : `${volume.path}/${subPath}`);
     if (mountPath !== '' && hostPath !== '') mounts.push({ mountPath, hostPath });
   }
-  list = mounts.sort((a, b) => b.mountPath.length - a.mountPath.length);
-  mountsByContainer.set(container, list);
-  return list;
+  return mounts.sort((a, b) => b.mountPath.length - a.mountPath.length);
 }
 
 /**

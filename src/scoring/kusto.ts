@@ -3,6 +3,8 @@
  * case-insensitive (ASCII only), and the needle must sit on term boundaries wherever it starts or
  * ends with an alphanumeric character. A term is a maximal run of ASCII letters and digits.
  */
+import type { Workload } from '../workload/types.js';
+import { memoize } from './memo.js';
 
 function isAlnumCode(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -36,14 +38,7 @@ export function hasAny(lowerHaystack: string, needles: readonly string[]): strin
   return needles.filter((needle) => has(lowerHaystack, needle));
 }
 
-const lowered = new WeakMap<object, string>();
-
 /** The object's compact JSON, ASCII-lowercased once per workload and shared by every kql indicator. */
-export function loweredJson(workload: { object: object; json: string }): string {
-  let text = lowered.get(workload.object);
-  if (text === undefined) {
-    text = asciiLower(workload.json);
-    lowered.set(workload.object, text);
-  }
-  return text;
-}
+export const loweredJson: (workload: Workload) => string = memoize((workload: Workload) =>
+  asciiLower(workload.json),
+);

@@ -1,8 +1,16 @@
 import type { Workload } from '../workload/types.js';
-import { ENGINE_ERROR_RULE, type ActiveRule, type Finding, type Score } from './types.js';
+import {
+  ENGINE_ERROR_RULE,
+  type ActiveRule,
+  type Evidence,
+  type Finding,
+  type Rule,
+  type Score,
+} from './types.js';
 
 /** Sum of weights, each rule counted once (its heaviest finding). */
 export function sumWeights(findings: readonly Finding[]): number {
+  if (findings.length === 0) return 0;
   const byRule = new Map<string, number>();
   for (const finding of findings) {
     byRule.set(finding.rule, Math.max(byRule.get(finding.rule) ?? 0, finding.weight));
@@ -16,22 +24,46 @@ function byWeight(a: Finding, b: Finding): number {
   return b.weight - a.weight || a.rule.localeCompare(b.rule);
 }
 
+/**
+ * Sorts by `byWeight`, stably. `Array.prototype.sort` allocates a work array on every call; the
+ * handful of findings of a typical workload is insertion-sorted in place instead.
+ */
+function sortFindings(findings: Finding[]): void {
+  if (findings.length > 8) {
+    findings.sort(byWeight);
+    return;
+  }
+  for (let i = 1; i < findings.length; i++) {
+    const finding = findings[i] as Finding;
+    let j = i - 1;
+    for (; j >= 0 && byWeight(findings[j] as Finding, finding) > 0; j--)
+      findings[j + 1] = findings[j] as Finding;
+    findings[j + 1] = finding;
+  }
+}
+
+function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
+  const message = evidence.reason ?? rule.reason;
+  // Two literals rather than a spread: no temporary object, and the keys keep their order.
+  return evidence.detail === undefined
+    ? { rule: rule.id, weight, technique: rule.technique, message, path: evidence.path }
+    : {
+        rule: rule.id,
+        weight,
+        technique: rule.technique,
+        message,
+        detail: evidence.detail,
+        path: evidence.path,
+      };
+}
+
 /** Runs every active rule over the workload. A rule that throws becomes an `engine-error` finding, never an exception. */
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
   const findings: Finding[] = [];
   const errors: string[] = [];
   for (const { rule, weight, params } of rules) {
     try {
-      for (const evidence of rule.check(workload, params)) {
-        findings.push({
-          rule: rule.id,
-          weight,
-          technique: rule.technique,
-          message: evidence.reason ?? rule.reason,
-          ...(evidence.detail === undefined ? {} : { detail: evidence.detail }),
-          path: evidence.path,
-        });
-      }
+      for (const evidence of rule.check(workload, params)) findings.push(toFinding(rule, weight, evidence));
     } catch (error) {
       errors.push(rule.id);
       findings.push({
@@ -44,6 +76,6 @@ export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]):
       });
     }
   }
-  findings.sort(byWeight);
+  sortFindings(findings);
   return { score: sumWeights(findings), findings, errors };
 }

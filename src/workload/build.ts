@@ -2,10 +2,12 @@ import { buildCommandModel } from './command.js';
 import { parseImageReference } from './image.js';
 import { extractPodTemplate, isRecord } from './template.js';
 import type {
+  CommandModel,
   ContainerKind,
   ContainerView,
   EnvVar,
   HostPathVolume,
+  ImageReference,
   KubeObject,
   ObjectMeta,
   PodTemplateView,
@@ -23,9 +25,12 @@ function join(prefix: string, key: string): string {
 }
 
 function stringRecord(value: unknown): Record<string, string> {
-  if (!isRecord(value)) return {};
   const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key] = v;
+  if (!isRecord(value)) return out;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (typeof v === 'string') out[key] = v;
+  }
   return out;
 }
 
@@ -50,23 +55,69 @@ function toMeta(value: unknown): ObjectMeta {
 }
 
 function toEnv(value: unknown): EnvVar[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isRecord).map((entry) => {
+  const env: EnvVar[] = [];
+  if (!Array.isArray(value)) return env;
+  for (const entry of value as unknown[]) {
+    if (!isRecord(entry)) continue;
     const name = typeof entry.name === 'string' ? entry.name : '';
-    return typeof entry.value === 'string'
-      ? { name, value: entry.value, isReference: false }
-      : { name, isReference: entry.valueFrom !== undefined };
-  });
+    env.push(
+      typeof entry.value === 'string'
+        ? { name, value: entry.value, isReference: false }
+        : { name, isReference: entry.valueFrom !== undefined },
+    );
+  }
+  return env;
 }
 
 function toMounts(value: unknown): ContainerView['volumeMounts'] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isRecord).map((mount) => ({
-    name: typeof mount.name === 'string' ? mount.name : '',
-    mountPath: typeof mount.mountPath === 'string' ? mount.mountPath : '',
-    readOnly: mount.readOnly === true,
-    ...(typeof mount.subPath === 'string' ? { subPath: mount.subPath } : {}),
-  }));
+  const mounts: ContainerView['volumeMounts'] = [];
+  if (!Array.isArray(value)) return mounts;
+  for (const mount of value as unknown[]) {
+    if (!isRecord(mount)) continue;
+    const name = typeof mount.name === 'string' ? mount.name : '';
+    const mountPath = typeof mount.mountPath === 'string' ? mount.mountPath : '';
+    const readOnly = mount.readOnly === true;
+    mounts.push(
+      typeof mount.subPath === 'string'
+        ? { name, mountPath, readOnly, subPath: mount.subPath }
+        : { name, mountPath, readOnly },
+    );
+  }
+  return mounts;
+}
+
+/**
+ * A container of the workload model. A class rather than an object literal with a getter: the
+ * getter lives once on the prototype, so every container shares one shape and the rules' reads of
+ * its fields stay monomorphic.
+ */
+class ContainerModel implements ContainerView {
+  readonly name: string;
+  readonly env: EnvVar[];
+  readonly securityContext: Record<string, unknown>;
+  readonly volumeMounts: ContainerView['volumeMounts'];
+  readonly image: ImageReference | undefined;
+  derived: Map<unknown, unknown> | undefined;
+  #command: CommandModel | undefined;
+
+  constructor(
+    readonly kind: ContainerKind,
+    readonly index: number,
+    readonly path: string,
+    readonly raw: Record<string, unknown>,
+  ) {
+    this.name = typeof raw.name === 'string' ? raw.name : '';
+    this.env = toEnv(raw.env);
+    this.securityContext = isRecord(raw.securityContext) ? raw.securityContext : {};
+    this.volumeMounts = toMounts(raw.volumeMounts);
+    this.image = typeof raw.image === 'string' ? parseImageReference(raw.image) : undefined;
+  }
+
+  /** Parsed on first use: the kql profile never reads it, and most rules stop before they need it. */
+  get command(): CommandModel {
+    this.#command ??= buildCommandModel(this.raw, this.env);
+    return this.#command;
+  }
 }
 
 function toContainers(spec: Record<string, unknown>, specPath: string): ContainerView[] {
@@ -74,28 +125,11 @@ function toContainers(spec: Record<string, unknown>, specPath: string): Containe
   for (const [kind, key] of CONTAINER_LISTS) {
     const list = spec[key];
     if (!Array.isArray(list)) continue;
-    list.forEach((raw: unknown, index) => {
-      if (!isRecord(raw)) return;
-      const env = toEnv(raw.env);
-      let command: ContainerView['command'] | undefined;
-      const view: ContainerView = {
-        kind,
-        index,
-        name: typeof raw.name === 'string' ? raw.name : '',
-        path: `${join(specPath, key)}[${index}]`,
-        raw,
-        env,
-        // Parsed on first use: the kql profile never reads it, and most rules stop before they need it.
-        get command() {
-          command ??= buildCommandModel(raw, env);
-          return command;
-        },
-        securityContext: isRecord(raw.securityContext) ? raw.securityContext : {},
-        volumeMounts: toMounts(raw.volumeMounts),
-      };
-      if (typeof raw.image === 'string') view.image = parseImageReference(raw.image);
-      out.push(view);
-    });
+    const listPath = join(specPath, key);
+    for (let index = 0; index < list.length; index++) {
+      const raw: unknown = list[index];
+      if (isRecord(raw)) out.push(new ContainerModel(kind, index, `${listPath}[${index}]`, raw));
+    }
   }
   return out;
 }
@@ -117,34 +151,47 @@ function toHostPaths(spec: Record<string, unknown>, specPath: string): HostPathV
   return out;
 }
 
+/** The workload model of an object; a class for the same reason as `ContainerModel`. */
+class WorkloadModel implements Workload {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  derived: Map<unknown, unknown> | undefined;
+  #json: string | undefined;
+
+  constructor(
+    readonly metadata: ObjectMeta,
+    readonly object: KubeObject,
+    readonly templates: PodTemplateView[],
+    readonly containers: ContainerView[],
+  ) {
+    this.apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+    this.kind = typeof object.kind === 'string' ? object.kind : '';
+    this.name = metadata.name ?? metadata.generateName ?? '';
+    this.namespace = metadata.namespace ?? '';
+  }
+
+  get json(): string {
+    this.#json ??= JSON.stringify(this.object);
+    return this.#json;
+  }
+}
+
 /** The workload model of an object: its pod template, every container with its JSON path, and the raw object. */
 export function buildWorkload(object: KubeObject): Workload {
   const metadata = toMeta(object.metadata);
-  const templates: PodTemplateView[] = [];
   const location = extractPodTemplate(object);
-  if (location) {
-    const specPath = join(location.path, 'spec');
-    templates.push({
-      specPath,
-      metadata: toMeta(location.metadata),
-      spec: location.spec,
-      containers: toContainers(location.spec, specPath),
-      hostPathVolumes: toHostPaths(location.spec, specPath),
-    });
-  }
-  let json: string | undefined;
-  return {
-    apiVersion: typeof object.apiVersion === 'string' ? object.apiVersion : '',
-    kind: typeof object.kind === 'string' ? object.kind : '',
-    name: metadata.name ?? metadata.generateName ?? '',
-    namespace: metadata.namespace ?? '',
-    metadata,
-    object,
-    templates,
-    containers: templates.flatMap((t) => t.containers),
-    get json() {
-      json ??= JSON.stringify(object);
-      return json;
-    },
+  if (location === undefined) return new WorkloadModel(metadata, object, [], []);
+  const specPath = join(location.path, 'spec');
+  const containers = toContainers(location.spec, specPath);
+  const template: PodTemplateView = {
+    specPath,
+    metadata: toMeta(location.metadata),
+    spec: location.spec,
+    containers,
+    hostPathVolumes: toHostPaths(location.spec, specPath),
   };
+  // One template at most: its containers are the workload's.
+  return new WorkloadModel(metadata, object, [template], containers);
 }

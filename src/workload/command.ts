@@ -237,14 +237,17 @@ interface Walk {
   parsedChars: number;
   /** Characters of variable values substituted by all parses (see `MAX_EXPANDED`). */
   expandedChars: number;
-  /** Encoded payloads already decoded, by `encoding:input`. */
-  payloads: Map<string, string | undefined>;
-  /** Inner text of substitutions already parsed in place. */
-  substitutions: Set<string>;
+  /** Encoded payloads already decoded, by `encoding:input`; created by the first one. */
+  payloads?: Map<string, string | undefined>;
+  /** Inner text of substitutions already parsed in place; created by the first one. */
+  substitutions?: Set<string>;
 }
 
-/** Known stdout of commands whose output was computed (decoders, hex printf). */
-type Outputs = Map<SimpleCommand, string>;
+/**
+ * Known stdout of commands whose output was computed (decoders, hex printf), for the next command
+ * of their pipeline; undefined when no command has a neighbour to read it.
+ */
+type Outputs = Map<SimpleCommand, string> | undefined;
 
 function addProblem(walk: Walk, message: string): void {
   if (walk.model.problems.length < 100) walk.model.problems.push(message);
@@ -255,9 +258,10 @@ function isParsedSubstitution(script: string, walk: Walk): boolean {
   const trimmed = script.trim();
   const inner = trimmed.startsWith('$(') && trimmed.endsWith(')') ? trimmed.slice(2, -1) : undefined;
   const backticked = /^`[^`]*`$/.test(trimmed) ? trimmed.slice(1, -1) : undefined;
+  const parsed = walk.substitutions;
   return (
-    (inner !== undefined && walk.substitutions.has(inner)) ||
-    (backticked !== undefined && walk.substitutions.has(backticked))
+    parsed !== undefined &&
+    ((inner !== undefined && parsed.has(inner)) || (backticked !== undefined && parsed.has(backticked)))
   );
 }
 
@@ -283,7 +287,7 @@ function parseScript(script: string, depth: number, origin: SimpleCommand['origi
   });
   walk.nextPipeline = result.nextPipeline;
   walk.expandedChars += result.expanded;
-  for (const substitution of result.substitutions) walk.substitutions.add(substitution);
+  for (const substitution of result.substitutions) (walk.substitutions ??= new Set()).add(substitution);
   for (const problem of result.problems) addProblem(walk, problem);
   visit(result.commands, walk);
 }
@@ -292,13 +296,16 @@ function parseScript(script: string, depth: number, origin: SimpleCommand['origi
 const ALONE: readonly SimpleCommand[] = [];
 
 /**
- * Members of every pipeline of more than one command, by pipeline index and position. Most commands
- * are alone in theirs; a list per command would cost a map entry and an array each.
+ * Members of every pipeline of more than one command, by pipeline index and position; undefined
+ * when there is none. Most commands are alone in theirs (the parser gives each pipeline position one
+ * command); a list per command would cost a map entry and an array each.
  */
-function pipelinesOf(commands: readonly SimpleCommand[]): Map<number, SimpleCommand[]> {
-  const pipelines = new Map<number, SimpleCommand[]>();
-  for (const command of commands) if (command.pipelinePosition > 0) pipelines.set(command.pipeline, []);
-  if (pipelines.size === 0) return pipelines;
+export function pipelinesOf(commands: readonly SimpleCommand[]): Map<number, SimpleCommand[]> | undefined {
+  let pipelines: Map<number, SimpleCommand[]> | undefined;
+  for (const command of commands) {
+    if (command.pipelinePosition > 0) (pipelines ??= new Map()).set(command.pipeline, []);
+  }
+  if (pipelines === undefined) return undefined;
   for (const command of commands) {
     const members = pipelines.get(command.pipeline);
     if (members !== undefined) members[command.pipelinePosition] = command;
@@ -309,10 +316,10 @@ function pipelinesOf(commands: readonly SimpleCommand[]): Map<number, SimpleComm
 /** Adds commands to the model in order, each followed by what it leads to. */
 function visit(commands: SimpleCommand[], walk: Walk): void {
   const pipelines = pipelinesOf(commands);
-  const outputs: Outputs = new Map();
+  const outputs: Outputs = pipelines === undefined ? undefined : new Map();
   for (const command of commands) {
     walk.model.commands.push(command);
-    follow(command, pipelines.get(command.pipeline) ?? ALONE, outputs, walk);
+    follow(command, pipelines?.get(command.pipeline) ?? ALONE, outputs, walk);
   }
 }
 
@@ -330,7 +337,7 @@ function stdinOf(
   let previous = members[command.pipelinePosition - 1];
   // `… | cat | sh` passes its input through; a few hops are enough.
   for (let hops = 0; hops < 8 && previous !== undefined; hops++) {
-    const computed = outputs.get(previous);
+    const computed = outputs?.get(previous);
     if (computed !== undefined) return { text: computed, computed: true };
     if (previous.program === 'echo') return { text: echoOutput(previous), computed: false };
     if (previous.program === 'printf') return { text: printfOutput(previous), computed: false };
@@ -347,7 +354,8 @@ function stdinOf(
 function decodePayload(encoding: 'base64' | 'hex', input: string, walk: Walk): string | undefined {
   const compact = input.replace(/\s+/g, '');
   const key = `${encoding}:${compact}`;
-  if (walk.payloads.has(key)) return walk.payloads.get(key);
+  const payloads = (walk.payloads ??= new Map<string, string | undefined>());
+  if (payloads.has(key)) return payloads.get(key);
   let bytes: Buffer | undefined;
   if (encoding === 'base64' && /^[A-Za-z0-9+/_-]+={0,2}$/.test(compact))
     bytes = Buffer.from(compact, 'base64');
@@ -364,7 +372,7 @@ function decodePayload(encoding: 'base64' | 'hex', input: string, walk: Walk): s
       else walk.model.decoded.push({ encoding, text });
     }
   }
-  walk.payloads.set(key, text);
+  payloads.set(key, text);
   return text;
 }
 
@@ -404,7 +412,7 @@ function follow(
     const encoding = isHexDecoder(command) ? 'hex' : 'base64';
     const decoded = decodePayload(encoding, stdin.text, walk);
     if (decoded === undefined) return;
-    outputs.set(command, decoded);
+    outputs?.set(command, decoded);
     if (!isDecoder(next)) parseScript(decoded, depth, 'decoded', walk);
     return;
   }
@@ -413,7 +421,7 @@ function follow(
     if (!hasHexEscapes(argv.slice(1).join(' '))) return;
     const text = program === 'printf' ? printfOutput(command) : echoOutput(command);
     if (!isPrintable(text)) return;
-    outputs.set(command, text);
+    outputs?.set(command, text);
     if (isDecoder(next)) return;
     if (walk.decodedBytes + text.length > MAX_DECODED_BYTES) {
       addProblem(walk, `more than ${MAX_DECODED_BYTES} bytes of decoded payloads; rest not decoded`);
@@ -425,13 +433,14 @@ function follow(
   }
 }
 
-function stringsOf(value: unknown, field: string, problems: string[]): string[] {
-  if (value === undefined || value === null) return [];
+/** Appends the strings of a `command` or `args` list to `argv`. */
+function addStrings(argv: string[], value: unknown, field: string, problems: string[]): void {
+  if (value === undefined || value === null) return;
   if (!Array.isArray(value)) {
     problems.push(`${field} is not a list`);
-    return [];
+    return;
   }
-  return value.filter((item): item is string => typeof item === 'string');
+  for (const item of value as unknown[]) if (typeof item === 'string') argv.push(item);
 }
 
 /** Builds the command model of one container; never throws. */
@@ -442,10 +451,11 @@ export function buildCommandModel(
   const model: CommandModel = { argv: [], commands: [], scripts: [], decoded: [], problems: [] };
   try {
     const vars = literalEnv(env);
-    model.argv = [
-      ...stringsOf(container.command, 'command', model.problems),
-      ...stringsOf(container.args, 'args', model.problems),
-    ].map((arg) => expandKubernetesReferences(arg, vars));
+    const words: string[] = [];
+    addStrings(words, container.command, 'command', model.problems);
+    addStrings(words, container.args, 'args', model.problems);
+    for (let i = 0; i < words.length; i++) words[i] = expandKubernetesReferences(words[i] ?? '', vars);
+    model.argv = words;
     if (model.argv.length === 0) return model;
     const walk: Walk = {
       model,
@@ -454,8 +464,6 @@ export function buildCommandModel(
       decodedBytes: 0,
       parsedChars: 0,
       expandedChars: 0,
-      payloads: new Map(),
-      substitutions: new Set(),
     };
     const { program, argv, wrappers } = resolveProgram(model.argv);
     const command: SimpleCommand = {

@@ -13,6 +13,11 @@ export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+/** `TEMPLATE_PATHS` as JSON paths (`spec.jobTemplate.spec.template`), joined once. */
+const TEMPLATE_PATH_TEXT = new Map(
+  Object.entries(TEMPLATE_PATHS).map(([kind, segments]) => [kind, segments.join('.')]),
+);
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -35,7 +40,7 @@ export function extractPodTemplate(object: KubeObject): PodTemplateLocation | un
   }
   if (!isRecord(node) || !isRecord(node.spec)) return undefined;
   return {
-    path: segments.join('.'),
+    path: TEMPLATE_PATH_TEXT.get(kind) ?? segments.join('.'),
     metadata: isRecord(node.metadata) ? node.metadata : {},
     spec: node.spec,
   };

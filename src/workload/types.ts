@@ -83,6 +83,12 @@ export interface CommandModel {
   problems: string[];
 }
 
+/** A view that keeps what the scoring engine derives from it, so that it dies with the view (see scoring/memo.ts). */
+export interface Derivable {
+  /** Derived values by what derived them; created by the first. */
+  derived?: Map<unknown, unknown>;
+}
+
 export interface EnvVar {
   name: string;
   /** Literal value when set with `value`; undefined for valueFrom. */
@@ -91,7 +97,7 @@ export interface EnvVar {
   isReference: boolean;
 }
 
-export interface ContainerView {
+export interface ContainerView extends Derivable {
   kind: ContainerKind;
   /** Index within its own list (`containers[2]` → 2). */
   index: number;
@@ -116,7 +122,7 @@ export interface HostPathVolume {
   jsonPath: string;
 }
 
-export interface PodTemplateView {
+export interface PodTemplateView extends Derivable {
   /** JSON path of the pod spec, e.g. `spec.jobTemplate.spec.template.spec` (`spec` for a Pod). */
   specPath: string;
   metadata: ObjectMeta;
@@ -126,7 +132,7 @@ export interface PodTemplateView {
   hostPathVolumes: HostPathVolume[];
 }
 
-export interface Workload {
+export interface Workload extends Derivable {
   apiVersion: string;
   kind: string;
   name: string;

@@ -58,17 +58,19 @@ export const chrootHost: Rule = {
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    const roots = new Map<ContainerView, Set<string>>();
+    // Computed per container at its first chroot: most workloads run none.
+    let roots: Map<ContainerView, Set<string>> | undefined;
     for (const source of commandSources(workload)) {
-      let mounts = roots.get(source.container);
-      if (mounts === undefined) {
-        mounts = hostRootMounts(source.template, source.container);
-        roots.set(source.container, mounts);
-      }
       for (const site of source.sites) {
         if (site.command.program !== 'chroot') continue;
         const directory = chrootDirectory(site.command.argv);
         if (directory === undefined) continue;
+        roots ??= new Map();
+        let mounts = roots.get(source.container);
+        if (mounts === undefined) {
+          mounts = hostRootMounts(source.template, source.container);
+          roots.set(source.container, mounts);
+        }
         const normalized = normalizePath(directory);
         if (mounts.has(normalized) || HOST_ROOTS.has(normalized)) {
           evidence.add(argumentPath(site, site.command.argv.indexOf(directory)), () =>

@@ -17,7 +17,13 @@
  * EKS Pod Identity agent address in env (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, set by a mutating
  * webhook) is not a command and does not fire; only commands are read for the ECS endpoint.
  */
-import { commandSources, describe, envFields, EvidenceByPath, mentionedWords } from '../commands.js';
+import {
+  commandSources,
+  describe,
+  envFieldsMatching,
+  EvidenceByPath,
+  findMentionedWord,
+} from '../commands.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
@@ -29,6 +35,10 @@ const ECS_CREDENTIALS =
 /** Whether a word requests cloud credentials from a metadata service. */
 export function requestsCloudCredentials(word: string): boolean {
   return CREDENTIAL_PATH.test(word) || ECS_CREDENTIALS.test(word);
+}
+
+function isCredentialUrl(value: string): boolean {
+  return value.length <= 4096 && CREDENTIAL_PATH.test(value);
 }
 
 export const cloudCredentialTheft: Rule = {
@@ -47,20 +57,14 @@ export const cloudCredentialTheft: Rule = {
   check(workload) {
     const evidence = new EvidenceByPath();
     for (const container of workload.containers) {
-      for (const env of envFields(container)) {
-        if (env.value.length <= 4096 && CREDENTIAL_PATH.test(env.value)) {
-          evidence.add(env.path, `env ${quote(env.name, 40)}`, 'cloud credential URL in env');
-        }
+      for (const env of envFieldsMatching(container, isCredentialUrl)) {
+        evidence.add(env.path, `env ${quote(env.name, 40)}`, 'cloud credential URL in env');
       }
     }
     for (const source of commandSources(workload)) {
       for (const site of source.sites) {
-        for (const { word, path } of mentionedWords(site)) {
-          if (requestsCloudCredentials(word)) {
-            evidence.add(path, () => describe(site.command));
-            break;
-          }
-        }
+        const request = findMentionedWord(site, requestsCloudCredentials);
+        if (request !== undefined) evidence.add(request.path, () => describe(site.command));
       }
     }
     return evidence.list();

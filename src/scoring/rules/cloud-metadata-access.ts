@@ -15,7 +15,13 @@
  * a job that looks up its region or instance id warns (weight 4) and is not denied;
  * `169.254.169.2540` or `10.169.254.169` do not match (address boundaries are checked).
  */
-import { commandSources, describe, envFields, EvidenceByPath, mentionedWords } from '../commands.js';
+import {
+  commandSources,
+  describe,
+  envFieldsMatching,
+  EvidenceByPath,
+  findMentionedWord,
+} from '../commands.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
@@ -23,6 +29,14 @@ const METADATA_ENDPOINT =
   /(?<![\d.])(?:169\.254\.169\.254|169\.254\.170\.2|100\.100\.100\.200|2852039166|0xa9fea9fe)(?!\.?\d)|fd00:ec2::254|metadata\.google\.internal|metadata\.azure\.com/i;
 const CREDENTIAL_REQUEST =
   /security-credentials|identity\/oauth2\/token|service-accounts\/|Metadata:\s*true|Metadata-Flavor:\s*Google|X-aws-ec2-metadata-token/i;
+
+function isMetadataEndpoint(word: string): boolean {
+  return METADATA_ENDPOINT.test(word);
+}
+
+function isMetadataEndpointValue(value: string): boolean {
+  return value.length <= 4096 && METADATA_ENDPOINT.test(value);
+}
 
 export const cloudMetadataAccess: Rule = {
   id: 'cloud-metadata-access',
@@ -40,24 +54,20 @@ export const cloudMetadataAccess: Rule = {
   check(workload) {
     const evidence = new EvidenceByPath();
     for (const container of workload.containers) {
-      for (const env of envFields(container)) {
-        if (env.value.length <= 4096 && METADATA_ENDPOINT.test(env.value)) {
-          evidence.add(env.path, `env ${quote(env.name, 40)}`, 'cloud metadata endpoint in env');
-        }
+      for (const env of envFieldsMatching(container, isMetadataEndpointValue)) {
+        evidence.add(env.path, `env ${quote(env.name, 40)}`, 'cloud metadata endpoint in env');
       }
     }
     for (const source of commandSources(workload)) {
       for (const site of source.sites) {
-        for (const { word, path } of mentionedWords(site)) {
-          if (!METADATA_ENDPOINT.test(word)) continue;
-          const credentials = site.command.argv.some((arg) => CREDENTIAL_REQUEST.test(arg));
-          evidence.add(
-            path,
-            describe(site.command),
-            credentials ? 'cloud credentials from the metadata service' : undefined,
-          );
-          break;
-        }
+        const endpoint = findMentionedWord(site, isMetadataEndpoint);
+        if (endpoint === undefined) continue;
+        const credentials = site.command.argv.some((arg) => CREDENTIAL_REQUEST.test(arg));
+        evidence.add(
+          endpoint.path,
+          describe(site.command),
+          credentials ? 'cloud credentials from the metadata service' : undefined,
+        );
       }
     }
     return evidence.list();

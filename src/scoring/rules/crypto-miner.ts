@@ -17,7 +17,13 @@
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { commandSources, describe, envFields, EvidenceByPath, mentionedWords } from '../commands.js';
+import {
+  commandSources,
+  describe,
+  envFieldsMatching,
+  EvidenceByPath,
+  findMentionedWord,
+} from '../commands.js';
 import { quote } from '../redact.js';
 import type { Evidence, Rule } from '../types.js';
 import type { Workload } from '../../workload/types.js';
@@ -99,11 +105,21 @@ function matchersOf(params: CryptoMinerParams): Matchers {
 
 /** Why a single word looks like mining, if it does. */
 function miningWord(word: string): string | undefined {
-  if (STRATUM.test(word)) return 'mining pool URL';
-  if (POOL_HOSTS.test(word)) return 'mining pool host';
-  if (MINER_OPTIONS.test(word)) return 'miner option';
-  if (word.length <= MAX_WALLET_WORD && MONERO_WALLET.test(word)) return 'Monero wallet address';
+  // Each pattern needs a plain substring or length first: most words are ruled out without a regex.
+  if (word.includes('://') && STRATUM.test(word)) return 'mining pool URL';
+  if (word.includes('.') && POOL_HOSTS.test(word)) return 'mining pool host';
+  if (word.startsWith('--') && MINER_OPTIONS.test(word)) return 'miner option';
+  if (word.length >= 95 && word.length <= MAX_WALLET_WORD && MONERO_WALLET.test(word))
+    return 'Monero wallet address';
   return undefined;
+}
+
+function isMiningWord(word: string): boolean {
+  return miningWord(word) !== undefined;
+}
+
+function isMiningEnvValue(value: string): boolean {
+  return value.length <= 4096 && isMiningWord(value);
 }
 
 /** `--algo randomx`, `-a rx/0`, `--algo=kawpow`; `-o pool.x:3333 -u user`. */
@@ -147,9 +163,8 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
       ) {
         evidence.add(`${container.path}.image`, quote(image.raw), 'cryptocurrency miner image');
       }
-      for (const env of envFields(container)) {
-        const why = env.value.length <= 4096 ? miningWord(env.value) : undefined;
-        if (why !== undefined) evidence.add(env.path, `env ${quote(env.name, 40)}`, `${why} in env`);
+      for (const env of envFieldsMatching(container, isMiningEnvValue)) {
+        evidence.add(env.path, `env ${quote(env.name, 40)}`, `${miningWord(env.value) ?? ''} in env`);
       }
     }
     for (const source of commandSources(workload)) {
@@ -163,13 +178,8 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
           evidence.add(site.path, () => describe(command), 'miner options');
           continue;
         }
-        for (const { word, path } of mentionedWords(site)) {
-          const why = miningWord(word);
-          if (why !== undefined) {
-            evidence.add(path, () => describe(command), why);
-            break;
-          }
-        }
+        const mining = findMentionedWord(site, isMiningWord);
+        if (mining !== undefined) evidence.add(mining.path, () => describe(command), miningWord(mining.word));
       }
     }
     return evidence.list();

@@ -64,10 +64,9 @@ const DECODE_EVAL: Partial<Record<Language, readonly [RegExp, RegExp]>> = {
 function isDecodingCommand(command: SimpleCommand): boolean {
   if (isDecoder(command)) return true;
   if (command.program !== 'printf' && command.program !== 'echo') return false;
-  const text = command.argv.slice(1).join(' ');
   return (
     (command.program === 'printf' || command.argv.some((arg) => /^-[nE]*e[nE]*$/.test(arg))) &&
-    HEX_ESCAPES.test(text)
+    HEX_ESCAPES.test(command.argv.slice(1).join(' '))
   );
 }
 

@@ -51,7 +51,7 @@ export function imageMatcher(patterns: readonly string[]): ImageMatcher {
       image.repository !== '' &&
       (byName.test(image.name) ||
         byRepository.test(image.repository) ||
-        byReference.test(`${image.registry}/${image.repository}`));
+        (byReference !== NEVER && byReference.test(`${image.registry}/${image.repository}`)));
     matchers.set(patterns, matcher);
   }
   return matcher;
@@ -60,9 +60,12 @@ export function imageMatcher(patterns: readonly string[]): ImageMatcher {
 /** One piece of evidence per container whose image matches one of `patterns`, pointing at its `image`. */
 export function imagesMatching(workload: Workload, patterns: readonly string[]): Evidence[] {
   const matches = imageMatcher(patterns);
-  return workload.containers
-    .filter((c) => c.image !== undefined && matches(c.image))
-    .map((c) => ({ path: `${c.path}.image`, detail: quote(c.image?.raw ?? '') }));
+  const evidence: Evidence[] = [];
+  for (const { image, path } of workload.containers) {
+    if (image !== undefined && matches(image))
+      evidence.push({ path: `${path}.image`, detail: quote(image.raw) });
+  }
+  return evidence;
 }
 
 export const imagesSchema = z.object({ images: z.array(z.string().min(1)) }).strict();

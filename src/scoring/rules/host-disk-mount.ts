@@ -11,7 +11,7 @@
  * Benign look-alikes: `mount -t tmpfs`, NFS and bind mounts (no disk device); storage and CSI node
  * plugins are privileged infrastructure and expected to score.
  */
-import { commandSources, describe, EvidenceByPath, mentionedWords } from '../commands.js';
+import { commandSources, describe, EvidenceByPath, findMentionedWord } from '../commands.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
@@ -50,12 +50,8 @@ export const hostDiskMount: Rule = {
       for (const site of source.sites) {
         const { command } = site;
         if (!DISK_TOOLS.has(command.program) && !command.program.startsWith('mkfs.')) continue;
-        for (const { word } of mentionedWords(site)) {
-          if (isDiskDevice(word)) {
-            evidence.add(site.path, () => describe(command));
-            break;
-          }
-        }
+        if (findMentionedWord(site, isDiskDevice) !== undefined)
+          evidence.add(site.path, () => describe(command));
       }
     }
     return evidence.list();

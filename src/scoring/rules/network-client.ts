@@ -56,7 +56,8 @@ export const networkClient: Rule = {
     benign: 'health checks and API calls fire at weight 1 only; nc -z port probes do not fire',
   },
   check(workload) {
-    if (commandSources(workload).length === 0) return [];
+    // Grouping by container costs a map: only worth it when some command is a client at all.
+    if (!commandSources(workload).some((source) => source.sites.some(isNetworkClient))) return [];
     const evidence: Evidence[] = [];
     for (const sources of sourcesByContainer(workload).values()) {
       let first: CommandSite | undefined;

@@ -24,10 +24,10 @@
 import {
   commandSources,
   describe,
-  envFields,
+  envFieldsMatching,
   EvidenceByPath,
+  findMentionedWord,
   mentionedHostPaths,
-  mentionedWords,
 } from '../commands.js';
 import { matchHostPath } from '../host-paths.js';
 import { quote } from '../redact.js';
@@ -52,6 +52,10 @@ export function nodeCredential(word: string): boolean {
   return NODE_PATHS.test(word) || HOST_HOME_CREDENTIALS.test(word);
 }
 
+function isNodeCredentialValue(value: string): boolean {
+  return value.length <= 4096 && nodeCredential(value);
+}
+
 export const nodeCredentials: Rule = {
   id: 'node-credentials',
   profile: 'default',
@@ -68,20 +72,14 @@ export const nodeCredentials: Rule = {
   check(workload) {
     const evidence = new EvidenceByPath();
     for (const container of workload.containers) {
-      for (const env of envFields(container)) {
-        if (env.value.length <= 4096 && nodeCredential(env.value)) {
-          evidence.add(env.path, `env ${quote(env.name, 40)}`);
-        }
+      for (const env of envFieldsMatching(container, isNodeCredentialValue)) {
+        evidence.add(env.path, `env ${quote(env.name, 40)}`);
       }
     }
     for (const source of commandSources(workload)) {
       for (const site of source.sites) {
-        for (const { word, path } of mentionedWords(site)) {
-          if (nodeCredential(word)) {
-            evidence.add(path, () => describe(site.command));
-            break;
-          }
-        }
+        const credential = findMentionedWord(site, nodeCredential);
+        if (credential !== undefined) evidence.add(credential.path, () => describe(site.command));
         const copier = COPIERS.has(site.command.program);
         for (const { hostPath, path } of mentionedHostPaths(site)) {
           const whole = copier && matchHostPath(hostPath, CREDENTIAL_DIRECTORIES)?.relation === 'holds';

@@ -114,15 +114,17 @@ function usesSocket(command: CommandSite['command'], fds: ReadonlySet<string>): 
   );
 }
 
+const NO_FDS: ReadonlySet<string> = new Set();
+
 /** Reverse-shell evidence of one command source, computed once: `network-client` asks again to stay silent. */
 export const findReverseShells = perSource(search);
 
 function search(source: CommandSource): Evidence[] {
   const evidence = new EvidenceByPath();
-  /** Descriptors opened on `/dev/tcp` by `exec N<>/dev/tcp/…`. */
-  const socketFds = new Set<string>();
+  /** Descriptors opened on `/dev/tcp` by `exec N<>/dev/tcp/…`; created by the first. */
+  let socketFds: Set<string> | undefined;
   /** Decoded text that is socket-shell code, per language ('' for none): computed once per source. */
-  const decodedCode = new Map<Language, string>();
+  let decodedCode: Map<Language, string> | undefined;
   for (const site of source.sites) {
     const { command } = site;
     const { program, argv } = command;
@@ -130,10 +132,10 @@ function search(source: CommandSource): Evidence[] {
       if (program === 'exec' && argv.length === 1 && NET_DEVICE.test(r.target)) {
         // `exec >&/dev/tcp/H/P 0>&1` moves the script's own shell onto the socket.
         if (r.fd === undefined || r.fd <= 2) evidence.add(site.path, () => describe(command));
-        else socketFds.add(String(r.fd));
+        else (socketFds ??= new Set()).add(String(r.fd));
       }
     }
-    if (usesSocket(command, socketFds)) {
+    if (usesSocket(command, socketFds ?? NO_FDS)) {
       evidence.add(site.path, () => describe(command));
       continue;
     }
@@ -167,6 +169,7 @@ function search(source: CommandSource): Evidence[] {
       }
       if (code === undefined && executesStdin(command)) {
         // `echo <base64> | base64 -d | python3`: the decoded text is the interpreter's code.
+        decodedCode ??= new Map();
         let payload = decodedCode.get(language);
         if (payload === undefined) {
           payload = source.model.decoded.find((d) => isSocketShellCode(language, d.text))?.text ?? '';

@@ -26,6 +26,7 @@ import {
   EvidenceByPath,
   inlineCode,
   languageOf,
+  perSource,
   WrittenFiles,
   type CommandSite,
   type CommandSource,
@@ -119,17 +120,8 @@ export interface TokenSend {
   path: string;
 }
 
-const sends = new WeakMap<CommandSource, TokenSend[]>();
-
 /** Every command of a source that sends the token somewhere, computed once per source (`service-account-token-read` asks too). */
-export function tokenSends(source: CommandSource): TokenSend[] {
-  let list = sends.get(source);
-  if (list === undefined) {
-    list = search(source);
-    sends.set(source, list);
-  }
-  return list;
-}
+export const tokenSends = perSource(search);
 
 function search(source: CommandSource): TokenSend[] {
   const readAnywhere = source.sites.some((site) => readsToken(site.command));

@@ -15,9 +15,19 @@
  * does and does not fire either. Any other explicit read fires at weight 2 (context); the token sent
  * to another host is `service-account-token-exfil` (weight 8).
  */
-import { commandSources, describe, EvidenceByPath, isShellWithScript, mentionedWords } from '../commands.js';
+import {
+  commandSources,
+  describe,
+  EvidenceByPath,
+  findMentionedWord,
+  isShellWithScript,
+} from '../commands.js';
 import type { Rule } from '../types.js';
 import { isExfiltration, TOKEN_PATH, tokenSends } from './service-account-token-exfil.js';
+
+function isTokenPath(word: string): boolean {
+  return TOKEN_PATH.test(word);
+}
 
 export const serviceAccountTokenRead: Rule = {
   id: 'service-account-token-read',
@@ -45,12 +55,8 @@ export const serviceAccountTokenRead: Rule = {
         }
         // The script of `sh -c` is parsed: its own commands are the evidence, not the whole string.
         if (isShellWithScript(site.command)) continue;
-        for (const { word, path } of mentionedWords(site)) {
-          if (TOKEN_PATH.test(word)) {
-            evidence.add(path, () => describe(site.command));
-            break;
-          }
-        }
+        const token = findMentionedWord(site, isTokenPath);
+        if (token !== undefined) evidence.add(token.path, () => describe(site.command));
       }
     }
     return evidence.list();

@@ -11,11 +11,21 @@
  * Benign look-alikes: `/etc/shadowsocks`, `shadow-utils` and `/etc/passwd` alone do not match.
  * Image hardening steps (`chmod 0 /etc/shadow`) do, but belong in a Dockerfile, not a Job.
  */
-import { commandSources, describe, EvidenceByPath, mentionedHostPaths, mentionedWords } from '../commands.js';
+import {
+  commandSources,
+  describe,
+  EvidenceByPath,
+  findMentionedWord,
+  mentionedHostPaths,
+} from '../commands.js';
 import type { Rule } from '../types.js';
 
 const SHADOW = /etc\/g?shadow-?(?![\w.-])/;
 const CRACKERS = new Set(['unshadow', 'john']);
+
+function isShadowFile(path: string): boolean {
+  return SHADOW.test(path);
+}
 
 export const shadowFileAccess: Rule = {
   id: 'shadow-file-access',
@@ -37,12 +47,8 @@ export const shadowFileAccess: Rule = {
           evidence.add(site.path, () => describe(site.command));
           continue;
         }
-        for (const { word, path } of mentionedWords(site)) {
-          if (SHADOW.test(word)) {
-            evidence.add(path, () => describe(site.command));
-            break;
-          }
-        }
+        const shadow = findMentionedWord(site, isShadowFile);
+        if (shadow !== undefined) evidence.add(shadow.path, () => describe(site.command));
         for (const { hostPath, path } of mentionedHostPaths(site)) {
           if (SHADOW.test(hostPath)) {
             evidence.add(path, () => describe(site.command), 'node password hashes through a hostPath mount');
