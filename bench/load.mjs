@@ -1,20 +1,36 @@
 // The load generator, in a process of its own (in the server's process it halves throughput).
-// Prints autocannon's result as one JSON line.
+// Prints one JSON line: requests/s, total, p50, p99 (ms), errors, timeouts, non-2xx.
+//   load.mjs URL BODY CONNECTIONS SECONDS          closed loop (autocannon): every connection sends
+//                                                  its next request as soon as it has an answer
+//   load.mjs URL BODY CONNECTIONS SECONDS RATE     open loop: RATE requests a second, evenly spaced,
+//                                                  over at most CONNECTIONS kept-alive sockets
+// autocannon's own rate limit sends each second's quota in a burst at the start of the second, so
+// its latencies measure the burst, not the server: the open loop here spaces requests evenly.
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
 
-const [url, bodyFile, connections, duration] = process.argv.slice(2);
-const result = await autocannon({
-  url,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: readFileSync(bodyFile, 'utf8'),
-  connections: Number(connections),
-  duration: Number(duration),
-  pipelining: 1,
-});
-process.stdout.write(
-  JSON.stringify({
+const [url, bodyFile, connections, duration, rate] = process.argv.slice(2);
+const body = readFileSync(bodyFile, 'utf8');
+
+function percentile(sorted, p) {
+  return sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function closedLoop() {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: Number(connections),
+    duration: Number(duration),
+    pipelining: 1,
+  });
+  return {
     requests: result.requests.average,
     total: result.requests.total,
     p50: result.latency.p50,
@@ -22,5 +38,65 @@ process.stdout.write(
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
-  }) + '\n',
-);
+  };
+}
+
+async function openLoop(perSecond) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: Number(connections) });
+  const latencies = [];
+  let errors = 0;
+  let non2xx = 0;
+  // The first second opens the sockets (TLS handshakes); its latencies are not counted.
+  let warmUntil = 0;
+  const send = () =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const counted = started >= warmUntil;
+      const req = https.request(
+        url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (counted) latencies.push(performance.now() - started);
+            if (res.statusCode < 200 || res.statusCode > 299) non2xx += 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end(body);
+    });
+  const pending = [];
+  const begin = performance.now();
+  warmUntil = begin + 1000;
+  const end = warmUntil + Number(duration) * 1000;
+  const interval = 1000 / perSecond;
+  let next = begin;
+  while (next < end) {
+    // Send every request whose time has come, then sleep until the next one is due.
+    while (next <= performance.now() && next < end) {
+      pending.push(send());
+      next += interval;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length / Number(duration),
+    total: latencies.length,
+    p50: Math.round(percentile(sorted, 50) * 10) / 10,
+    p99: Math.round(percentile(sorted, 99) * 10) / 10,
+    errors,
+    timeouts: 0,
+    non2xx,
+  };
+}
+
+const result = rate ? await openLoop(Number(rate)) : await closedLoop();
+process.stdout.write(JSON.stringify(result) + '\n');
