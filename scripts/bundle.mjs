@@ -6,6 +6,7 @@
 // Also writes dist/bundle/THIRD-PARTY-NOTICES.txt: the licence of every package the bundle holds.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +35,26 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+
+// Self-contained or nothing: an import left outside the bundle would fail only in the image. The
+// exceptions are optional packages nobody installed (ws's bufferutil, node-fetch's encoding): their
+// require() sits in a try/catch and fails the same way with or without the bundle.
+const requireHere = createRequire(join(root, 'package.json'));
+const installed = (name) => {
+  try {
+    requireHere.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const outside = Object.values(result.metafile.outputs)
+  .flatMap((output) => output.imports)
+  .filter((i) => i.external && !isBuiltin(i.path) && installed(i.path));
+if (outside.length > 0) {
+  console.error(`the bundle imports modules it does not hold: ${outside.map((i) => i.path).join(', ')}`);
+  process.exit(1);
+}
 
 /** The directory of the package that holds `file` (the deepest node_modules/<name> or node_modules/@scope/<name>). */
 function packageDir(file) {
