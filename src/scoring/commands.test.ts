@@ -5,6 +5,7 @@ import {
   chmodTargets,
   commandSites,
   commandSources,
+  envFieldsMatching,
   executedFiles,
   executedSubstitutions,
   executesStdin,
@@ -197,5 +198,35 @@ describe('command questions', () => {
     ['a', 'b', false],
   ])('isSameFile(%s, %s) = %s', (a, b, expected) => {
     expect(isSameFile(a, b)).toBe(expected);
+  });
+});
+
+describe('envFieldsMatching', () => {
+  it('gives literal values that match, with their paths; never valueFrom, empty or over-long values', () => {
+    const url = 'http://169.254.169.254/latest/meta-data/';
+    const workload = job({
+      containers: [
+        {
+          name: 'c',
+          image: 'a',
+          env: [
+            { name: 'PLAIN', value: 'info' },
+            { name: 'URL', value: url },
+            { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+            { name: 'EMPTY', value: '' },
+            // A 4 KiB script that mentions the endpoint is a payload, not a setting: not scanned.
+            { name: 'SCRIPT', value: `${url}${'#'.repeat(4096)}` },
+            { name: 'EDGE', value: `${url}${'#'.repeat(4096 - url.length)}` },
+          ],
+        },
+      ],
+    });
+    const container = workload.containers[0]!;
+    const fields = envFieldsMatching(container, (value) => value.includes('169.254.169.254'));
+    expect(fields.map((f) => [f.name, f.path])).toEqual([
+      ['URL', `${SPEC}.containers[0].env[1].value`],
+      ['EDGE', `${SPEC}.containers[0].env[5].value`],
+    ]);
+    expect(envFieldsMatching(container, () => true).map((f) => f.name)).toEqual(['PLAIN', 'URL', 'EDGE']);
   });
 });

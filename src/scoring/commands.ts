@@ -606,9 +606,13 @@ export interface EnvField {
   path: string;
 }
 
+/** Longer env values are scripts or payloads, not a URL or a path: no rule's pattern is run on them. */
+const MAX_ENV_VALUE = 4096;
+
 /**
- * Literal env values of a container (`valueFrom` entries have none) that `matches`, with their
- * paths. Several rules scan every value and nearly always find nothing: only matches are built.
+ * Literal env values of a container (`valueFrom` entries have none, and values over MAX_ENV_VALUE
+ * are skipped) that `matches`, with their paths. Several rules scan every value and nearly always
+ * find nothing: only matches are built.
  */
 export function envFieldsMatching(container: ContainerView, matches: (value: string) => boolean): EnvField[] {
   const raw = container.raw.env;
@@ -616,7 +620,13 @@ export function envFieldsMatching(container: ContainerView, matches: (value: str
   if (!Array.isArray(raw)) return fields;
   for (let index = 0; index < raw.length; index++) {
     const entry: unknown = raw[index];
-    if (isRecord(entry) && typeof entry.value === 'string' && entry.value !== '' && matches(entry.value)) {
+    if (
+      isRecord(entry) &&
+      typeof entry.value === 'string' &&
+      entry.value !== '' &&
+      entry.value.length <= MAX_ENV_VALUE &&
+      matches(entry.value)
+    ) {
       fields.push({
         name: typeof entry.name === 'string' ? entry.name : '',
         value: entry.value,

@@ -38,7 +38,7 @@ export function requestsCloudCredentials(word: string): boolean {
 }
 
 function isCredentialUrl(value: string): boolean {
-  return value.length <= 4096 && CREDENTIAL_PATH.test(value);
+  return CREDENTIAL_PATH.test(value);
 }
 
 export const cloudCredentialTheft: Rule = {

@@ -34,10 +34,6 @@ function isMetadataEndpoint(word: string): boolean {
   return METADATA_ENDPOINT.test(word);
 }
 
-function isMetadataEndpointValue(value: string): boolean {
-  return value.length <= 4096 && METADATA_ENDPOINT.test(value);
-}
-
 export const cloudMetadataAccess: Rule = {
   id: 'cloud-metadata-access',
   profile: 'default',
@@ -54,7 +50,7 @@ export const cloudMetadataAccess: Rule = {
   check(workload) {
     const evidence = new EvidenceByPath();
     for (const container of workload.containers) {
-      for (const env of envFieldsMatching(container, isMetadataEndpointValue)) {
+      for (const env of envFieldsMatching(container, isMetadataEndpoint)) {
         evidence.add(env.path, `env ${quote(env.name, 40)}`, 'cloud metadata endpoint in env');
       }
     }

@@ -118,10 +118,6 @@ function isMiningWord(word: string): boolean {
   return miningWord(word) !== undefined;
 }
 
-function isMiningEnvValue(value: string): boolean {
-  return value.length <= 4096 && isMiningWord(value);
-}
-
 /** `--algo randomx`, `-a rx/0`, `--algo=kawpow`; `-o pool.x:3333 -u user`. */
 function miningOptions(argv: readonly string[]): boolean {
   let pool = false;
@@ -163,7 +159,7 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
       ) {
         evidence.add(`${container.path}.image`, quote(image.raw), 'cryptocurrency miner image');
       }
-      for (const env of envFieldsMatching(container, isMiningEnvValue)) {
+      for (const env of envFieldsMatching(container, isMiningWord)) {
         evidence.add(env.path, `env ${quote(env.name, 40)}`, `${miningWord(env.value) ?? ''} in env`);
       }
     }

@@ -52,10 +52,6 @@ export function nodeCredential(word: string): boolean {
   return NODE_PATHS.test(word) || HOST_HOME_CREDENTIALS.test(word);
 }
 
-function isNodeCredentialValue(value: string): boolean {
-  return value.length <= 4096 && nodeCredential(value);
-}
-
 export const nodeCredentials: Rule = {
   id: 'node-credentials',
   profile: 'default',
@@ -72,7 +68,7 @@ export const nodeCredentials: Rule = {
   check(workload) {
     const evidence = new EvidenceByPath();
     for (const container of workload.containers) {
-      for (const env of envFieldsMatching(container, isNodeCredentialValue)) {
+      for (const env of envFieldsMatching(container, nodeCredential)) {
         evidence.add(env.path, `env ${quote(env.name, 40)}`);
       }
     }
