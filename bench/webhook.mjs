@@ -275,11 +275,15 @@ for (const r of rows) {
     `${String(r.round).padEnd(6)} ${r.name.padEnd(9)} ${fmt(r.requests).padStart(6)} ${fmt(r.p50, 1).padStart(8)} ${fmt(r.p99, 1).padStart(7)} ${String(r.errors + r.timeouts).padStart(7)} ${String(r.non2xx).padStart(7)} ${fmt(r.rss, 1).padStart(13)} ${fmt(r.readyMs).padStart(9)}${paced}`,
   );
 }
+// At saturation each server spends its one thread on requests: 1/throughput is the CPU time per
+// request, and the difference is what jobguard itself costs (less sensitive to the machine than the ratio).
 const ratios = [];
+const added = [];
 for (let round = 1; round <= rounds; round += 1) {
   const base = rows.find((r) => r.round === round && r.name === 'null');
   const ours = rows.find((r) => r.round === round && r.name === 'jobguard');
   ratios.push(ours.requests / base.requests);
+  added.push(1e6 / ours.requests - 1e6 / base.requests);
 }
 const ours = rows.filter((r) => r.name === 'jobguard');
 const worstP99 = Math.max(...ours.map((r) => r.p99));
@@ -291,14 +295,6 @@ const errors = ours.reduce(
   0,
 );
 const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-// At saturation each server spends its one thread on requests: 1/throughput is the CPU time per
-// request, and the difference is what jobguard itself costs (less sensitive to the machine than the ratio).
-const added = [];
-for (let round = 1; round <= rounds; round += 1) {
-  const base = rows.find((r) => r.round === round && r.name === 'null');
-  const ours = rows.find((r) => r.round === round && r.name === 'jobguard');
-  added.push(1e6 / ours.requests - 1e6 / base.requests);
-}
 console.log(
   `\nratio jobguard/null: ${ratios.map((r) => r.toFixed(2)).join(', ')} (mean ${ratio.toFixed(2)}; target ≥ 0.85)`,
 );
