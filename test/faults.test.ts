@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../src/cli/serve.js';
 import type { Engine } from '../src/engine.js';
 import { compilePolicy } from '../src/policy/decide.js';
-import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
 import { PROFILES } from '../src/scoring/profiles.js';
 import type { Rule } from '../src/scoring/types.js';
 import { createCa, issueServingCert, ProjectedDir, type KeyPair } from './support/certs.js';
@@ -27,7 +26,7 @@ import {
   type ReviewReply,
 } from './support/load.js';
 import { FakeApiServer } from './support/fake-apiserver.js';
-import { captureLogger, engineFor, fixture, makeReview, testApp } from './support/review.js';
+import { captureLogger, loopbackServe, engineFor, fixture, makeReview, testApp } from './support/review.js';
 
 interface AutocannonResult {
   requests: { total: number };
@@ -57,17 +56,13 @@ describe('reloads and rotations under load', () => {
     const certs = await ProjectedDir.create('jobguard-faults-tls-', tlsFiles(await issueServingCert(ca)));
     const config = await ProjectedDir.create('jobguard-faults-policy-', { 'policy.yaml': policy('warn') });
     const { logger, lines } = captureLogger();
-    const server = await startServer({
-      configFile: config.path('policy.yaml'),
-      overrides: {},
-      host: '127.0.0.1',
-      port: 0,
-      tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
-      bodyLimit: DEFAULT_BODY_LIMIT,
-      shutdownDelayMs: 0,
-      logger,
-      env: {},
-    });
+    const server = await startServer(
+      loopbackServe({
+        configFile: config.path('policy.yaml'),
+        tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
+        logger,
+      }),
+    );
     try {
       const uid = 'faults-under-load';
       const body = JSON.stringify(makeReview(fixture('kubectl/reverse-shell-cronjob.json'), { uid }));
@@ -358,16 +353,13 @@ describe('the test server itself', () => {
     const ca = await createCa();
     const certs = await ProjectedDir.create('jobguard-faults-sanity-', tlsFiles(await issueServingCert(ca)));
     const { logger } = captureLogger();
-    const server = await startServer({
-      overrides: { profile: 'kql' },
-      host: '127.0.0.1',
-      port: 0,
-      tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
-      bodyLimit: DEFAULT_BODY_LIMIT,
-      shutdownDelayMs: 0,
-      logger,
-      env: {},
-    });
+    const server = await startServer(
+      loopbackServe({
+        overrides: { profile: 'kql' },
+        tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
+        logger,
+      }),
+    );
     const agent = apiServerAgent(ca.cert);
     try {
       expect((await send({ url: server.url, agent }, 'GET', '/healthz')).status).toBe(200);

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
-import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
 import {
   createCa,
   fingerprintOf,
@@ -14,7 +13,7 @@ import {
   type KeyPair,
 } from './support/certs.js';
 import { postReview, replyProblems, send, waitFor, type HttpsTarget } from './support/load.js';
-import { captureLogger, fixture, makeReview } from './support/review.js';
+import { captureLogger, loopbackServe, fixture, makeReview } from './support/review.js';
 
 /** What a refused handshake looks like to the client: an alert or a reset, never an HTTP status. */
 const REFUSED =
@@ -42,16 +41,17 @@ describe('mutual TLS with --client-ca-file', () => {
       'client-ca.crt': clientCa.cert,
     });
     const { logger } = captureLogger();
-    server = await startServer({
-      overrides: { profile: 'kql', mode: 'enforce' },
-      host: '127.0.0.1',
-      port: 0,
-      tls: { certFile: dir.path('tls.crt'), keyFile: dir.path('tls.key'), caFile: dir.path('client-ca.crt') },
-      bodyLimit: DEFAULT_BODY_LIMIT,
-      shutdownDelayMs: 0,
-      logger,
-      env: {},
-    });
+    server = await startServer(
+      loopbackServe({
+        overrides: { profile: 'kql', mode: 'enforce' },
+        tls: {
+          certFile: dir.path('tls.crt'),
+          keyFile: dir.path('tls.key'),
+          caFile: dir.path('client-ca.crt'),
+        },
+        logger,
+      }),
+    );
   });
 
   afterAll(async () => {

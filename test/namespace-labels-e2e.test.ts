@@ -4,11 +4,10 @@ import type { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
-import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
 import { createCa, issueServingCert, ProjectedDir } from './support/certs.js';
 import { FakeApiServer, TOKEN } from './support/fake-apiserver.js';
 import { apiServerAgent, postReview, waitFor, type ReviewReply } from './support/load.js';
-import { captureLogger, fixture, makeReview } from './support/review.js';
+import { captureLogger, loopbackServe, fixture, makeReview } from './support/review.js';
 
 /**
  * The namespace label `jobguard.dev/mode` end to end: the real server, its client-node cache
@@ -46,17 +45,14 @@ describe('namespace labels through the running webhook', () => {
     certs = await ProjectedDir.create('jobguard-ns-e2e-', { 'tls.crt': pair.cert, 'tls.key': pair.key });
     const captured = captureLogger();
     lines = captured.lines;
-    server = await startServer({
-      overrides: { profile: 'kql', mode: 'warn' },
-      host: '127.0.0.1',
-      port: 0,
-      tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
-      bodyLimit: DEFAULT_BODY_LIMIT,
-      kubeconfig,
-      shutdownDelayMs: 0,
-      logger: captured.logger,
-      env: {},
-    });
+    server = await startServer(
+      loopbackServe({
+        overrides: { profile: 'kql', mode: 'warn' },
+        tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
+        kubeconfig,
+        logger: captured.logger,
+      }),
+    );
     agent = apiServerAgent(ca.cert);
     await waitFor('the namespace cache to sync', async () => {
       const res = await server.app.inject({ url: '/readyz' });
@@ -128,17 +124,13 @@ describe('readiness and the first namespace-label sync', () => {
   });
 
   async function start(namespaceSyncGraceMs: number): Promise<RunningServer> {
-    const server = await startServer({
-      overrides: { profile: 'kql', mode: 'warn' },
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: DEFAULT_BODY_LIMIT,
-      kubeconfig,
-      shutdownDelayMs: 0,
-      logger: captureLogger().logger,
-      env: {},
-      namespaceSyncGraceMs,
-    });
+    const server = await startServer(
+      loopbackServe({
+        overrides: { profile: 'kql', mode: 'warn' },
+        kubeconfig,
+        namespaceSyncGraceMs,
+      }),
+    );
     servers.push(server);
     return server;
   }

@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { DEFAULT_POLICY, policySchema, type PolicyFile } from '../../src/policy/schema.js';
-import { buildApp, type AppDeps } from '../../src/server/app.js';
+import type { ServeOptions } from '../../src/cli/serve.js';
+import { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -92,4 +93,18 @@ export function testApp(policy: Partial<PolicyFile> = {}, overrides: Partial<App
     ...overrides,
   });
   return { app, lines, metrics, engine };
+}
+
+/** `startServer()` options for a server on loopback: any free port, no shutdown delay, no environment. */
+export function loopbackServe(options: Partial<ServeOptions>): ServeOptions {
+  return {
+    overrides: {},
+    host: '127.0.0.1',
+    port: 0,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    shutdownDelayMs: 0,
+    logger: captureLogger().logger,
+    env: {},
+    ...options,
+  };
 }
