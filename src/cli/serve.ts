@@ -30,6 +30,8 @@ import { configPath, overridesFromFlags, POLICY_FLAGS } from './flags.js';
 const HELP = `Usage: jobguard serve [flags]
 
 Runs the validating admission webhook: POST /validate, GET /healthz, GET /readyz, GET /metrics.
+/readyz is false while draining after SIGTERM and, with namespace labels, until they have synced
+(at most 10 s; then ready, with namespaceLabels: unsynced).
 
 Flags:
   --config FILE             policy file (YAML or JSON, apiVersion jobguard.dev/v1); reloaded when it changes
