@@ -1,4 +1,4 @@
-import { compilePolicy, decide, type CompiledPolicy, type DecideInput } from './policy/decide.js';
+import { compilePolicy, decide, type CompiledPolicy } from './policy/decide.js';
 import type { Decision, Subject } from './policy/decision.js';
 import type { Policy } from './policy/schema.js';
 import { PROFILES } from './scoring/profiles.js';
@@ -50,29 +50,31 @@ export interface AssessContext {
 }
 
 export function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
-  const serviceAccounts: string[] = [];
-  for (const template of workload.templates) {
-    const name = template.spec.serviceAccountName ?? template.spec.serviceAccount;
-    serviceAccounts.push(typeof name === 'string' && name !== '' ? name : 'default');
-  }
-  const images: Subject['images'][number][] = [];
-  for (const { image } of workload.containers) {
-    if (image === undefined) continue;
-    const { raw, normalized, digest } = image;
-    images.push(digest ? { raw, normalized, digest } : { raw, normalized });
-  }
-  const subject: Subject = {
+  const serviceAccounts = workload.templates.map((t) => {
+    const name = t.spec.serviceAccountName ?? t.spec.serviceAccount;
+    return typeof name === 'string' && name !== '' ? name : 'default';
+  });
+  return {
     kind: workload.kind,
     namespace,
     name: workload.name,
+    ...(requester?.username === undefined ? {} : { username: requester.username }),
+    ...(requester?.groups === undefined ? {} : { groups: requester.groups }),
     serviceAccounts,
-    images,
+    images: workload.containers.flatMap((c) =>
+      c.image
+        ? [
+            {
+              raw: c.image.raw,
+              normalized: c.image.normalized,
+              ...(c.image.digest ? { digest: c.image.digest } : {}),
+            },
+          ]
+        : [],
+    ),
     labels: workload.metadata.labels ?? {},
     annotations: workload.metadata.annotations ?? {},
   };
-  if (requester?.username !== undefined) subject.username = requester.username;
-  if (requester?.groups !== undefined) subject.groups = requester.groups;
-  return subject;
 }
 
 /** Scores one object and decides. Returns undefined when the object holds no pod template (nothing to score). */
@@ -81,12 +83,14 @@ export function assess(engine: Engine, object: KubeObject, context: AssessContex
   if (workload.templates.length === 0) return undefined;
   const namespace = context.namespace || workload.namespace || 'default';
   const score = scoreWorkload(workload, engine.rules);
-  const input: DecideInput = {
-    score,
-    subject: subjectOf(workload, namespace, context.requester),
-    now: context.now,
-  };
-  if (context.namespaceLabels) input.namespaceLabels = context.namespaceLabels;
-  const decision = decide(input, engine.compiled);
+  const decision = decide(
+    {
+      score,
+      subject: subjectOf(workload, namespace, context.requester),
+      ...(context.namespaceLabels ? { namespaceLabels: context.namespaceLabels } : {}),
+      now: context.now,
+    },
+    engine.compiled,
+  );
   return { workload, score, decision };
 }

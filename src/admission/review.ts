@@ -1,4 +1,4 @@
-import { assess, type AssessContext, type Engine, type Requester } from '../engine.js';
+import { assess, type Engine } from '../engine.js';
 import type { Decision } from '../policy/decision.js';
 import { auditAnnotationsFor, denyMessage, warningsFor } from '../policy/messages.js';
 import { isRecord } from '../workload/template.js';
@@ -100,15 +100,19 @@ export function handleReview(
     return { reply: envelope(allow(request.uid)), outcome: { skipped: skipped ?? 'no-object', name } };
   }
   const kind = request.kind.kind;
-  // Scoring never mutates the object: a copy is made only to fill in a missing kind.
-  const object = typeof request.object.kind === 'string' ? request.object : { ...request.object, kind };
+  const object = { ...request.object };
+  if (typeof object.kind !== 'string') object.kind = kind;
   const namespace = request.namespace ?? '';
   const labels = namespace ? context.namespaceLabels?.(namespace) : undefined;
-  const requester: Requester = { groups: request.userInfo.groups ?? [] };
-  if (request.userInfo.username) requester.username = request.userInfo.username;
-  const assessContext: AssessContext = { requester, namespace, now: context.now };
-  if (labels) assessContext.namespaceLabels = labels;
-  const assessment = assess(context.engine, object, assessContext);
+  const assessment = assess(context.engine, object, {
+    requester: {
+      ...(request.userInfo.username ? { username: request.userInfo.username } : {}),
+      groups: request.userInfo.groups ?? [],
+    },
+    namespace,
+    ...(labels ? { namespaceLabels: labels } : {}),
+    now: context.now,
+  });
   if (!assessment)
     return { reply: envelope(allow(request.uid)), outcome: { skipped: 'no-pod-template', name } };
   return {
