@@ -24,24 +24,6 @@ function byWeight(a: Finding, b: Finding): number {
   return b.weight - a.weight || a.rule.localeCompare(b.rule);
 }
 
-/**
- * Sorts by `byWeight`, stably. `Array.prototype.sort` allocates a work array on every call; the
- * handful of findings of a typical workload is insertion-sorted in place instead.
- */
-function sortFindings(findings: Finding[]): void {
-  if (findings.length > 8) {
-    findings.sort(byWeight);
-    return;
-  }
-  for (let i = 1; i < findings.length; i++) {
-    const finding = findings[i] as Finding;
-    let j = i - 1;
-    for (; j >= 0 && byWeight(findings[j] as Finding, finding) > 0; j--)
-      findings[j + 1] = findings[j] as Finding;
-    findings[j + 1] = finding;
-  }
-}
-
 function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
   const message = evidence.reason ?? rule.reason;
   // Two literals rather than a spread: no temporary object, and the keys keep their order.
@@ -76,6 +58,6 @@ export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]):
       });
     }
   }
-  sortFindings(findings);
+  findings.sort(byWeight);
   return { score: sumWeights(findings), findings, errors };
 }
