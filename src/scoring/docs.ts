@@ -109,3 +109,11 @@ export function renderRulesMarkdown(profiles: Readonly<Record<string, Profile>>)
   while (lines.at(-1) === '') lines.pop();
   return `${lines.join('\n')}\n`;
 }
+
+/** Where docs/rules.md is published; links in messages, SARIF and reports point into it. */
+export const RULES_DOC_URL = 'https://github.com/jobguard/jobguard/blob/main/docs/rules.md';
+
+/** The section of docs/rules.md that documents a rule (GitHub's heading anchors: the id as written). */
+export function ruleDocUrl(ruleId: string): string {
+  return `${RULES_DOC_URL}#${ruleId}`;
+}
