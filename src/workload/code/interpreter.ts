@@ -1101,7 +1101,7 @@ export class Interpreter {
         `code ${code.hidden === undefined ? 'decoded' : `built by ${code.hidden}`} at run time and evaluated`,
       );
     }
-    if (language === this.language && code.text !== '' && !this.stopped) {
+    if (language === this.language && code.exact && code.text !== '' && !this.stopped) {
       if (this.evals >= MAX_EVALS) {
         this.limit(`evaluated code nested over ${MAX_EVALS}`);
       } else {
