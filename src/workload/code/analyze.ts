@@ -14,12 +14,16 @@
 import type { CodeAnalysis, CodeContext, Language } from '../action.js';
 import { Interpreter, type Dialect } from './interpreter.js';
 import { BUDGET_LIMIT } from './token.js';
+import { node } from './node.js';
+import { perl } from './perl.js';
 import { python } from './python.js';
 
 export { MAX_NESTING } from './parser.js';
 
 const DIALECTS: Partial<Record<Exclude<Language, 'shell'>, Dialect>> = {
   python,
+  node,
+  perl,
 };
 
 /** Longest code analysed; the rest is cut and noted (a budget would stop it sooner anyway). */
