@@ -14,16 +14,26 @@
 import type { CodeAnalysis, CodeContext, Language } from '../action.js';
 import { Interpreter, type Dialect } from './interpreter.js';
 import { BUDGET_LIMIT } from './token.js';
+import { awk } from './awk.js';
+import { lua } from './lua.js';
 import { node } from './node.js';
+import { php } from './php.js';
+import { powershell } from './powershell.js';
+import { ruby } from './ruby.js';
 import { perl } from './perl.js';
 import { python } from './python.js';
 
 export { MAX_NESTING } from './parser.js';
 
-const DIALECTS: Partial<Record<Exclude<Language, 'shell'>, Dialect>> = {
+const DIALECTS: Readonly<Record<Exclude<Language, 'shell'>, Dialect>> = {
   python,
   node,
   perl,
+  ruby,
+  php,
+  lua,
+  awk,
+  powershell,
 };
 
 /** Longest code analysed; the rest is cut and noted (a budget would stop it sooner anyway). */
@@ -34,7 +44,7 @@ export function analyzeCode(
   code: string,
   context: CodeContext,
 ): CodeAnalysis {
-  const dialect = DIALECTS[language];
+  const dialect = DIALECTS[language] as Dialect | undefined;
   if (dialect === undefined) return { actions: [], limits: [`no analyser for ${language}`], obfuscation: [] };
   if (context.budget.left <= 0) return { actions: [], limits: [BUDGET_LIMIT], obfuscation: [] };
   const it = new Interpreter(dialect, context);

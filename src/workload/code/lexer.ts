@@ -228,8 +228,13 @@ function readVariable(lang: ScriptLanguage, s: Scanner): boolean {
     s.push('var', name, from, { flavor: '$' });
     return true;
   }
-  if (c === '@' && lang === 'powershell' && (n === '(' || n === '{')) {
+  if (c === '@' && lang === 'powershell' && n === '(') {
     s.pos++;
+    return true;
+  }
+  if (c === '@' && lang === 'powershell' && n === '{') {
+    s.pos += 2;
+    s.push('op', '@{', from);
     return true;
   }
   return false;

@@ -303,7 +303,8 @@ const SOCKET_METHODS: Record<string, Handler> = {
   accept: (call) => {
     const self = call.self!;
     call.it.listen(call.node, undefined, socketId(call));
-    return list([self, unknown('addr')], false);
+    // A pair in Python (`c, a = s.accept()`), the connection itself in Ruby and Perl.
+    return { ...list([self, unknown('addr')], false), obj: self.obj };
   },
   fileno: (call) => ({ ...num(call.it.descriptorOf(socketId(call))), socket: socketId(call) }),
   recv: (call) => call.it.socketData(socketId(call), call.node),
@@ -316,7 +317,14 @@ const SOCKET_METHODS: Record<string, Handler> = {
     call.it.bindOut(call.argNodes[0], call.it.socketData(socketId(call), call.node));
     return call.it.socketData(socketId(call), call.node);
   },
-  read: (call) => call.it.socketData(socketId(call), call.node),
+  read: (call) => {
+    const data = call.it.socketData(socketId(call), call.node);
+    // `$stream.Read($bytes, 0, n)` fills its first argument.
+    if (call.argNodes.length > 1) call.it.bindOut(call.argNodes[0], data);
+    return data;
+  },
+  receive: (call) => call.it.socketData(socketId(call), call.node),
+  to_i: (call) => ({ ...num(call.it.descriptorOf(socketId(call))), socket: socketId(call) }),
   readline: (call) => call.it.socketData(socketId(call), call.node),
   readlines: (call) => call.it.socketData(socketId(call), call.node),
   gets: (call) => call.it.socketData(socketId(call), call.node),
@@ -359,7 +367,9 @@ for (const name of [
   'flush',
 ]) {
   SOCKET_METHODS[name] = (call) => {
-    for (const arg of call.args) call.it.send(socketId(call), arg, call.node);
+    // The data is the first argument; the rest are offsets, lengths and flags (`Write(b, 0, n)`).
+    const data = call.args[0];
+    if (data !== undefined) call.it.send(socketId(call), data, call.node);
     return num(0);
   };
 }

@@ -71,7 +71,7 @@ const GRAMMARS: Readonly<Record<ScriptLanguage, Grammar>> = {
     assign: new Set(['=']),
   },
   awk: {
-    binary: table([...COMMON.filter(([op]) => op !== '|'), ['+', BP.add, '+'], ['~', BP.compare, 'compare'], ['!~', BP.compare, 'compare'], ['in', BP.compare, 'compare'], ['|', BP.bits, 'pipe'], ['|&', BP.bits, 'coprocess']]),
+    binary: table([...COMMON.filter(([op]) => op !== '|'), ['+', BP.add, '+'], ['~', BP.compare, 'compare'], ['!~', BP.compare, 'compare'], ['in', BP.compare, 'compare'], ['|', BP.bits, 'command-pipe'], ['|&', BP.bits, 'coprocess']]),
     unary: new Set(['!', '-', '++', '--']),
     member: new Set([]),
     assign: new Set(['=', '+=', '-=']),
@@ -116,6 +116,9 @@ const LOOPS = new Set(['while', 'until', 'for', 'foreach', 'loop', 'repeat']);
 const BLOCKS = new Set(['if', 'unless', 'try', 'begin', 'switch', 'case', 'do', 'else', 'elsif', 'elseif', 'catch', 'finally', 'rescue', 'ensure', 'when', 'then', 'BEGIN', 'END', 'default', 'trap']);
 const FUNCTIONS = new Set(['function', 'sub', 'def', 'filter']);
 const SKIPPED = new Set(['var', 'let', 'const', 'my', 'our', 'local', 'global', 'static', 'public', 'private', 'export', 'async', 'param', 'break', 'continue', 'next', 'last', 'redo', 'retry', 'pass', 'strict', 'warnings', 'exit', 'die']);
+
+/** PHP's language constructs written without parentheses. */
+const PHP_PARENLESS = new Set(['echo', 'print', 'include', 'require', 'include_once', 'require_once']);
 
 /** Words that never start a paren-less call's argument. */
 const NOT_ARGUMENT = new Set([
@@ -250,7 +253,18 @@ export class ScriptParser extends Parser {
       this.next();
       return this.isOp('{') ? this.node(start, { k: 'block', body: this.block() }) : this.unknown(start);
     }
-    const expr = this.expression();
+    let expr = this.expression();
+    if (this.isOp(',') && this.lang !== 'node' && this.lang !== 'php' && this.lang !== 'awk') {
+      // `a, b = f()` (Lua, Ruby, Perl's list assignment written without parentheses).
+      const items = [expr];
+      while (this.eatOp(',')) items.push(this.expression(BP.ternary));
+      const last = items[items.length - 1]!;
+      if (last.k === 'assign') {
+        items[items.length - 1] = last.target;
+        const target = this.node(start, { k: 'list', items });
+        expr = this.node(start, { k: 'assign', target, op: '=', value: last.value });
+      } else expr = this.node(start, { k: 'list', items });
+    }
     // Statement modifiers: `print x if y`, `system 'id' unless $z`, `do_it while 1`.
     if (this.isName('if') || this.isName('unless')) {
       this.next();
@@ -462,6 +476,16 @@ export class ScriptParser extends Parser {
       this.next();
       return this.node(start, { k: 'map', entries: this.entries('}', new Set([':', '=>', '='])) });
     }
+    if (token.kind === 'op' && token.text === '[' && this.lang === 'php') {
+      // PHP's short array syntax keeps its keys: `[0 => $s, 1 => $s]`.
+      this.next();
+      const callee: Node = this.node(start, { k: 'name', name: 'array' });
+      return this.node(start, { k: 'call', callee, args: this.args(']') });
+    }
+    if (token.kind === 'op' && token.text === '@{' && this.lang === 'powershell') {
+      this.next();
+      return this.node(start, { k: 'map', entries: this.entries('}', new Set(['='])) });
+    }
     if (token.kind === 'op' && token.text === '[' && this.lang !== 'powershell') {
       this.next();
       return this.node(start, { k: 'list', items: this.items(']') });
@@ -541,7 +565,7 @@ export class ScriptParser extends Parser {
   private commandStarts(token: Token): boolean {
     if (this.lang !== 'powershell') return false;
     const next = this.peek(1);
-    if (next.kind === 'op' && ['(', '.', '=', '::', '[', '+=', ')'].includes(next.text) && !next.space) return false;
+    if (next.kind === 'op' && ['(', '.', '=', '::', '[', '+='].includes(next.text) && !next.space) return false;
     if (next.kind === 'op' && next.text === '=') return false;
     return !['if', 'while', 'foreach', 'for', 'return', 'function', 'else', 'try', 'catch', 'param', 'do', 'until', 'switch', 'trap', 'in'].includes(token.text.toLowerCase());
   }
@@ -584,9 +608,16 @@ export class ScriptParser extends Parser {
 
   private commandValue(): Node {
     const t = this.peek();
-    if (t.kind === 'name' && !t.flavor) {
+    if ((t.kind === 'name' && !t.flavor) || (t.kind === 'str' && t.flavor === 'bare')) {
       this.next();
-      return this.node(t.start, { k: 'str', parts: [t.text] });
+      const word: Node = this.node(t.start, { k: 'str', parts: [t.text] });
+      // `New-Object Net.Sockets.TCPClient('h', 4444)`: the type and its constructor's arguments.
+      if (this.isOp('(') && !this.peek().space) {
+        this.next();
+        const args = this.args(')');
+        return this.node(t.start, { k: 'list', items: [word, ...args.map((arg) => arg.value)] });
+      }
+      return word;
     }
     return this.expression(BP.compare);
   }
@@ -634,10 +665,26 @@ export class ScriptParser extends Parser {
       return super.postfix(left);
     }
     if (token.kind === 'op' && token.text === '(' && token.space && (this.lang === 'powershell' || this.lang === 'awk')) return undefined;
-    return super.postfix(left);
+    const after = super.postfix(left);
+    if (after?.k === 'member' && this.callsWithoutParens(after)) {
+      return this.node(after.start, { k: 'call', callee: after, args: [] });
+    }
+    return after;
+  }
+
+  /** Ruby's `io.read` and Perl's `$c->recv` call the method; a constant (`Net::HTTP`) does not. */
+  private callsWithoutParens(member: Extract<Node, { k: 'member' }>): boolean {
+    if (this.isOp('(') && !this.peek().space) return false;
+    if (this.lang === 'perl') return true;
+    if (this.lang !== 'ruby') return false;
+    if (!/^[a-z_]/.test(member.name)) return false;
+    // `s.puts x` reads its arguments itself; `x.y = 1` is an attribute.
+    const next = this.peek();
+    return !(next.kind === 'op' && (next.text === '=' || next.text === '+=')) && !this.parenlessAt(member, next);
   }
 
   private parenlessAt(left: Node, token: Token): boolean {
+    if (this.lang === 'php') return left.k === 'name' && PHP_PARENLESS.has(left.name) && (token.kind === 'str' || token.kind === 'var' || token.kind === 'num');
     if (this.lang !== 'perl' && this.lang !== 'ruby' && !(this.lang === 'awk' && left.k === 'name' && (left.name === 'print' || left.name === 'printf' || left.name === 'getline'))) return false;
     if (left.k !== 'name' && !(this.lang === 'ruby' && left.k === 'member')) return false;
     if (!token.space && !(this.lang === 'perl' && token.kind === 'var')) return false;
@@ -683,6 +730,16 @@ export class ScriptParser extends Parser {
     if (brace) this.eatOp('}');
     else this.eatName('end');
     return this.node(start, { k: 'func', params, body });
+  }
+
+  protected override entryKey(): Node {
+    const token = this.peek();
+    const sep = this.peek(1);
+    if ((token.kind === 'name' || token.kind === 'str') && sep.kind === 'op' && (sep.text === '=' || sep.text === ':' || sep.text === '=>')) {
+      this.next();
+      return token.kind === 'str' ? this.stringNode(token) : this.node(token.start, { k: 'str', parts: [token.text] });
+    }
+    return super.entryKey();
   }
 
   protected override keyword(): Node | undefined {
