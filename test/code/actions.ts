@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 /**
  * One line per action, with every field a rule reads, so a test compares whole action lists
  * without pages of object literals: `connect#0 tcp 10.0.0.1:4444`, `run argv=[/bin/sh, -i]`.

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { analyze, lines } from './actions.js';
 
 describe('python', () => {

@@ -118,7 +118,8 @@ const curlExec: Handler = (call) => {
 const array: Handler = (call) => {
   const items = list(call.args);
   if (call.named.size === 0) return items;
-  return { ...items, keys: new Map(call.named) };
+  const text = [...call.named].map(([k, v]) => `${k}=${v.text}`).join('&');
+  return { ...items, text, exact: false, keys: new Map(call.named) };
 };
 
 const callUserFunc: Handler = (call) => {

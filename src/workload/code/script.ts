@@ -246,6 +246,8 @@ export class ScriptParser extends Parser {
       if (SKIPPED.has(word) && !this.isOp('(', 1) && !this.isOp('.', 1)) {
         this.next();
         if (this.peek().kind === 'nl' || this.isOp(';')) return undefined;
+        // `const { spawn } = …` destructures; it is no block.
+        if (this.isOp('{') || this.isOp('[')) return this.expression();
         return this.statement();
       }
     }
@@ -447,7 +449,7 @@ export class ScriptParser extends Parser {
     }
     if (token.kind === 'name' && token.text === 'new' && this.lang !== 'powershell') {
       this.next();
-      let callee: Node = this.node(this.peek().start, { k: 'name', name: this.next().text });
+      let callee: Node = this.isOp('(') ? this.prefix() : this.node(this.peek().start, { k: 'name', name: this.next().text });
       while (this.grammar.member.has(this.peek().text) && this.peek(1).kind === 'name') {
         this.next();
         callee = this.node(callee.start, { k: 'member', object: callee, name: this.next().text });
