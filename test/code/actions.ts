@@ -38,7 +38,10 @@ export function line(action: Action): string {
     case 'stdio':
       return `stdio#${action.socket} fds=${action.fds.join(',')}${action.process === undefined ? '' : ` process=${action.process}`}${loop}`;
     case 'run': {
-      const what = action.argv !== undefined ? `argv=[${action.argv.map(show).join(', ')}]` : `shell=${show(action.shell!)}`;
+      const what =
+        action.argv !== undefined
+          ? `argv=[${action.argv.map(show).join(', ')}]`
+          : `shell=${show(action.shell!)}`;
       return `run ${what}${action.stdin === undefined ? '' : ` stdin=${show(action.stdin)}`}${loop}`;
     }
     case 'eval':
@@ -64,7 +67,11 @@ export interface Options {
   budget?: number;
 }
 
-export function analyze(language: Exclude<Language, 'shell'>, code: string, options: Options = {}): CodeAnalysis {
+export function analyze(
+  language: Exclude<Language, 'shell'>,
+  code: string,
+  options: Options = {},
+): CodeAnalysis {
   return analyzeCode(language, code, {
     path: 'spec.containers[0].args[1]',
     env: new Map(Object.entries(options.env ?? {})),

@@ -7,9 +7,22 @@ import fc from 'fast-check';
 import type { CodeAnalysis, Language } from '../../src/workload/action.js';
 import { analyzeCode, MAX_CODE, MAX_NESTING } from '../../src/workload/code/analyze.js';
 
-const LANGUAGES: readonly Exclude<Language, 'shell'>[] = ['python', 'perl', 'ruby', 'node', 'php', 'lua', 'awk', 'powershell'];
+const LANGUAGES: readonly Exclude<Language, 'shell'>[] = [
+  'python',
+  'perl',
+  'ruby',
+  'node',
+  'php',
+  'lua',
+  'awk',
+  'powershell',
+];
 
-function run(language: Exclude<Language, 'shell'>, code: string, budget = 50_000): { analysis: CodeAnalysis; left: number } {
+function run(
+  language: Exclude<Language, 'shell'>,
+  code: string,
+  budget = 50_000,
+): { analysis: CodeAnalysis; left: number } {
   const shared = { left: budget };
   const analysis = analyzeCode(language, code, { path: 'p', env: new Map(), args: [], budget: shared });
   return { analysis, left: shared.left };
@@ -38,7 +51,12 @@ describe.each(LANGUAGES)('%s on hostile input', (language) => {
 
   it('reads a huge string without running out of memory or budget', () => {
     const text = `"${'A'.repeat(900_000)}"`;
-    const code = language === 'awk' ? `BEGIN { x = ${text} }` : ['perl', 'php', 'powershell'].includes(language) ? `$x = ${text};` : `x = ${text}`;
+    const code =
+      language === 'awk'
+        ? `BEGIN { x = ${text} }`
+        : ['perl', 'php', 'powershell'].includes(language)
+          ? `$x = ${text};`
+          : `x = ${text}`;
     const { analysis, left } = run(language, code, 100_000);
     expect(analysis.actions).toEqual([]);
     expect(analysis.limits).toEqual([]);
@@ -51,7 +69,20 @@ describe.each(LANGUAGES)('%s on hostile input', (language) => {
   });
 
   it('keeps an unterminated string, comment or block from looping', () => {
-    for (const code of ['"abc', '/* x', '(((', '{{{', 'if (', 'def f(:', '[[', '`', "'", '@"\n', '--[[', '<<EOF']) {
+    for (const code of [
+      '"abc',
+      '/* x',
+      '(((',
+      '{{{',
+      'if (',
+      'def f(:',
+      '[[',
+      '`',
+      "'",
+      '@"\n',
+      '--[[',
+      '<<EOF',
+    ]) {
       const { analysis, left } = run(language, code);
       expect(Array.isArray(analysis.limits)).toBe(true);
       expect(left).toBeGreaterThan(0);
@@ -70,7 +101,48 @@ describe.each(LANGUAGES)('%s on hostile input', (language) => {
   });
 
   it('never throws on arbitrary tokens of the languages', () => {
-    const token = fc.constantFrom('(', ')', '{', '}', '[', ']', 'x', '$x', '"s"', "'s'", '=', '.', ',', ';', '\n', ' ', 'if', 'while', 'end', 'do', 'def', 'function', 'eval', 'system', '|', '&', '=>', '->', '::', '#{', '${', 'f(', ':', '<', '>', '%', '@', '`', '-', '1');
+    const token = fc.constantFrom(
+      '(',
+      ')',
+      '{',
+      '}',
+      '[',
+      ']',
+      'x',
+      '$x',
+      '"s"',
+      "'s'",
+      '=',
+      '.',
+      ',',
+      ';',
+      '\n',
+      ' ',
+      'if',
+      'while',
+      'end',
+      'do',
+      'def',
+      'function',
+      'eval',
+      'system',
+      '|',
+      '&',
+      '=>',
+      '->',
+      '::',
+      '#{',
+      '${',
+      'f(',
+      ':',
+      '<',
+      '>',
+      '%',
+      '@',
+      '`',
+      '-',
+      '1',
+    );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 200 }), (tokens) => {
         const { left } = run(language, tokens.join(''), 20_000);

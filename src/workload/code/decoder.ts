@@ -77,7 +77,11 @@ export function rot13(text: string): string {
 export function charsOf(codes: ArrayLike<number>): string {
   const parts: string[] = [];
   for (let i = 0; i < codes.length; i += 8192) {
-    parts.push(String.fromCharCode(...Array.prototype.slice.call(codes, i, i + 8192)));
+    parts.push(
+      String.fromCharCode(
+        ...Array.from({ length: Math.min(8192, codes.length - i) }, (_, k) => codes[i + k] ?? 0),
+      ),
+    );
   }
   return parts.join('');
 }
@@ -122,9 +126,9 @@ function uudecode(text: string): string | undefined {
     for (let i = 1; i + 3 < line.length + 3 && out.length < length; i += 4) {
       const c = [0, 1, 2, 3].map((k) => ((line.charCodeAt(i + k) || 32) - 32) & 63);
       out.push(
-        ((c[0]! << 2) | (c[1]! >> 4)) & 255,
-        ((c[1]! << 4) | (c[2]! >> 2)) & 255,
-        ((c[2]! << 6) | c[3]!) & 255,
+        (((c[0] ?? 0) << 2) | ((c[1] ?? 0) >> 4)) & 255,
+        (((c[1] ?? 0) << 4) | ((c[2] ?? 0) >> 2)) & 255,
+        (((c[2] ?? 0) << 6) | (c[3] ?? 0)) & 255,
       );
     }
     bytes.push(...out.slice(0, length));
@@ -239,11 +243,11 @@ export function formatPrintf(
         j = close + 1;
       }
     }
-    while (j < format.length && '-+ #0123456789.*'.includes(format[j]!)) j++;
+    while (j < format.length && '-+ #0123456789.*'.includes(format[j] ?? '')) j++;
     const conversion = format[j];
     if (conversion === undefined) {
       out.push(format.slice(pct));
-      i = from = format.length;
+      from = format.length;
       break;
     }
     j++;
@@ -276,7 +280,7 @@ export function formatBraces(format: string): (string | number | { key: string }
   let literal = '';
   let i = 0;
   while (i < format.length) {
-    const c = format[i]!;
+    const c = format[i] ?? '';
     if ((c === '{' || c === '}') && format[i + 1] === c) {
       literal += c;
       i += 2;
@@ -285,10 +289,7 @@ export function formatBraces(format: string): (string | number | { key: string }
     if (c === '{') {
       const close = format.indexOf('}', i);
       if (close < 0) break;
-      const field = format
-        .slice(i + 1, close)
-        .split(/[!:,]/, 1)[0]!
-        .trim();
+      const field = format.slice(i + 1, close).split(/[!:,]/, 1)[0] ?? ''.trim();
       if (literal !== '') out.push(literal);
       literal = '';
       if (field === '') out.push(auto++);

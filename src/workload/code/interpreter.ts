@@ -25,7 +25,6 @@ import type {
   Origin,
   RunAction,
   StdioAction,
-  Value,
   WriteAction,
 } from '../action.js';
 import { BUDGET_LIMIT } from './token.js';
@@ -190,8 +189,9 @@ export class Interpreter {
     let rounds = 0;
     while (this.uncalled.size > 0 && rounds++ < 64 && !this.stopped) {
       const [closure] = this.uncalled;
-      this.uncalled.delete(closure!);
-      this.invoke(closure!, [], new Map(), closure!.node);
+      if (closure === undefined) break;
+      this.uncalled.delete(closure);
+      this.invoke(closure, [], new Map(), closure.node);
     }
   }
 
@@ -301,7 +301,12 @@ export class Interpreter {
       this.markVarying(node.body);
       if (node.test !== undefined) this.markVarying([node.test]);
       const items = iter?.items;
-      if (node.target !== undefined && items !== undefined && items.length <= MAX_UNROLL && iter!.exact) {
+      if (
+        node.target !== undefined &&
+        items !== undefined &&
+        items.length <= MAX_UNROLL &&
+        iter?.exact === true
+      ) {
         for (const item of items) {
           if (this.stopped) return;
           this.assign(node.target, item, node);
@@ -329,11 +334,9 @@ export class Interpreter {
     if (iter.obj?.t === 'socket' || iter.socket !== undefined || iter.obj?.t === 'stdio') {
       return this.readFrom(iter, target);
     }
-    const first = iter.items?.[0];
-    if (
-      first !== undefined &&
-      iter.items!.every((item) => item.obj === undefined && item.api === undefined)
-    ) {
+    const items = iter.items ?? [];
+    const first = items[0];
+    if (first !== undefined && items.every((item) => item.obj === undefined && item.api === undefined)) {
       return derive(textOf(target), false, [iter]);
     }
     if (first !== undefined) return varying(first);
@@ -345,7 +348,8 @@ export class Interpreter {
     const stack: Node[] = [...body];
     let seen = 0;
     while (stack.length > 0 && seen++ < 10_000) {
-      const node = stack.pop()!;
+      const node = stack.pop();
+      if (node === undefined) break;
       if (node.k === 'assign') {
         const name = nameOf(node.target);
         if (name !== undefined) {
@@ -474,7 +478,7 @@ export class Interpreter {
   private string(node: Extract<Node, { k: 'str' }>): Term {
     const parts: Term[] = [];
     for (const part of node.parts) parts.push(typeof part === 'string' ? str(part) : this.eval(part));
-    let term = parts.length === 0 ? str('') : parts.length === 1 ? parts[0]! : concat(parts);
+    let term = parts.length === 0 ? str('') : parts.length === 1 ? (parts[0] ?? str('')) : concat(parts);
     if (parts.length > 1 && term.hidden === 'concatenation') term = { ...term, hidden: undefined };
     switch (node.flavor) {
       case 'shell':
@@ -574,7 +578,8 @@ export class Interpreter {
       }
       case 'map':
         for (const [key, as] of target.entries) {
-          const name = key.k === 'str' ? String(key.parts[0]) : key.k === 'name' ? key.name : undefined;
+          const first = key.k === 'str' ? key.parts[0] : undefined;
+          const name = typeof first === 'string' ? first : key.k === 'name' ? key.name : undefined;
           if (name === undefined) continue;
           const bound = as.k === 'assign' ? as.target : as;
           this.assign(bound, this.memberOf(value, name, node), node);
@@ -792,7 +797,8 @@ export class Interpreter {
   private itemOf(self: Term): Term {
     if (self.items?.[0] !== undefined) return varying(self.items[0]);
     if (self.obj?.t === 'socket' || self.obj?.t === 'stdio' || self.obj?.t === 'process') {
-      return this.readFrom(self, this.current ?? self.func!.node);
+      const node = this.current ?? self.func?.node;
+      return node === undefined ? derive(self.text, false, [self]) : this.readFrom(self, node);
     }
     return derive(self.text, false, [self]);
   }
@@ -925,7 +931,7 @@ export class Interpreter {
         const times = numberOf(right);
         if (times !== undefined && times >= 0 && left.text.length * times <= 65536) {
           if (left.items !== undefined && left.items.length * times <= 4096) {
-            return list(Array.from({ length: times }, () => left.items!).flat());
+            return list(Array.from({ length: times }, () => left.items ?? []).flat());
           }
           return derive(left.text.repeat(times), left.exact && right.exact, [left]);
         }
@@ -1161,8 +1167,9 @@ export class Interpreter {
   connect(node: Node, host: Term, port: Term, protocol?: ConnectAction['protocol'], id?: number): Term {
     const socket =
       id === undefined || this.sockets[id] === undefined ? this.socket(node, protocol) : undefined;
-    const which = socket?.obj?.t === 'socket' ? socket.obj.id : id!;
-    const state = this.sockets[which]!;
+    const which = socket?.obj?.t === 'socket' ? socket.obj.id : (id ?? 0);
+    const state = this.sockets[which];
+    if (state === undefined) return unknown(textOf(node));
     if (protocol !== undefined) state.protocol = protocol;
     const action: Mutable<ConnectAction> = {
       type: 'connect',
@@ -1181,8 +1188,9 @@ export class Interpreter {
   /** A socket listening on a port (a new one when `id` is undefined). */
   listen(node: Node, port: Term | undefined, id?: number): Term {
     const socket = id === undefined || this.sockets[id] === undefined ? this.socket(node) : undefined;
-    const which = socket?.obj?.t === 'socket' ? socket.obj.id : id!;
-    const state = this.sockets[which]!;
+    const which = socket?.obj?.t === 'socket' ? socket.obj.id : (id ?? 0);
+    const state = this.sockets[which];
+    if (state === undefined) return unknown(textOf(node));
     const bound = port ?? state.bound ?? unknown('');
     if (state.listening !== true) {
       state.action = this.push({ type: 'listen', socket: which, port: toValue(bound), ...this.base(node) });
@@ -1350,7 +1358,7 @@ export class Interpreter {
 
   /** The result of the analysis. */
   result(): { actions: Action[]; limits: string[]; obfuscation: string[] } {
-    return { actions: this.actions as Action[], limits: this.limits, obfuscation: this.obfuscation };
+    return { actions: this.actions, limits: this.limits, obfuscation: this.obfuscation };
   }
 
   /** Any node currently evaluated, for handlers that need one. */
@@ -1406,7 +1414,8 @@ export function nameOf(node: Node): string | undefined {
 
 /** Attributes of runtime objects: a process's streams, an environment variable, a socket's parts. */
 function objectAttribute(self: Term, name: string, it: Interpreter, node: Node): Term | undefined {
-  const obj = self.obj!;
+  const obj = self.obj;
+  if (obj === undefined) return undefined;
   const lower = name.toLowerCase();
   switch (obj.t) {
     case 'process':
@@ -1437,12 +1446,14 @@ function objectAttribute(self: Term, name: string, it: Interpreter, node: Node):
 
 /** Indexing a runtime object: `os.environ['X']` is a variable, `sys.argv[1]` an argument. */
 function indexObject(self: Term, key: Term, it: Interpreter): Term | undefined {
-  const obj = self.obj!;
+  const obj = self.obj;
+  if (obj === undefined) return undefined;
   if (obj.t === 'env') return it.env(key);
   if (obj.t === 'args') {
     const n = numberOf(key);
     if (n === undefined) return undefined;
-    return it.argument(n - obj.offset, it.node ?? self.func!.node);
+    const node = it.node ?? self.func?.node;
+    return node === undefined ? undefined : it.argument(n - obj.offset, node);
   }
   return undefined;
 }

@@ -6,15 +6,139 @@
  * branch advances the position.
  */
 import type { CodeContext } from '../action.js';
-import { Scanner, closerOf, isDigit, isIdentPart, isIdentStart, isSpace, splitInterpolated, type StringPart, type Token } from './token.js';
+import {
+  Scanner,
+  closerOf,
+  isDigit,
+  isIdentPart,
+  isIdentStart,
+  isSpace,
+  splitInterpolated,
+  type StringPart,
+  type Token,
+} from './token.js';
 
 export type ScriptLanguage = 'node' | 'php' | 'perl' | 'ruby' | 'lua' | 'awk' | 'powershell';
 
 const OPERATORS: Readonly<Record<ScriptLanguage, readonly string[]>> = {
-  node: ['===', '!==', '**=', '...', '>>>', '??=', '||=', '&&=', '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '**', '<<', '>>'],
-  php: ['===', '!==', '<=>', '??=', '...', '**=', '.=', '=>', '->', '::', '==', '!=', '<>', '<=', '>=', '&&', '||', '??', '++', '--', '+=', '-=', '*=', '/=', '**', '<<', '>>', '?->'],
-  perl: ['<=>', '**=', '||=', '//=', '...', '.=', 'x=', '=>', '->', '::', '==', '!=', '<=', '>=', '&&', '||', '//', '++', '--', '+=', '-=', '*=', '/=', '**', '<<', '>>', '=~', '!~', '..'],
-  ruby: ['<=>', '===', '**=', '||=', '&&=', '...', '=>', '->', '::', '==', '!=', '<=', '>=', '&&', '||', '+=', '-=', '*=', '/=', '**', '<<', '>>', '=~', '!~', '..', '&.'],
+  node: [
+    '===',
+    '!==',
+    '**=',
+    '...',
+    '>>>',
+    '??=',
+    '||=',
+    '&&=',
+    '=>',
+    '==',
+    '!=',
+    '<=',
+    '>=',
+    '&&',
+    '||',
+    '??',
+    '?.',
+    '++',
+    '--',
+    '+=',
+    '-=',
+    '*=',
+    '/=',
+    '%=',
+    '**',
+    '<<',
+    '>>',
+  ],
+  php: [
+    '===',
+    '!==',
+    '<=>',
+    '??=',
+    '...',
+    '**=',
+    '.=',
+    '=>',
+    '->',
+    '::',
+    '==',
+    '!=',
+    '<>',
+    '<=',
+    '>=',
+    '&&',
+    '||',
+    '??',
+    '++',
+    '--',
+    '+=',
+    '-=',
+    '*=',
+    '/=',
+    '**',
+    '<<',
+    '>>',
+    '?->',
+  ],
+  perl: [
+    '<=>',
+    '**=',
+    '||=',
+    '//=',
+    '...',
+    '.=',
+    'x=',
+    '=>',
+    '->',
+    '::',
+    '==',
+    '!=',
+    '<=',
+    '>=',
+    '&&',
+    '||',
+    '//',
+    '++',
+    '--',
+    '+=',
+    '-=',
+    '*=',
+    '/=',
+    '**',
+    '<<',
+    '>>',
+    '=~',
+    '!~',
+    '..',
+  ],
+  ruby: [
+    '<=>',
+    '===',
+    '**=',
+    '||=',
+    '&&=',
+    '...',
+    '=>',
+    '->',
+    '::',
+    '==',
+    '!=',
+    '<=',
+    '>=',
+    '&&',
+    '||',
+    '+=',
+    '-=',
+    '*=',
+    '/=',
+    '**',
+    '<<',
+    '>>',
+    '=~',
+    '!~',
+    '..',
+    '&.',
+  ],
   lua: ['...', '..', '==', '~=', '<=', '>=', '//', '::', '<<', '>>'],
   awk: ['|&', '==', '!=', '<=', '>=', '&&', '||', '++', '--', '+=', '-=', '*=', '/=', '%=', '^=', '>>', '!~'],
   powershell: ['::', '..', '+=', '-=', '*=', '/=', '++', '--', '&&', '||', '2>&1', '*>&1', '>>', '2>'],
@@ -34,22 +158,43 @@ const COMMENT_LINE: Readonly<Record<ScriptLanguage, readonly string[]>> = {
 const PERL_QUOTES = new Set(['q', 'qq', 'qw', 'qx', 'm', 's', 'tr', 'y', 'qr']);
 
 /** Words after which a `/` starts a regex rather than dividing. */
-const BEFORE_REGEX = new Set(['return', 'split', 'if', 'unless', 'and', 'or', 'not', 'when', 'grep', 'typeof', 'case', 'match', 'sub', 'gsub', 'while']);
+const BEFORE_REGEX = new Set([
+  'return',
+  'split',
+  'if',
+  'unless',
+  'and',
+  'or',
+  'not',
+  'when',
+  'grep',
+  'typeof',
+  'case',
+  'match',
+  'sub',
+  'gsub',
+  'while',
+]);
 
-export function tokenizeScript(lang: ScriptLanguage, src: string, context: CodeContext, limits: string[]): Token[] {
+export function tokenizeScript(
+  lang: ScriptLanguage,
+  src: string,
+  context: CodeContext,
+  limits: string[],
+): Token[] {
   const s = new Scanner(src, context.budget, limits, OPERATORS[lang]);
   const lineComments = COMMENT_LINE[lang];
   /** PowerShell: inside a command's arguments, where a bare word is a string (`iwr http://h/x`). */
   let command = false;
   while (s.more) {
-    if (command && /[\n;|)}]/.test(s.peek()!)) command = false;
-    if (command && !isSpace(s.peek()) && /[\w./\\:~]/.test(s.peek()!) && s.space) {
+    if (command && /[\n;|)}]/.test(s.peek() ?? '')) command = false;
+    if (command && !isSpace(s.peek()) && /[\w./\\:~]/.test(s.peek() ?? '') && s.space) {
       const from = s.pos;
-      while (s.pos < src.length && !/[\s;|)}(,]/.test(src[s.pos]!)) s.pos++;
+      while (s.pos < src.length && !/[\s;|)}(,]/.test(src[s.pos] ?? ' ')) s.pos++;
       s.push('str', src.slice(from, s.pos), from, { flavor: 'bare' });
       continue;
     }
-    const c = s.peek()!;
+    const c = s.peek() ?? '';
     if (c === '\n') {
       s.pos++;
       s.push('nl', '\n', s.pos - 1);
@@ -59,7 +204,7 @@ export function tokenizeScript(lang: ScriptLanguage, src: string, context: CodeC
     if (s.skipBlanks()) continue;
     if (lineComments.some((start) => src.startsWith(start, s.pos))) {
       if (lang === 'lua' && src.startsWith('--[', s.pos) && /^--\[=*\[/.test(src.slice(s.pos, s.pos + 12))) {
-        const level = /^--\[(=*)\[/.exec(src.slice(s.pos, s.pos + 12))![1]!;
+        const level = /^--\[(=*)\[/.exec(src.slice(s.pos, s.pos + 12))?.[1] ?? '';
         s.pos += 4 + level.length;
         s.skipPast(`]${level}]`);
         continue;
@@ -106,7 +251,15 @@ export function tokenizeScript(lang: ScriptLanguage, src: string, context: CodeC
       readWord(lang, s);
       const word = s.tokens[s.tokens.length - 1];
       const after = s.peek();
-      if (position && word?.kind === 'name' && !PS_KEYWORDS.has(word.text.toLowerCase()) && after !== '(' && after !== '.' && after !== ':' && after !== '=') {
+      if (
+        position &&
+        word?.kind === 'name' &&
+        !PS_KEYWORDS.has(word.text.toLowerCase()) &&
+        after !== '(' &&
+        after !== '.' &&
+        after !== ':' &&
+        after !== '='
+      ) {
         command = true;
       }
       continue;
@@ -124,18 +277,23 @@ export function tokenizeScript(lang: ScriptLanguage, src: string, context: CodeC
       s.push('str', body, from, { flavor: 'regex' });
       continue;
     }
-    if (lang === 'powershell' && c === '-' && isIdentStart(s.peek(1)) && (s.space || prevIsValueEnd(s) === false)) {
+    if (lang === 'powershell' && c === '-' && isIdentStart(s.peek(1)) && (s.space || !prevIsValueEnd(s))) {
       const from = s.pos;
       s.pos++;
       const word = s.readIdent();
       s.push('op', `-${word.toLowerCase()}`, from, { flavor: 'param' });
       continue;
     }
-    if (lang === 'powershell' && c === '[' && /^\[[A-Za-z_][\w.]*(\[\])?\]/.test(src.slice(s.pos, s.pos + 128)) && !prevIsValueEnd(s)) {
-      const match = /^\[([A-Za-z_][\w.]*(\[\])?)\]/.exec(src.slice(s.pos, s.pos + 128))!;
+    if (
+      lang === 'powershell' &&
+      c === '[' &&
+      /^\[[A-Za-z_][\w.]*(\[\])?\]/.test(src.slice(s.pos, s.pos + 128)) &&
+      !prevIsValueEnd(s)
+    ) {
+      const match = /^\[([A-Za-z_][\w.]*(\[\])?)\]/.exec(src.slice(s.pos, s.pos + 128)) ?? ['[]', ''];
       const from = s.pos;
       s.pos += match[0].length;
-      s.push('name', match[1]!, from, { flavor: 'type' });
+      s.push('name', match[1], from, { flavor: 'type' });
       continue;
     }
     if (lang === 'ruby' && c === ':' && isIdentStart(s.peek(1)) && s.peek(-1) !== ':') {
@@ -150,7 +308,33 @@ export function tokenizeScript(lang: ScriptLanguage, src: string, context: CodeC
   return s.finish();
 }
 
-const PS_KEYWORDS = new Set(['if', 'elseif', 'else', 'while', 'foreach', 'for', 'do', 'until', 'switch', 'function', 'filter', 'return', 'try', 'catch', 'finally', 'param', 'trap', 'in', 'break', 'continue', 'exit', 'throw', 'begin', 'process', 'end']);
+const PS_KEYWORDS = new Set([
+  'if',
+  'elseif',
+  'else',
+  'while',
+  'foreach',
+  'for',
+  'do',
+  'until',
+  'switch',
+  'function',
+  'filter',
+  'return',
+  'try',
+  'catch',
+  'finally',
+  'param',
+  'trap',
+  'in',
+  'break',
+  'continue',
+  'exit',
+  'throw',
+  'begin',
+  'process',
+  'end',
+]);
 
 function atCommandPosition(s: Scanner): boolean {
   const prev = s.tokens[s.tokens.length - 1];
@@ -169,14 +353,15 @@ function regexAllowed(lang: ScriptLanguage, s: Scanner): boolean {
   if (lang === 'php' || lang === 'lua' || lang === 'powershell') return false;
   const prev = s.tokens[s.tokens.length - 1];
   if (prev === undefined || prev.kind === 'nl') return true;
-  if (prev.kind === 'name') return BEFORE_REGEX.has(prev.text) || (lang !== 'node' && s.space && s.peek(1) !== ' ');
+  if (prev.kind === 'name')
+    return BEFORE_REGEX.has(prev.text) || (lang !== 'node' && s.space && s.peek(1) !== ' ');
   if (prev.kind === 'op') return prev.text !== ')' && prev.text !== ']' && prev.text !== '}';
   return false;
 }
 
 /** Sigilled variables: `$x`, `@x`, `%x` (Perl), `$env:X` (PowerShell), `@x`/`$x` (Ruby), `$0` (awk). */
 function readVariable(lang: ScriptLanguage, s: Scanner): boolean {
-  const c = s.peek()!;
+  const c = s.peek() ?? '';
   const n = s.peek(1);
   const from = s.pos;
   if (c === '$' && (lang === 'php' || lang === 'perl' || lang === 'powershell' || lang === 'ruby')) {
@@ -197,7 +382,7 @@ function readVariable(lang: ScriptLanguage, s: Scanner): boolean {
       s.push('var', name, from, { flavor: '$' });
       return true;
     }
-    if (lang === 'perl' && n !== undefined && /[0-9!@&_/\\,;.~]/.test(n) && n !== undefined) {
+    if (lang === 'perl' && n !== undefined && /[0-9!@&_/\\,;.~]/.test(n)) {
       s.pos += 2;
       s.push('var', n, from, { flavor: '$' });
       return true;
@@ -211,7 +396,12 @@ function readVariable(lang: ScriptLanguage, s: Scanner): boolean {
   }
   if ((c === '@' || c === '%') && lang === 'perl' && (isIdentStart(n) || (c === '@' && n === '_'))) {
     const prev = s.tokens[s.tokens.length - 1];
-    if (c === '%' && prev !== undefined && (prev.kind === 'var' || prev.kind === 'num' || (prev.kind === 'op' && prev.text === ')'))) return false;
+    if (
+      c === '%' &&
+      prev !== undefined &&
+      (prev.kind === 'var' || prev.kind === 'num' || (prev.kind === 'op' && prev.text === ')'))
+    )
+      return false;
     s.pos++;
     const name = readPerlName(s);
     s.push('var', name, from, { flavor: c });
@@ -276,7 +466,7 @@ function readWord(lang: ScriptLanguage, s: Scanner): void {
   }
   if (lang === 'ruby' && (src[s.pos] === '?' || src[s.pos] === '!') && src[s.pos + 1] !== '=') {
     s.pos++;
-    word += src[s.pos - 1];
+    word += src[s.pos - 1] ?? '';
   }
   if (lang === 'perl' && PERL_QUOTES.has(word) && perlQuoteFollows(s)) {
     readPerlQuote(s, word, from);
@@ -308,7 +498,7 @@ function perlQuoteFollows(s: Scanner): boolean {
 
 function readPerlQuote(s: Scanner, word: string, from: number): void {
   while (s.peek() === ' ') s.pos++;
-  const open = s.peek()!;
+  const open = s.peek() ?? '';
   const close = closerOf(open);
   s.pos++;
   const body = s.readDelimited(open, close);
@@ -337,16 +527,19 @@ function readPerlQuote(s: Scanner, word: string, from: number): void {
     return;
   }
   const { text, parts } = interpolate('perl', body);
-  s.push('str', text, from, { ...(parts === undefined ? {} : { parts }), ...(word === 'qx' ? { flavor: 'shell' } : {}) });
+  s.push('str', text, from, {
+    ...(parts === undefined ? {} : { parts }),
+    ...(word === 'qx' ? { flavor: 'shell' } : {}),
+  });
 }
 
 /** Strings, backticks, Ruby's `%x()`/`%w()`, Lua's long brackets, PowerShell's here-strings. */
 function readString(lang: ScriptLanguage, s: Scanner): boolean {
   const src = s.src;
-  const c = s.peek()!;
+  const c = s.peek() ?? '';
   const from = s.pos;
   if (lang === 'powershell' && c === '@' && (s.peek(1) === '"' || s.peek(1) === "'") && s.peek(2) === '\n') {
-    const quote = s.peek(1)!;
+    const quote = s.peek(1) ?? '"';
     s.pos += 3;
     const end = src.indexOf(`\n${quote}@`, s.pos);
     const body = src.slice(s.pos, end < 0 ? src.length : end);
@@ -355,7 +548,7 @@ function readString(lang: ScriptLanguage, s: Scanner): boolean {
     return true;
   }
   if (lang === 'lua' && c === '[' && /^\[=*\[/.test(src.slice(s.pos, s.pos + 12))) {
-    const level = /^\[(=*)\[/.exec(src.slice(s.pos, s.pos + 12))![1]!;
+    const level = /^\[(=*)\[/.exec(src.slice(s.pos, s.pos + 12))?.[1] ?? '';
     s.pos += 2 + level.length;
     const end = src.indexOf(`]${level}]`, s.pos);
     const body = src.slice(s.pos, end < 0 ? src.length : end);
@@ -363,20 +556,29 @@ function readString(lang: ScriptLanguage, s: Scanner): boolean {
     s.push('str', body.startsWith('\n') ? body.slice(1) : body, from);
     return true;
   }
-  if (lang === 'ruby' && c === '%' && /^%[qQwWxiIr]?[({[<|!/]/.test(src.slice(s.pos, s.pos + 3)) && !prevIsValueEnd(s)) {
-    let kind = s.peek(1)!;
+  if (
+    lang === 'ruby' &&
+    c === '%' &&
+    /^%[qQwWxiIr]?[({[<|!/]/.test(src.slice(s.pos, s.pos + 3)) &&
+    !prevIsValueEnd(s)
+  ) {
+    let kind = s.peek(1) ?? 'Q';
     s.pos += 1;
     if (/[qQwWxiIr]/.test(kind)) s.pos++;
     else kind = 'Q';
-    const open = s.peek()!;
+    const open = s.peek() ?? '';
     s.pos++;
     const body = s.readDelimited(open, closerOf(open));
-    if (kind === 'w' || kind === 'W' || kind === 'i' || kind === 'I') s.push('str', body, from, { flavor: 'words' });
+    if (kind === 'w' || kind === 'W' || kind === 'i' || kind === 'I')
+      s.push('str', body, from, { flavor: 'words' });
     else if (kind === 'q') s.push('str', body, from);
     else if (kind === 'r') s.push('str', body, from, { flavor: 'regex' });
     else {
       const { text, parts } = interpolate(lang, body);
-      s.push('str', text, from, { ...(parts === undefined ? {} : { parts }), ...(kind === 'x' ? { flavor: 'shell' } : {}) });
+      s.push('str', text, from, {
+        ...(parts === undefined ? {} : { parts }),
+        ...(kind === 'x' ? { flavor: 'shell' } : {}),
+      });
     }
     return true;
   }
@@ -418,7 +620,7 @@ function readString(lang: ScriptLanguage, s: Scanner): boolean {
     return true;
   }
   const interpolating = c === '`' || (c === '"' && lang !== 'lua' && lang !== 'awk');
-  if (!interpolating || lang === 'node' && c !== '`') {
+  if (!interpolating || (lang === 'node' && c !== '`')) {
     const { text } = splitInterpolated(body, lang === 'lua' ? { decimal: true } : {}, '', () => undefined);
     s.push('str', text, from);
     return true;
@@ -427,22 +629,36 @@ function readString(lang: ScriptLanguage, s: Scanner): boolean {
   return true;
 }
 
-function pushInterpolated(lang: ScriptLanguage, s: Scanner, from: number, body: string, interpolating: boolean, flavor?: string): void {
+function pushInterpolated(
+  lang: ScriptLanguage,
+  s: Scanner,
+  from: number,
+  body: string,
+  interpolating: boolean,
+  flavor?: string,
+): void {
   if (!interpolating) {
     s.push('str', body, from);
     return;
   }
   const { text, parts } = interpolate(lang, body);
-  s.push('str', text, from, { ...(parts === undefined ? {} : { parts }), ...(flavor === undefined ? {} : { flavor }) });
+  s.push('str', text, from, {
+    ...(parts === undefined ? {} : { parts }),
+    ...(flavor === undefined ? {} : { flavor }),
+  });
 }
 
 /** Splits an interpolating string body into text and code, the language's way. */
 export function interpolate(lang: ScriptLanguage, body: string): { text: string; parts?: StringPart[] } {
   switch (lang) {
     case 'node':
-      return splitInterpolated(body, {}, '$', (raw, at) => (raw[at + 1] === '{' ? balanced(raw, at + 2) : undefined));
+      return splitInterpolated(body, {}, '$', (raw, at) =>
+        raw[at + 1] === '{' ? balanced(raw, at + 2) : undefined,
+      );
     case 'ruby':
-      return splitInterpolated(body, {}, '#', (raw, at) => (raw[at + 1] === '{' ? balanced(raw, at + 2) : undefined));
+      return splitInterpolated(body, {}, '#', (raw, at) =>
+        raw[at + 1] === '{' ? balanced(raw, at + 2) : undefined,
+      );
     case 'php':
       return splitInterpolated(body, {}, '${', (raw, at) => {
         if (raw[at] === '{') return raw[at + 1] === '$' ? balanced(raw, at + 1) : undefined;
@@ -456,12 +672,15 @@ export function interpolate(lang: ScriptLanguage, body: string): { text: string;
       return splitInterpolated(body, {}, '$@', (raw, at) => {
         if (raw[at + 1] === '{') {
           const [code, next] = balanced(raw, at + 2);
-          return [`${raw[at]!}${code}`, next];
+          return [`${raw[at] ?? ''}${code}`, next];
         }
-        return simpleVariable(raw, at, raw[at]!, true);
+        return simpleVariable(raw, at, raw[at] ?? '$', true);
       });
     case 'powershell': {
-      const escaped = body.replace(/`(.)/g, (_m, ch: string) => ({ n: '\n', r: '\r', t: '\t', 0: '\0' })[ch] ?? ch);
+      const escaped = body.replace(
+        /`(.)/g,
+        (_m, ch: string) => ({ n: '\n', r: '\r', t: '\t', 0: '\0' })[ch] ?? ch,
+      );
       return splitInterpolated(escaped, undefined, '$', (raw, at) => {
         if (raw[at + 1] === '(') return balanced(raw, at + 2, '(', ')');
         if (raw[at + 1] === '{') {
@@ -491,7 +710,12 @@ function balanced(raw: string, from: number, open = '{', close = '}'): [string, 
 }
 
 /** `$name`, `$name->prop`, `$name[1]`, `$h{key}` inside a string. */
-function simpleVariable(raw: string, at: number, sigil: string, subscripts: boolean): [string, number] | undefined {
+function simpleVariable(
+  raw: string,
+  at: number,
+  sigil: string,
+  subscripts: boolean,
+): [string, number] | undefined {
   const match = /^[A-Za-z_][\w]*(::[A-Za-z_]\w*)*/.exec(raw.slice(at + 1, at + 257));
   if (match === null) return undefined;
   let end = at + 1 + match[0].length;

@@ -11,6 +11,7 @@ import { decode, encodingNamed, type Encoding } from './decoder.js';
 import type { Call, Handler } from './interpreter.js';
 import { joinItems } from './interpreter.js';
 import {
+  EMPTY,
   derive,
   itemsOf,
   list,
@@ -23,6 +24,11 @@ import {
   type Term,
 } from './term.js';
 import type { Language } from '../action.js';
+
+/** The value a method is called on (an object's or value's method always has one). */
+export function selfOf(call: Call): Term {
+  return call.self ?? unknown('');
+}
 
 // ---- handlers the language tables share ---------------------------------------------------------
 
@@ -49,7 +55,7 @@ export const runArgs: Handler = (call) => {
 export const runExec: Handler = (call) => {
   const [path, ...rest] = call.args;
   if (path === undefined) return undefined;
-  const argv = rest.length === 1 && rest[0]!.items !== undefined ? rest[0]!.items : rest;
+  const argv = rest.length === 1 ? (rest[0]?.items ?? rest) : rest;
   return call.it.run(call.node, { argv: argv.length === 0 ? [path] : [path, ...argv.slice(1)] });
 };
 
@@ -204,7 +210,7 @@ export function addressOf(address: Term | undefined): [Term | undefined, Term | 
   if (address.obj?.t === 'address') return [address.obj.host, address.obj.port];
   if (address.items !== undefined) return [address.items[0], address.items[1]];
   const match = /^(.*):(\d{1,5})$/.exec(address.text);
-  if (match !== null) return [derive(match[1]!, address.exact, [address]), num(Number(match[2]))];
+  if (match !== null) return [derive(match[1] ?? '', address.exact, [address]), num(Number(match[2]))];
   return [address, undefined];
 }
 
@@ -265,7 +271,7 @@ export const nothing: Handler = () => num(0);
 type ObjectKind = RuntimeObject['t'];
 
 function socketId(call: Call): number {
-  const self = call.self!;
+  const self = selfOf(call);
   return self.obj?.t === 'socket' ? self.obj.id : (self.socket ?? -1);
 }
 
@@ -274,7 +280,9 @@ const SOCKET_CONNECT: Handler = (call) => {
   const [host, port] = call.args.length >= 2 ? [call.args[0], call.args[1]] : addressOf(call.args[0]);
   // Node's `connect(port, host)` puts the port first.
   const swap =
-    call.args.length >= 2 && numberOf(call.args[0]!) !== undefined && numberOf(call.args[1]!) === undefined;
+    call.args.length >= 2 &&
+    numberOf(call.args[0] ?? EMPTY) !== undefined &&
+    numberOf(call.args[1] ?? EMPTY) === undefined;
   call.it.connect(
     call.node,
     (swap ? port : host) ?? unknown(''),
@@ -293,15 +301,10 @@ const SOCKET_METHODS: Record<string, Handler> = {
     if (port !== undefined) call.it.bindPort(socketId(call), port);
     return call.self;
   },
-  listen: (call) => {
-    const port =
-      call.args.length > 0 && call.self?.obj?.t === 'socket' && numberOf(call.args[0]!) !== undefined
-        ? undefined
-        : undefined;
-    return call.it.listen(call.node, port, socketId(call));
-  },
+  // `listen(backlog)`: the port is the one bound before.
+  listen: (call) => call.it.listen(call.node, undefined, socketId(call)),
   accept: (call) => {
-    const self = call.self!;
+    const self = selfOf(call);
     call.it.listen(call.node, undefined, socketId(call));
     // A pair in Python (`c, a = s.accept()`), the connection itself in Ruby and Perl.
     return { ...list([self, unknown('addr')], false), obj: self.obj };
@@ -375,7 +378,7 @@ for (const name of [
 }
 
 function runOf(call: Call): number {
-  const obj = call.self!.obj;
+  const obj = selfOf(call).obj;
   return obj?.t === 'process' || obj?.t === 'stream' ? obj.run : -1;
 }
 
@@ -383,34 +386,36 @@ const PROCESS_METHODS: Readonly<Record<string, Handler>> = {
   communicate: (call) => {
     const input = call.args[0] ?? call.named.get('input');
     if (input !== undefined) call.it.feed(runOf(call), input, call.node);
-    return list([derive('stdout', false, [call.self!]), derive('stderr', false, [call.self!])], false);
+    return list([derive('stdout', false, [selfOf(call)]), derive('stderr', false, [selfOf(call)])], false);
   },
   wait: nothing,
   poll: nothing,
   kill: nothing,
 };
 
+/** Writing to a process's stdin feeds it. */
+const STREAM_WRITE: Handler = (call) => {
+  const obj = selfOf(call).obj;
+  if (obj?.t === 'stream' && obj.fd === 0) for (const arg of call.args) call.it.feed(obj.run, arg, call.node);
+  return num(0);
+};
+
 const STREAM_METHODS: Record<string, Handler> = {
-  write: (call) => {
-    const obj = call.self!.obj;
-    if (obj?.t === 'stream' && obj.fd === 0)
-      for (const arg of call.args) call.it.feed(obj.run, arg, call.node);
-    return num(0);
-  },
+  write: STREAM_WRITE,
   pipe: (call) => {
-    const obj = call.self!.obj;
+    const obj = selfOf(call).obj;
     const target = call.args[0];
     const socket = target === undefined ? undefined : socketOf(target, call);
     if (obj?.t === 'stream' && socket !== undefined) call.it.stdio(socket, [obj.fd], call.node, obj.run);
     return target;
   },
-  read: (call) => call.it.readFrom(call.self!, call.node),
-  readline: (call) => call.it.readFrom(call.self!, call.node),
-  readlines: (call) => call.it.readFrom(call.self!, call.node),
+  read: (call) => call.it.readFrom(selfOf(call), call.node),
+  readline: (call) => call.it.readFrom(selfOf(call), call.node),
+  readlines: (call) => call.it.readFrom(selfOf(call), call.node),
 };
-STREAM_METHODS.print = STREAM_METHODS.write!;
-STREAM_METHODS.puts = STREAM_METHODS.write!;
-STREAM_METHODS.end = STREAM_METHODS.write!;
+STREAM_METHODS.print = STREAM_WRITE;
+STREAM_METHODS.puts = STREAM_WRITE;
+STREAM_METHODS.end = STREAM_WRITE;
 
 const STDIO_METHODS: Readonly<Record<string, Handler>> = {
   read: (call) => call.it.stdin(call.node),
@@ -420,8 +425,18 @@ const STDIO_METHODS: Readonly<Record<string, Handler>> = {
   write: print,
   print,
   puts: print,
-  fileno: (call) => num(call.self!.obj?.t === 'stdio' ? call.self!.obj.fd : 0),
+  fileno: (call) => {
+    const obj = selfOf(call).obj;
+    return num(obj?.t === 'stdio' ? obj.fd : 0);
+  },
   flush: nothing,
+};
+
+/** Writing to an open file is a write action of that file. */
+const FILE_WRITE: Handler = (call) => {
+  const obj = selfOf(call).obj;
+  if (obj?.t === 'file') call.it.write(call.node, obj.path, call.args[0] ?? unknown(''));
+  return num(0);
 };
 
 const FILE_METHODS: Record<string, Handler> = {
@@ -431,29 +446,21 @@ const FILE_METHODS: Record<string, Handler> = {
   read_text: (call) => readFile(call),
   read_bytes: (call) => readFile(call),
   gets: (call) => readFile(call),
-  write: (call) => {
-    const obj = call.self!.obj;
-    if (obj?.t === 'file') call.it.write(call.node, obj.path, call.args[0] ?? unknown(''));
-    return num(0);
-  },
-  write_text: (call) => {
-    const obj = call.self!.obj;
-    if (obj?.t === 'file') call.it.write(call.node, obj.path, call.args[0] ?? unknown(''));
-    return num(0);
-  },
+  write: FILE_WRITE,
+  write_text: FILE_WRITE,
   close: nothing,
   chmod: (call) => {
-    const obj = call.self!.obj;
+    const obj = selfOf(call).obj;
     if (obj?.t === 'file' && call.args[0] !== undefined) call.it.chmod(call.node, obj.path, call.args[0]);
     return num(0);
   },
 };
-FILE_METHODS.print = FILE_METHODS.write!;
-FILE_METHODS.puts = FILE_METHODS.write!;
-FILE_METHODS.write_bytes = FILE_METHODS.write_text!;
+FILE_METHODS.print = FILE_WRITE;
+FILE_METHODS.puts = FILE_WRITE;
+FILE_METHODS.write_bytes = FILE_WRITE;
 
 function readFile(call: Call): Term {
-  const obj = call.self!.obj;
+  const obj = selfOf(call).obj;
   return obj?.t === 'file' ? call.it.read(call.node, obj.path) : unknown('');
 }
 
@@ -492,49 +499,49 @@ function codecOf(call: Call): Encoding | undefined {
 const VALUE_METHODS: Readonly<Record<string, Handler>> = {
   decode: (call) => {
     const encoding = codecOf(call);
-    return encoding === undefined ? call.self : decoded(call, call.self!, encoding);
+    return encoding === undefined ? call.self : decoded(call, selfOf(call), encoding);
   },
   encode: (call) => {
     const encoding = codecOf(call);
-    if (encoding === 'rot13') return decoded(call, call.self!, encoding);
+    if (encoding === 'rot13') return decoded(call, selfOf(call), encoding);
     return call.self;
   },
   join: (call) => {
-    const self = call.self!;
+    const self = selfOf(call);
     const arg = call.args[0];
     // Python's `sep.join(items)`; JavaScript's and Ruby's `items.join(sep)`.
     if (self.items === undefined && arg?.items !== undefined) return joinItems(arg.items, self);
     return joinItems(itemsOf(self), arg ?? str(''));
   },
-  reverse: (call) => call.it.reversed(call.self!),
-  reversed: (call) => call.it.reversed(call.self!),
-  strrev: (call) => call.it.reversed(call.self!),
-  format: (call) => call.it.formatBraces(call.self!, call.args, call.named),
+  reverse: (call) => call.it.reversed(selfOf(call)),
+  reversed: (call) => call.it.reversed(selfOf(call)),
+  strrev: (call) => call.it.reversed(selfOf(call)),
+  format: (call) => call.it.formatBraces(selfOf(call), call.args, call.named),
   replace: (call) => {
     const [from, to] = call.args;
-    const self = call.self!;
+    const self = selfOf(call);
     if (from?.exact === true && to?.exact === true && self.exact && from.text !== '') {
       return derive(self.text.split(from.text).join(to.text), true, [self], self.hidden);
     }
     return derive(self.text, false, [self, ...call.args]);
   },
   split: (call) => {
-    const self = call.self!;
+    const self = selfOf(call);
     const sep = call.args[0];
     if (!self.exact) return { ...list([derive(self.text, false, [self])], false), text: self.text };
     const parts =
       sep?.exact === true && sep.text !== '' ? self.text.split(sep.text) : self.text.trim().split(/\s+/);
     return list(parts.slice(0, 4096).map((part) => ({ ...str(part), origins: self.origins })));
   },
-  strip: (call) => derive(call.self!.text.trim(), call.self!.exact, [call.self!]),
-  trim: (call) => derive(call.self!.text.trim(), call.self!.exact, [call.self!]),
-  chomp: (call) => derive(call.self!.text.replace(/\r?\n$/, ''), call.self!.exact, [call.self!]),
-  lower: (call) => derive(call.self!.text.toLowerCase(), call.self!.exact, [call.self!]),
-  upper: (call) => derive(call.self!.text.toUpperCase(), call.self!.exact, [call.self!]),
-  tolowercase: (call) => derive(call.self!.text.toLowerCase(), call.self!.exact, [call.self!]),
-  touppercase: (call) => derive(call.self!.text.toUpperCase(), call.self!.exact, [call.self!]),
-  downcase: (call) => derive(call.self!.text.toLowerCase(), call.self!.exact, [call.self!]),
-  upcase: (call) => derive(call.self!.text.toUpperCase(), call.self!.exact, [call.self!]),
+  strip: (call) => derive(selfOf(call).text.trim(), selfOf(call).exact, [selfOf(call)]),
+  trim: (call) => derive(selfOf(call).text.trim(), selfOf(call).exact, [selfOf(call)]),
+  chomp: (call) => derive(selfOf(call).text.replace(/\r?\n$/, ''), selfOf(call).exact, [selfOf(call)]),
+  lower: (call) => derive(selfOf(call).text.toLowerCase(), selfOf(call).exact, [selfOf(call)]),
+  upper: (call) => derive(selfOf(call).text.toUpperCase(), selfOf(call).exact, [selfOf(call)]),
+  tolowercase: (call) => derive(selfOf(call).text.toLowerCase(), selfOf(call).exact, [selfOf(call)]),
+  touppercase: (call) => derive(selfOf(call).text.toUpperCase(), selfOf(call).exact, [selfOf(call)]),
+  downcase: (call) => derive(selfOf(call).text.toLowerCase(), selfOf(call).exact, [selfOf(call)]),
+  upcase: (call) => derive(selfOf(call).text.toUpperCase(), selfOf(call).exact, [selfOf(call)]),
   tostring: (call) => call.self,
   to_s: (call) => call.self,
   text: (call) => call.self,
@@ -544,14 +551,14 @@ const VALUE_METHODS: Readonly<Record<string, Handler>> = {
   getvalue: (call) => call.self,
   unpack1: (call) => unpack(call),
   unpack: (call) => unpack(call),
-  concat: (call) => call.it.combine('concat', call.self!, list(call.args), call.node),
+  concat: (call) => call.it.combine('concat', selfOf(call), list(call.args), call.node),
   append: (call) => call.self,
 };
 
 function unpack(call: Call): Term | undefined {
   const format = call.args[0];
   const encoding = format?.exact === true ? encodingNamed(format.text) : undefined;
-  return encoding === undefined ? undefined : decoded(call, call.self!, encoding);
+  return encoding === undefined ? undefined : decoded(call, selfOf(call), encoding);
 }
 
 /** The method `name` (lower case) of a plain value. */

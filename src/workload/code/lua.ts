@@ -32,15 +32,30 @@ const LIBRARY = table([
   [requireModule, ['require']],
   [(call) => call.it.socket(call.node), ['socket.tcp', 'socket.tcp4', 'socket.tcp6']],
   [(call) => call.it.socket(call.node, 'udp'), ['socket.udp']],
-  [(call) => call.it.connect(call.node, call.args[0] ?? unknown(''), call.args[1] ?? unknown('')), ['socket.connect']],
+  [
+    (call) => call.it.connect(call.node, call.args[0] ?? unknown(''), call.args[1] ?? unknown('')),
+    ['socket.connect'],
+  ],
   [(call) => call.it.listen(call.node, call.args[1]), ['socket.bind']],
   [fetch(), ['socket.http.request', 'ssl.https.request', 'http.request']],
   [load, ['load', 'loadstring', 'dostring']],
   [evaluate('lua'), ['dofile', 'loadfile']],
   [chars, ['string.char', 'utf8.char']],
   [(call) => (call.args[0] === undefined ? undefined : call.it.reversed(call.args[0])), ['string.reverse']],
-  [(call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))), ['string.format']],
-  [(call) => call.it.combine('join', call.args[0] ?? unknown(''), call.args[1] ?? { text: '', exact: true, origins: [] }, call.node), ['table.concat']],
+  [
+    (call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))),
+    ['string.format'],
+  ],
+  [
+    (call) =>
+      call.it.combine(
+        'join',
+        call.args[0] ?? unknown(''),
+        call.args[1] ?? { text: '', exact: true, origins: [] },
+        call.node,
+      ),
+    ['table.concat'],
+  ],
   [open, ['io.open']],
   [getenv, ['os.getenv']],
   [print, ['print', 'io.write']],
@@ -61,5 +76,10 @@ export const lua: Dialect = {
   canonical,
   library: (path) => LIBRARY.get(path),
   method: (name) => (Object.hasOwn(METHODS, name) ? METHODS[name] : undefined),
-  global: (name): Term | undefined => (name === 'true' ? { text: 'true', exact: true, origins: [], num: 1 } : name === 'nil' ? { text: '', exact: true, origins: [] } : undefined),
+  global: (name): Term | undefined =>
+    name === 'true'
+      ? { text: 'true', exact: true, origins: [], num: 1 }
+      : name === 'nil'
+        ? { text: '', exact: true, origins: [] }
+        : undefined,
 };

@@ -63,9 +63,17 @@ const shell: Handler = (call) => {
 const netConnect: Handler = (call) => {
   const [first, second] = call.args;
   if (first?.keys !== undefined) {
-    return call.it.connect(call.node, first.keys.get('host') ?? unknown('localhost'), first.keys.get('port') ?? unknown(''));
+    return call.it.connect(
+      call.node,
+      first.keys.get('host') ?? unknown('localhost'),
+      first.keys.get('port') ?? unknown(''),
+    );
   }
-  return call.it.connect(call.node, second?.func === undefined ? (second ?? unknown('localhost')) : unknown('localhost'), first ?? unknown(''));
+  return call.it.connect(
+    call.node,
+    second?.func === undefined ? (second ?? unknown('localhost')) : unknown('localhost'),
+    first ?? unknown(''),
+  );
 };
 
 /** `net.createServer(cb)`: a server whose `listen(port)` is a listening socket given to `cb`. */
@@ -83,12 +91,18 @@ function httpRequest(scheme: string): Handler {
     const target = call.args[0];
     if (target === undefined) return undefined;
     let url = target;
-    const options = call.args.find((arg) => arg.keys !== undefined && arg !== target) ?? (target.keys !== undefined ? target : undefined);
+    const options =
+      call.args.find((arg) => arg.keys !== undefined && arg !== target) ??
+      (target.keys !== undefined ? target : undefined);
     if (target.keys !== undefined) {
       const host = target.keys.get('hostname') ?? target.keys.get('host') ?? unknown('');
       const port = target.keys.get('port');
       const path = target.keys.get('path') ?? target.keys.get('pathname');
-      url = derive(`${scheme}://${host.text}${port === undefined ? '' : `:${port.text}`}${path?.text ?? '/'}`, host.exact && (path?.exact ?? true), [host]);
+      url = derive(
+        `${scheme}://${host.text}${port === undefined ? '' : `:${port.text}`}${path?.text ?? '/'}`,
+        host.exact && (path?.exact ?? true),
+        [host],
+      );
     }
     const named = new Map(call.named);
     for (const [k, v] of options?.keys ?? []) named.set(k, v);
@@ -111,24 +125,79 @@ const bufferFrom: Handler = (call) => {
 };
 
 const LIBRARY = table([
-  [requireModule, ['require', 'process.mainModule.require', 'module.require', 'module.constructor._load', 'process.mainModule.constructor._load', 'import', 'createRequire']],
+  [
+    requireModule,
+    [
+      'require',
+      'process.mainModule.require',
+      'module.require',
+      'module.constructor._load',
+      'process.mainModule.constructor._load',
+      'import',
+      'createRequire',
+    ],
+  ],
   [shell, ['child_process.exec', 'child_process.execSync']],
-  [spawn, ['child_process.spawn', 'child_process.spawnSync', 'child_process.execFile', 'child_process.execFileSync', 'child_process.fork']],
+  [
+    spawn,
+    [
+      'child_process.spawn',
+      'child_process.spawnSync',
+      'child_process.execFile',
+      'child_process.execFileSync',
+      'child_process.fork',
+    ],
+  ],
   [netConnect, ['net.connect', 'net.createConnection', 'tls.connect']],
   [(call) => call.it.socket(call.node), ['net.Socket', 'net.Stream']],
   [createServer, ['net.createServer']],
   [httpRequest('http'), ['http.get', 'http.request']],
-  [httpRequest('https'), ['https.get', 'https.request', 'fetch', 'axios', 'axios.get', 'axios.post', 'axios.request']],
-  [evaluate('node'), ['eval', 'Function', 'vm.runInNewContext', 'vm.runInThisContext', 'vm.runInContext', 'vm.Script', 'setTimeout', 'setInterval']],
+  [
+    httpRequest('https'),
+    ['https.get', 'https.request', 'fetch', 'axios', 'axios.get', 'axios.post', 'axios.request'],
+  ],
+  [
+    evaluate('node'),
+    [
+      'eval',
+      'Function',
+      'vm.runInNewContext',
+      'vm.runInThisContext',
+      'vm.runInContext',
+      'vm.Script',
+      'setTimeout',
+      'setInterval',
+    ],
+  ],
   [bufferFrom, ['Buffer.from', 'Buffer']],
   [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'base64')), ['atob']],
-  [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'percent')), ['decodeURIComponent', 'unescape', 'decodeURI']],
-  [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'zlib')), ['zlib.inflateSync', 'zlib.unzipSync']],
-  [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'gzip')), ['zlib.gunzipSync']],
+  [
+    (call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'percent')),
+    ['decodeURIComponent', 'unescape', 'decodeURI'],
+  ],
+  [
+    (call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'zlib')),
+    ['zlib.inflateSync', 'zlib.unzipSync'],
+  ],
+  [
+    (call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'gzip')),
+    ['zlib.gunzipSync'],
+  ],
   [chars, ['String.fromCharCode', 'String.fromCodePoint']],
   [readPath, ['fs.readFileSync', 'fs.readFile', 'fs.promises.readFile']],
   [writePath, ['fs.writeFileSync', 'fs.writeFile', 'fs.appendFileSync', 'fs.promises.writeFile']],
-  [(call) => (call.args[0] === undefined ? undefined : { text: call.args[0].text, exact: false, origins: [], obj: { t: 'file', path: call.args[0], write: true } }), ['fs.createWriteStream']],
+  [
+    (call) =>
+      call.args[0] === undefined
+        ? undefined
+        : {
+            text: call.args[0].text,
+            exact: false,
+            origins: [],
+            obj: { t: 'file', path: call.args[0], write: true },
+          },
+    ['fs.createWriteStream'],
+  ],
   [chmod, ['fs.chmodSync', 'fs.chmod']],
   [print, ['console.log', 'console.error', 'process.stdout.write']],
   [same, ['JSON.stringify', 'JSON.parse', 'String', 'encodeURIComponent', 'btoa']],
@@ -163,7 +232,7 @@ const METHODS: Readonly<Record<string, Handler>> = {
     if (self?.obj?.t !== 'socket') return undefined;
     call.it.listen(call.node, call.args[0], self.obj.id);
     const callback = self.keys?.get('callback');
-    if (callback?.func !== undefined) call.it.callBack(callback, [{ ...self, keys: undefined } as Term]);
+    if (callback?.func !== undefined) call.it.callBack(callback, [{ ...self, keys: undefined }]);
     return self;
   },
   tostring: (call) => {
@@ -181,7 +250,11 @@ export const node: Dialect = {
   library: (path) => LIBRARY.get(path),
   attribute,
   method: (name) => (Object.hasOwn(METHODS, name) ? METHODS[name] : undefined),
-  global: (name) => (name === 'true' ? { text: 'true', exact: true, origins: [], num: 1 } : name === 'undefined' || name === 'null' ? { text: '', exact: true, origins: [] } : undefined),
+  global: (name) =>
+    name === 'true'
+      ? { text: 'true', exact: true, origins: [], num: 1 }
+      : name === 'undefined' || name === 'null'
+        ? { text: '', exact: true, origins: [] }
+        : undefined,
   iterating: new Set(['foreach', 'map', 'setinterval']),
 };
-

@@ -50,6 +50,9 @@ export const BP = {
 
 const OPENERS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
+/** What `peek()` gives past the end (every token list ends with one, so only an empty list). */
+const EOF: Token = { kind: 'eof', text: '', start: 0, end: 0, space: true };
+
 export abstract class Parser {
   protected i = 0;
   protected depth = 0;
@@ -73,7 +76,7 @@ export abstract class Parser {
   // ---- tokens -----------------------------------------------------------------------------------
 
   protected peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)] ?? EOF;
   }
 
   protected next(): Token {
@@ -118,7 +121,8 @@ export abstract class Parser {
   }
 
   protected node(start: number, fields: Fields<Node>): Node {
-    return { ...fields, src: this.src, start, end: Math.max(start, this.last) } as Node;
+    // Fields are always a fresh literal: completing it in place spares a copy per node.
+    return Object.assign(fields, { src: this.src, start, end: Math.max(start, this.last) });
   }
 
   protected unknown(start: number): Node {
@@ -250,7 +254,8 @@ export abstract class Parser {
         if (token.text === '(') {
           this.next();
           const items = this.items(')');
-          if (items.length === 1 && !items.trailingComma) return items[0]!;
+          const [only] = items;
+          if (only !== undefined && items.length === 1 && items.trailingComma !== true) return only;
           return this.node(start, { k: 'list', items });
         }
         if (token.text === '[') {
@@ -403,7 +408,7 @@ export abstract class Parser {
 
   /** A bareword key is its own text (`PeerAddr => h`, `{in: s}`), not a variable. */
   protected literalKey(key: Node): Node {
-    if (key.k === 'name') return { ...key, k: 'str', parts: [key.name] } as Node;
+    if (key.k === 'name') return { ...key, k: 'str', parts: [key.name] };
     return key;
   }
 

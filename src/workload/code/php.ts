@@ -5,7 +5,7 @@
  * `include` of fetched code, functions called through strings (`$f = 'sys'.'tem'; $f('id')`), and
  * the decoders (`base64_decode`, `str_rot13`, `strrev`, `hex2bin`, `gzinflate`).
  */
-import type { Call, Dialect, Handler } from './interpreter.js';
+import type { Dialect, Handler } from './interpreter.js';
 import {
   addressOf,
   chars,
@@ -13,7 +13,6 @@ import {
   decoded,
   environment,
   evaluate,
-  fetchWith,
   nothing,
   openFile,
   print,
@@ -53,7 +52,12 @@ const fsockopen: Handler = (call) => {
   const rest = scheme === null ? target : derive(target.text.slice(scheme[0].length), target.exact, [target]);
   const [host, inlinePort] = port === undefined ? addressOf(rest) : [rest, port];
   const protocol = scheme?.[1]?.toLowerCase();
-  return call.it.connect(call.node, host ?? unknown(''), (port ?? inlinePort) ?? unknown(''), protocol === 'udp' ? 'udp' : protocol === 'tls' || protocol === 'ssl' ? 'tls' : 'tcp');
+  return call.it.connect(
+    call.node,
+    host ?? unknown(''),
+    port ?? inlinePort ?? unknown(''),
+    protocol === 'udp' ? 'udp' : protocol === 'tls' || protocol === 'ssl' ? 'tls' : 'tcp',
+  );
 };
 
 /** `fwrite($h, $data)`: a socket sends, a file is written, a process is fed. */
@@ -67,12 +71,15 @@ const fwrite: Handler = (call) => {
   return num(0);
 };
 
-const fread: Handler = (call) => (call.args[0] === undefined ? undefined : call.it.readFrom(call.args[0], call.node));
+const fread: Handler = (call) =>
+  call.args[0] === undefined ? undefined : call.it.readFrom(call.args[0], call.node);
 
 const fopen: Handler = (call) => {
   const [path, mode] = call.args;
-  if (path !== undefined && /^(https?|ftp):\/\//i.test(path.text)) return call.it.fetch(call.node, { url: path });
-  if (path !== undefined && /^php:\/\/stdin$/i.test(path.text)) return { text: 'STDIN', exact: false, origins: [], obj: { t: 'stdio', fd: 0 } };
+  if (path !== undefined && /^(https?|ftp):\/\//i.test(path.text))
+    return call.it.fetch(call.node, { url: path });
+  if (path !== undefined && /^php:\/\/stdin$/i.test(path.text))
+    return { text: 'STDIN', exact: false, origins: [], obj: { t: 'stdio', fd: 0 } };
   return openFile(call, path, mode);
 };
 
@@ -136,38 +143,55 @@ function decodeWith(encoding: Parameters<typeof decoded>[2]): Handler {
 const LIBRARY = table([
   [run, ['exec', 'system', 'shell_exec', 'passthru', 'popen']],
   [procOpen, ['proc_open']],
-  [(call) => call.it.run(call.node, { argv: [call.args[0] ?? unknown(''), ...(call.args[1]?.items ?? [])] }), ['pcntl_exec']],
+  [
+    (call) => call.it.run(call.node, { argv: [call.args[0] ?? unknown(''), ...(call.args[1]?.items ?? [])] }),
+    ['pcntl_exec'],
+  ],
   [fsockopen, ['fsockopen', 'pfsockopen', 'stream_socket_client']],
   [(call) => call.it.listen(call.node, addressOf(call.args[0])[1]), ['stream_socket_server']],
   [(call) => call.it.socket(call.node), ['socket_create']],
-  [(call) => {
-    const [s, host, port] = call.args;
-    const id = s === undefined ? undefined : socketOf(s, call);
-    call.it.connect(call.node, host ?? unknown(''), port ?? unknown(''), undefined, id);
-    return num(1);
-  }, ['socket_connect']],
+  [
+    (call) => {
+      const [s, host, port] = call.args;
+      const id = s === undefined ? undefined : socketOf(s, call);
+      call.it.connect(call.node, host ?? unknown(''), port ?? unknown(''), undefined, id);
+      return num(1);
+    },
+    ['socket_connect'],
+  ],
   [fwrite, ['fwrite', 'fputs', 'socket_write', 'socket_send', 'stream_socket_sendto']],
   [fread, ['fread', 'fgets', 'socket_read', 'socket_recv', 'stream_get_contents', 'stream_socket_recvfrom']],
   [fopen, ['fopen']],
   [readPath, ['file_get_contents', 'file', 'readfile']],
   [writePath, ['file_put_contents']],
-  [(call) => {
-    const [from, to] = call.args;
-    if (from === undefined || to === undefined) return undefined;
-    const body = /^(https?|ftp):\/\//i.test(from.text) ? call.it.fetch(call.node, { url: from }) : call.it.read(call.node, from);
-    call.it.write(call.node, to, body);
-    return num(1);
-  }, ['copy']],
+  [
+    (call) => {
+      const [from, to] = call.args;
+      if (from === undefined || to === undefined) return undefined;
+      const body = /^(https?|ftp):\/\//i.test(from.text)
+        ? call.it.fetch(call.node, { url: from })
+        : call.it.read(call.node, from);
+      call.it.write(call.node, to, body);
+      return num(1);
+    },
+    ['copy'],
+  ],
   [curlInit, ['curl_init']],
   [curlSetopt, ['curl_setopt']],
-  [(call) => {
-    const [handle, options] = call.args;
-    if (handle?.obj?.t !== 'client' || options?.keys === undefined) return undefined;
-    for (const [k, v] of options.keys) setOption(handle.obj.state, k.toUpperCase(), v);
-    return num(1);
-  }, ['curl_setopt_array']],
+  [
+    (call) => {
+      const [handle, options] = call.args;
+      if (handle?.obj?.t !== 'client' || options?.keys === undefined) return undefined;
+      for (const [k, v] of options.keys) setOption(handle.obj.state, k.toUpperCase(), v);
+      return num(1);
+    },
+    ['curl_setopt_array'],
+  ],
   [curlExec, ['curl_exec']],
-  [evaluate('php'), ['eval', 'assert', 'create_function', 'include', 'require', 'include_once', 'require_once']],
+  [
+    evaluate('php'),
+    ['eval', 'assert', 'create_function', 'include', 'require', 'include_once', 'require_once'],
+  ],
   [callUserFunc, ['call_user_func', 'call_user_func_array']],
   [decodeWith('base64'), ['base64_decode']],
   [decodeWith('rot13'), ['str_rot13']],
@@ -178,20 +202,51 @@ const LIBRARY = table([
   [decodeWith('percent'), ['urldecode', 'rawurldecode']],
   [(call) => (call.args[0] === undefined ? undefined : call.it.reversed(call.args[0])), ['strrev']],
   [chars, ['chr']],
-  [(call) => call.it.combine('join', call.args[1] ?? str(''), call.args[0] ?? str(''), call.node), ['implode', 'join']],
-  [(call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))), ['sprintf']],
+  [
+    (call) => call.it.combine('join', call.args[1] ?? str(''), call.args[0] ?? str(''), call.node),
+    ['implode', 'join'],
+  ],
+  [
+    (call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))),
+    ['sprintf'],
+  ],
   [array, ['array']],
   [(call) => (call.args[0] === undefined ? undefined : call.it.env(call.args[0])), ['getenv']],
   [chmod, ['chmod']],
   [print, ['echo', 'print', 'printf']],
-  [same, ['trim', 'strtolower', 'strval', 'base64_encode', 'json_encode', 'json_decode', 'http_build_query', 'stream_context_create']],
-  [nothing, ['sleep', 'fclose', 'socket_close', 'die', 'exit', 'set_time_limit', 'error_reporting', 'ignore_user_abort', 'pcntl_fork', 'posix_setsid']],
+  [
+    same,
+    [
+      'trim',
+      'strtolower',
+      'strval',
+      'base64_encode',
+      'json_encode',
+      'json_decode',
+      'http_build_query',
+      'stream_context_create',
+    ],
+  ],
+  [
+    nothing,
+    [
+      'sleep',
+      'fclose',
+      'socket_close',
+      'die',
+      'exit',
+      'set_time_limit',
+      'error_reporting',
+      'ignore_user_abort',
+      'pcntl_fork',
+      'posix_setsid',
+    ],
+  ],
 ]);
 
-function variable(name: string, _sigil: string, it: Call['it']): Term | undefined {
+function variable(name: string): Term | undefined {
   if (name === '_ENV' || name === '_SERVER') return environment;
   if (name === 'argv') return { text: '$argv', exact: false, origins: [], obj: { t: 'args', offset: 1 } };
-  void it;
   return undefined;
 }
 
@@ -201,6 +256,11 @@ export const php: Dialect = {
   canonical,
   library: (path) => LIBRARY.get(path),
   variable,
-  global: (name) => (name.toUpperCase() === 'STDIN' ? { text: 'STDIN', exact: false, origins: [], obj: { t: 'stdio', fd: 0 } } : name.toUpperCase() === 'STDOUT' ? { text: 'STDOUT', exact: false, origins: [], obj: { t: 'stdio', fd: 1 } } : undefined),
+  global: (name) =>
+    name.toUpperCase() === 'STDIN'
+      ? { text: 'STDIN', exact: false, origins: [], obj: { t: 'stdio', fd: 0 } }
+      : name.toUpperCase() === 'STDOUT'
+        ? { text: 'STDOUT', exact: false, origins: [], obj: { t: 'stdio', fd: 1 } }
+        : undefined,
   callsStrings: true,
 };

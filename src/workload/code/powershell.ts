@@ -5,17 +5,7 @@
  * `[Convert]::FromBase64String`, `[char]` codes, `-join`, `-f`, `$env:`.
  */
 import type { Call, Dialect, Handler } from './interpreter.js';
-import {
-  chars,
-  decoded,
-  evaluate,
-  fetchWith,
-  nothing,
-  print,
-  readPath,
-  socketOf,
-  table,
-} from './library.js';
+import { chars, decoded, fetchWith, nothing, print, readPath, table } from './library.js';
 import { parseScript } from './script.js';
 import { api, str, unknown, type Term } from './term.js';
 
@@ -39,7 +29,10 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 function canonical(path: string): string {
-  const lower = path.toLowerCase().replace(/^system\./, '').replace(/\.system\./g, '.');
+  const lower = path
+    .toLowerCase()
+    .replace(/^system\./, '')
+    .replace(/\.system\./g, '.');
   return ALIASES[lower] ?? lower;
 }
 
@@ -48,7 +41,11 @@ function construct(call: Call): Term | undefined {
   const first = call.named.get('typename') ?? call.args[0];
   if (first === undefined) return undefined;
   const type = first.items?.[0] ?? first;
-  const ctor = first.items?.slice(1) ?? [...(call.named.get('argumentlist')?.items ?? (call.named.has('argumentlist') ? [call.named.get('argumentlist')!] : [])), ...call.args.slice(1)];
+  const ctor = first.items?.slice(1) ?? [
+    ...(call.named.get('argumentlist')?.items ??
+      [call.named.get('argumentlist')].filter((arg) => arg !== undefined)),
+    ...call.args.slice(1),
+  ];
   return newObject(call, canonical(type.text), ctor);
 }
 
@@ -77,7 +74,12 @@ const webClient: Handler = (call) => {
   const name = call.path.slice(call.path.lastIndexOf('.') + 1);
   const [url, second] = call.args;
   if (url === undefined) return undefined;
-  if (name.startsWith('upload')) return call.it.fetch(call.node, { url, method: 'POST', ...(second === undefined ? {} : { body: second }) });
+  if (name.startsWith('upload'))
+    return call.it.fetch(call.node, {
+      url,
+      method: 'POST',
+      ...(second === undefined ? {} : { body: second }),
+    });
   const body = call.it.fetch(call.node, { url });
   if (name === 'downloadfile' && second !== undefined) call.it.write(call.node, second, body);
   return body;
@@ -94,7 +96,10 @@ const startProcess: Handler = (call) => {
 const external: Handler = (call) => {
   const argv = [str(call.path), ...call.args.flatMap((arg) => arg.items ?? [arg])];
   for (const [k, v] of call.named) argv.push(str(`-${k}`), v);
-  return call.it.run(call.node, { argv, ...(call.it.pipelineInput === undefined ? {} : { stdin: call.it.pipelineInput }) });
+  return call.it.run(call.node, {
+    argv,
+    ...(call.it.pipelineInput === undefined ? {} : { stdin: call.it.pipelineInput }),
+  });
 };
 
 const invokeExpression: Handler = (call) => {
@@ -114,25 +119,68 @@ const foreachObject: Handler = (call) => {
 const LIBRARY = table([
   [invokeExpression, ['invoke-expression', 'scriptblock.create', 'invoke-command']],
   [fetchCmdlet, ['invoke-webrequest', 'invoke-restmethod', 'start-bitstransfer']],
-  [webClient, ['net.webclient.downloadstring', 'net.webclient.downloadfile', 'net.webclient.downloaddata', 'net.webclient.uploadstring', 'net.webclient.uploaddata', 'net.webclient.openread']],
+  [
+    webClient,
+    [
+      'net.webclient.downloadstring',
+      'net.webclient.downloadfile',
+      'net.webclient.downloaddata',
+      'net.webclient.uploadstring',
+      'net.webclient.uploaddata',
+      'net.webclient.openread',
+    ],
+  ],
   [construct, ['new-object']],
-  [(call) => newObject(call, 'net.sockets.tcpclient', call.args), ['net.sockets.tcpclient.new', 'net.sockets.tcpclient']],
+  [
+    (call) => newObject(call, 'net.sockets.tcpclient', call.args),
+    ['net.sockets.tcpclient.new', 'net.sockets.tcpclient'],
+  ],
   [(call) => newObject(call, 'net.sockets.tcplistener', call.args), ['net.sockets.tcplistener.new']],
-  [(call) => api('net.webclient'), ['net.webclient.new']],
+  [() => api('net.webclient'), ['net.webclient.new']],
   [startProcess, ['start-process']],
-  [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'base64')), ['convert.frombase64string']],
-  [(call) => call.args[0] ?? call.it.pipelineInput, ['text.encoding.utf8.getstring', 'text.encoding.ascii.getstring', 'text.encoding.unicode.getstring', 'text.asciiencoding.getstring', 'text.encoding.default.getstring', 'text.encoding.ascii.getbytes', 'text.encoding.utf8.getbytes', 'out-string', 'tostring', 'convertto-json', 'convertfrom-json']],
+  [
+    (call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'base64')),
+    ['convert.frombase64string'],
+  ],
+  [
+    (call) => call.args[0] ?? call.it.pipelineInput,
+    [
+      'text.encoding.utf8.getstring',
+      'text.encoding.ascii.getstring',
+      'text.encoding.unicode.getstring',
+      'text.asciiencoding.getstring',
+      'text.encoding.default.getstring',
+      'text.encoding.ascii.getbytes',
+      'text.encoding.utf8.getbytes',
+      'out-string',
+      'tostring',
+      'convertto-json',
+      'convertfrom-json',
+    ],
+  ],
   [chars, ['char', 'char[]']],
-  [(call) => readPath({ ...call, args: [call.named.get('path') ?? call.args[0] ?? unknown('')] }), ['get-content']],
-  [(call) => {
-    const path = call.named.get('path') ?? call.named.get('filepath') ?? call.args[0];
-    const value = call.named.get('value') ?? call.it.pipelineInput ?? call.args[1];
-    if (path !== undefined) call.it.write(call.node, path, value ?? unknown(''));
-    return undefined;
-  }, ['set-content', 'out-file', 'add-content']],
+  [
+    (call) => readPath({ ...call, args: [call.named.get('path') ?? call.args[0] ?? unknown('')] }),
+    ['get-content'],
+  ],
+  [
+    (call) => {
+      const path = call.named.get('path') ?? call.named.get('filepath') ?? call.args[0];
+      const value = call.named.get('value') ?? call.it.pipelineInput ?? call.args[1];
+      if (path !== undefined) call.it.write(call.node, path, value ?? unknown(''));
+      return undefined;
+    },
+    ['set-content', 'out-file', 'add-content'],
+  ],
   [print, ['write-output', 'write-host']],
   [foreachObject, ['foreach-object']],
-  [(call) => (call.args[0] === undefined ? undefined : call.it.invokeTerm(call.args[0], { args: call.args.slice(1), node: call.node })), ['&']],
+  [
+    (call) =>
+      call.args[0] === undefined
+        ? undefined
+        : call.it.invokeTerm(call.args[0], { args: call.args.slice(1), node: call.node }),
+    ['&'],
+  ],
   [nothing, ['start-sleep', 'out-null', 'set-executionpolicy', 'exit', 'pwd', 'get-location']],
 ]);
 
@@ -162,15 +210,15 @@ export const powershell: Dialect = {
   parse: (code, context, limits) => parseScript('powershell', code, context, limits),
   canonical,
   library: (path) => {
-    const known = LIBRARY.get(path) ?? (path.startsWith('net.webclient.') ? METHODS[path.slice(14)] : undefined);
+    const known =
+      LIBRARY.get(path) ?? (path.startsWith('net.webclient.') ? METHODS[path.slice(14)] : undefined);
     if (known !== undefined) return known;
     // A name that is no cmdlet (no Verb-Noun), type or member: an external program.
-    if (/^[\w.]+$/.test(path) && !path.includes('.') ) return external;
+    if (/^[\w.]+$/.test(path) && !path.includes('.')) return external;
     if (/^[\w-]+\.exe$/.test(path)) return external;
     return undefined;
   },
   variable,
   method: (name) => (Object.hasOwn(METHODS, name) ? METHODS[name] : undefined),
-  binary: (op, left, right) => (op === 'and-left' ? left : undefined),
+  binary: (op, left) => (op === 'and-left' ? left : undefined),
 };
-

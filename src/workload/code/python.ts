@@ -7,7 +7,7 @@
  * `getattr(__import__('o'+'s'), 'system')` reach the same handler as `os.system`.
  */
 import type { CodeContext } from '../action.js';
-import type { Call, Dialect, Handler } from './interpreter.js';
+import type { Dialect, Handler } from './interpreter.js';
 import {
   chars,
   chmod,
@@ -18,7 +18,6 @@ import {
   dup2,
   environment,
   evaluate,
-  fetch,
   fetchWith,
   getenv,
   nothing,
@@ -34,6 +33,7 @@ import {
   stdio,
   table,
   through,
+  selfOf,
 } from './library.js';
 import { BP, Parser, refersTo, type BinaryOp, type Grammar } from './parser.js';
 import { api, derive, itemsOf, list, str, unknown, type Term } from './term.js';
@@ -71,7 +71,7 @@ function tokenize(src: string, context: CodeContext, limits: string[]): Token[] 
   const s = new Scanner(src, context.budget, limits, OPERATORS);
   let depth = 0;
   while (s.more) {
-    const c = s.peek()!;
+    const c = s.peek() ?? '';
     if (c === '\n') {
       s.pos++;
       if (depth > 0) continue;
@@ -145,7 +145,7 @@ function tokenize(src: string, context: CodeContext, limits: string[]): Token[] 
 
 function readString(s: Scanner, from: number, prefix: string): void {
   const src = s.src;
-  const quote = src[s.pos]!;
+  const quote = src[s.pos] ?? '"';
   const triple = src.startsWith(quote.repeat(3), s.pos);
   const close = triple ? quote.repeat(3) : quote;
   s.pos += close.length;
@@ -449,7 +449,8 @@ class PythonParser extends Parser {
       if (this.isName('in')) break;
       items.push(this.expression(BP.compare));
     }
-    return items.length === 1 ? items[0]! : this.node(start, { k: 'list', items });
+    const [only] = items;
+    return only !== undefined && items.length === 1 ? only : this.node(start, { k: 'list', items });
   }
 
   private params(close: string): Node[] {
@@ -488,11 +489,12 @@ class PythonParser extends Parser {
       const alias = this.eatName('as') ? this.next().text : undefined;
       if (alias !== undefined) nodes.push(this.node(start, { k: 'import', module, alias, names: [] }));
       else {
-        const top = module.split('.')[0]!;
+        const top = module.split('.')[0] ?? module;
         nodes.push(this.node(start, { k: 'import', module: top, alias: top, names: [] }));
       }
     } while (this.eatOp(','));
-    return nodes.length === 1 ? nodes[0]! : this.node(start, { k: 'block', body: nodes });
+    const [only] = nodes;
+    return only !== undefined && nodes.length === 1 ? only : this.node(start, { k: 'block', body: nodes });
   }
 
   private fromImport(start: number): Node {
@@ -566,9 +568,7 @@ class PythonParser extends Parser {
     }
     if (token.kind === 'op' && token.text === '{') {
       this.next();
-      const first = this.peek();
       const entries = this.entries('}', new Set([':']));
-      void first;
       return this.node(start, { k: 'map', entries });
     }
     if (token.kind === 'op' && (token.text === '(' || token.text === '[')) {
@@ -978,7 +978,7 @@ const LIBRARY = table([
   [connection('https'), ['http.client.HTTPSConnection']],
   [connectionRequest, ['http.client.HTTPConnection.request']],
   [
-    (call) => derive('response', false, [call.self!.keys?.get('base') ?? unknown('')]),
+    (call) => derive('response', false, [selfOf(call).keys?.get('base') ?? unknown('')]),
     ['http.client.HTTPConnection.getresponse'],
   ],
   [evaluate('python'), ['exec', 'eval', 'execfile']],
@@ -1069,12 +1069,11 @@ function attribute(path: string): Term | undefined {
   }
 }
 
-function global(name: string, it: Call['it']): Term | undefined {
+function global(name: string): Term | undefined {
   if (name === 'True') return { ...str('True'), num: 1 };
   if (name === 'False') return { ...str('False'), num: 0 };
   if (name === 'None') return str('');
   if (name === 'self') return unknown('self');
-  void it;
   return undefined;
 }
 
@@ -1087,6 +1086,6 @@ export const python: Dialect = {
   canonical,
   library: (path) => LIBRARY.get(path),
   attribute: (path) => attribute(path),
-  global: (name, it) => global(name, it),
+  global: (name) => global(name),
   iterating: new Set(['map', 'filter']),
 };

@@ -5,7 +5,6 @@
  */
 import type { Dialect, Handler } from './interpreter.js';
 import {
-
   chars,
   chmod,
   decoded,
@@ -53,13 +52,17 @@ const popen: Handler = (call) => {
   return proc;
 };
 
-const tcpSocket: Handler = (call) => call.it.connect(call.node, call.args[0] ?? unknown(''), call.args[1] ?? unknown(''));
+const tcpSocket: Handler = (call) =>
+  call.it.connect(call.node, call.args[0] ?? unknown(''), call.args[1] ?? unknown(''));
 
 const netHttp: Handler = (call) => {
   const [target, second] = call.args;
   if (target === undefined) return undefined;
   // `Net::HTTP.get(host, path)` or `Net::HTTP.get(URI(url))`.
-  const url = second !== undefined && !/^[a-z]+:\/\//i.test(target.text) && call.path.endsWith('.get') ? { ...target, text: `http://${target.text}${second.text}` } : target;
+  const url =
+    second !== undefined && !/^[a-z]+:\/\//i.test(target.text) && call.path.endsWith('.get')
+      ? { ...target, text: `http://${target.text}${second.text}` }
+      : target;
   const post = /post/i.test(call.path);
   const named = new Map(call.named);
   if (post && second !== undefined && !named.has('body')) named.set('body', second);
@@ -75,35 +78,69 @@ const sendByName: Handler = (call) => {
 
 const LIBRARY = table([
   [runWithStreams, ['system', 'exec', 'spawn', 'Process.spawn', 'Process.exec']],
-  [popen, ['IO.popen', 'Open3.popen3', 'Open3.popen2', 'Open3.popen2e', 'Open3.capture2', 'Open3.capture3', 'Open3.capture2e', 'PTY.spawn']],
+  [
+    popen,
+    [
+      'IO.popen',
+      'Open3.popen3',
+      'Open3.popen2',
+      'Open3.popen2e',
+      'Open3.capture2',
+      'Open3.capture3',
+      'Open3.capture2e',
+      'PTY.spawn',
+    ],
+  ],
   [tcpSocket, ['TCPSocket.new', 'TCPSocket.open', 'TCPSocket', 'Socket.tcp', 'OpenSSL::SSL::SSLSocket.new']],
-  [(call) => call.it.listen(call.node, call.args[1] ?? call.args[0]), ['TCPServer.new', 'TCPServer.open', 'TCPServer']],
-  [netHttp, ['Net.HTTP.get', 'Net.HTTP.get_response', 'Net.HTTP.post', 'Net.HTTP.post_form', 'Net.HTTP.get_print']],
+  [
+    (call) => call.it.listen(call.node, call.args[1] ?? call.args[0]),
+    ['TCPServer.new', 'TCPServer.open', 'TCPServer'],
+  ],
+  [
+    netHttp,
+    ['Net.HTTP.get', 'Net.HTTP.get_response', 'Net.HTTP.post', 'Net.HTTP.post_form', 'Net.HTTP.get_print'],
+  ],
   [(call) => readPath(call), ['URI.open', 'open-uri', 'OpenURI.open_uri']],
   [same, ['URI', 'URI.parse', 'String', 'Integer', 'Array']],
-  [(call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))), ['sprintf', 'format']],
+  [
+    (call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))),
+    ['sprintf', 'format'],
+  ],
   [evaluate('ruby'), ['eval', 'instance_eval', 'class_eval', 'module_eval', 'binding.eval']],
   [sendByName, ['send', '__send__', 'public_send']],
-  [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'base64')), ['Base64.decode64', 'Base64.strict_decode64', 'Base64.urlsafe_decode64']],
-  [(call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'zlib')), ['Zlib.Inflate.inflate', 'Zlib.inflate']],
-  [(call) => {
-    const path = call.args[0];
-    if (path !== undefined && /^(https?|ftp):\/\//i.test(path.text)) return call.it.fetch(call.node, { url: path });
-    const file = open(call);
-    const block = call.callbacks[0];
-    if (block !== undefined && file !== undefined) {
-      call.used = true;
-      return call.it.callBack(block, [file]);
-    }
-    return file;
-  }, ['open', 'File.open', 'File.new', 'Kernel.open']],
+  [
+    (call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'base64')),
+    ['Base64.decode64', 'Base64.strict_decode64', 'Base64.urlsafe_decode64'],
+  ],
+  [
+    (call) => (call.args[0] === undefined ? undefined : decoded(call, call.args[0], 'zlib')),
+    ['Zlib.Inflate.inflate', 'Zlib.inflate'],
+  ],
+  [
+    (call) => {
+      const path = call.args[0];
+      if (path !== undefined && /^(https?|ftp):\/\//i.test(path.text))
+        return call.it.fetch(call.node, { url: path });
+      const file = open(call);
+      const block = call.callbacks[0];
+      if (block !== undefined && file !== undefined) {
+        call.used = true;
+        return call.it.callBack(block, [file]);
+      }
+      return file;
+    },
+    ['open', 'File.open', 'File.new', 'Kernel.open'],
+  ],
   [readPath, ['File.read', 'IO.read', 'File.readlines', 'IO.readlines', 'File.binread']],
   [writePath, ['File.write', 'IO.write', 'File.binwrite']],
-  [(call) => {
-    const [mode, ...files] = call.args;
-    if (mode !== undefined) for (const file of files) call.it.chmod(call.node, file, mode);
-    return undefined;
-  }, ['File.chmod', 'FileUtils.chmod']],
+  [
+    (call) => {
+      const [mode, ...files] = call.args;
+      if (mode !== undefined) for (const file of files) call.it.chmod(call.node, file, mode);
+      return undefined;
+    },
+    ['File.chmod', 'FileUtils.chmod'],
+  ],
   [chmod, ['chmod']],
   [print, ['puts', 'print', 'p', 'printf', '$stdout.puts']],
   [(call) => call.it.stdin(call.node), ['gets', 'STDIN.gets', 'STDIN.read']],
@@ -117,15 +154,22 @@ const METHODS: Readonly<Record<string, Handler>> = {
   send: sendByName,
   __send__: sendByName,
   public_send: sendByName,
-  method: (call) => (call.args[0] === undefined ? undefined : { ...api(canonical(call.args[0].text)), hidden: call.args[0].hidden }),
-  call: (call) => (call.self?.api !== undefined ? call.it.invokeTerm(call.self, { args: call.args, node: call.node }) : undefined),
+  method: (call) =>
+    call.args[0] === undefined
+      ? undefined
+      : { ...api(canonical(call.args[0].text)), hidden: call.args[0].hidden },
+  call: (call) =>
+    call.self?.api !== undefined
+      ? call.it.invokeTerm(call.self, { args: call.args, node: call.node })
+      : undefined,
   read: (call) => (call.self?.obj !== undefined ? call.it.readFrom(call.self, call.node) : call.self),
 };
 
 function global(name: string): Term | undefined {
   if (name === 'ENV') return environment;
   if (name === 'ARGV') return { text: 'ARGV', exact: false, origins: [], obj: { t: 'args', offset: 0 } };
-  if (name === 'STDIN' || name === '$stdin') return { text: 'STDIN', exact: false, origins: [], obj: { t: 'stdio', fd: 0 } };
+  if (name === 'STDIN' || name === '$stdin')
+    return { text: 'STDIN', exact: false, origins: [], obj: { t: 'stdio', fd: 0 } };
   if (name === 'true') return { text: 'true', exact: true, origins: [], num: 1 };
   if (name === 'nil') return { text: '', exact: true, origins: [] };
   return undefined;
@@ -135,8 +179,8 @@ export const ruby: Dialect = {
   language: 'ruby',
   parse: (code, context, limits) => parseScript('ruby', code, context, limits),
   canonical,
-  library: (path) => LIBRARY.get(path) ?? (path.endsWith('.new') ? undefined : LIBRARY.get(path.replace(/\.open$/, '.new'))),
+  library: (path) =>
+    LIBRARY.get(path) ?? (path.endsWith('.new') ? undefined : LIBRARY.get(path.replace(/\.open$/, '.new'))),
   method: (name) => (Object.hasOwn(METHODS, name) ? METHODS[name] : undefined),
   global: (name) => global(name),
 };
-

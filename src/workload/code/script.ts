@@ -13,7 +13,9 @@ import { BP, Parser, refersTo, type BinaryOp, type Grammar } from './parser.js';
 import type { Token } from './token.js';
 import type { Arg, Node } from './tree.js';
 
-function table(entries: readonly (readonly [string, number, string, boolean?])[]): ReadonlyMap<string, BinaryOp> {
+function table(
+  entries: readonly (readonly [string, number, string, boolean?])[],
+): ReadonlyMap<string, BinaryOp> {
   return new Map(entries.map(([text, bp, op, right]) => [text, { bp, op, right: right === true }]));
 }
 
@@ -41,37 +43,97 @@ const COMMON: readonly (readonly [string, number, string, boolean?])[] = [
 
 const GRAMMARS: Readonly<Record<ScriptLanguage, Grammar>> = {
   node: {
-    binary: table([...COMMON, ['+', BP.add, '+'], ['??', BP.or, 'or'], ['===', BP.compare, 'compare'], ['!==', BP.compare, 'compare'], ['instanceof', BP.compare, 'compare'], ['in', BP.compare, 'compare']]),
+    binary: table([
+      ...COMMON,
+      ['+', BP.add, '+'],
+      ['??', BP.or, 'or'],
+      ['===', BP.compare, 'compare'],
+      ['!==', BP.compare, 'compare'],
+      ['instanceof', BP.compare, 'compare'],
+      ['in', BP.compare, 'compare'],
+    ]),
     unary: new Set(['!', '-', '+', '~', 'typeof', 'await', 'void', 'delete', '...', '++', '--', 'new']),
     member: new Set(['.', '?.']),
     assign: new Set(['=', '+=', '-=', '*=', '||=', '??=', '&&=']),
   },
   php: {
-    binary: table([...COMMON, ['+', BP.add, '+'], ['.', BP.add, 'concat'], ['??', BP.or, 'or'], ['===', BP.compare, 'compare'], ['!==', BP.compare, 'compare'], ['and', BP.and, 'and'], ['or', BP.or, 'or'], ['<>', BP.compare, 'compare']]),
+    binary: table([
+      ...COMMON,
+      ['+', BP.add, '+'],
+      ['.', BP.add, 'concat'],
+      ['??', BP.or, 'or'],
+      ['===', BP.compare, 'compare'],
+      ['!==', BP.compare, 'compare'],
+      ['and', BP.and, 'and'],
+      ['or', BP.or, 'or'],
+      ['<>', BP.compare, 'compare'],
+    ]),
     unary: new Set(['!', '-', '+', '~', '@', '&', '++', '--', 'print', 'new', 'clone']),
     member: new Set(['->', '::', '?->']),
     assign: new Set(['=', '.=', '+=', '??=']),
   },
   perl: {
-    binary: table([...COMMON, ['+', BP.add, '+'], ['.', BP.add, 'concat'], ['x', BP.multiply, 'repeat'], ['eq', BP.compare, 'compare'], ['ne', BP.compare, 'compare'], ['lt', BP.compare, 'compare'], ['gt', BP.compare, 'compare'], ['=~', BP.compare, 'compare'], ['!~', BP.compare, 'compare'], ['and', BP.and - 10, 'and'], ['or', BP.or - 10, 'or'], ['//', BP.or, 'or'], ['..', BP.range, 'range'], ['<=>', BP.compare, 'compare']]),
+    binary: table([
+      ...COMMON,
+      ['+', BP.add, '+'],
+      ['.', BP.add, 'concat'],
+      ['x', BP.multiply, 'repeat'],
+      ['eq', BP.compare, 'compare'],
+      ['ne', BP.compare, 'compare'],
+      ['lt', BP.compare, 'compare'],
+      ['gt', BP.compare, 'compare'],
+      ['=~', BP.compare, 'compare'],
+      ['!~', BP.compare, 'compare'],
+      ['and', BP.and - 10, 'and'],
+      ['or', BP.or - 10, 'or'],
+      ['//', BP.or, 'or'],
+      ['..', BP.range, 'range'],
+      ['<=>', BP.compare, 'compare'],
+    ]),
     unary: new Set(['!', '-', '~', '\\', 'not', 'my', 'our', 'local', 'defined', '++', '--']),
     member: new Set(['->']),
     assign: new Set(['=', '.=', '+=', '||=', '//=', 'x=']),
   },
   ruby: {
-    binary: table([...COMMON, ['+', BP.add, '+'], ['and', BP.and - 10, 'and'], ['or', BP.or - 10, 'or'], ['..', BP.range, 'range'], ['...', BP.range, 'range'], ['=~', BP.compare, 'compare'], ['<=>', BP.compare, 'compare'], ['===', BP.compare, 'compare']]),
+    binary: table([
+      ...COMMON,
+      ['+', BP.add, '+'],
+      ['and', BP.and - 10, 'and'],
+      ['or', BP.or - 10, 'or'],
+      ['..', BP.range, 'range'],
+      ['...', BP.range, 'range'],
+      ['=~', BP.compare, 'compare'],
+      ['<=>', BP.compare, 'compare'],
+      ['===', BP.compare, 'compare'],
+    ]),
     unary: new Set(['!', '-', '~', 'not', 'defined?', '*', '&', '**']),
     member: new Set(['.', '&.', '::']),
     assign: new Set(['=', '+=', '||=', '<<=']),
   },
   lua: {
-    binary: table([...COMMON.filter(([op]) => op !== '||' && op !== '&&' && op !== '?' && op !== '!='), ['+', BP.add, '+'], ['..', BP.add - 1, 'concat', true], ['and', BP.and, 'and'], ['or', BP.or, 'or'], ['~=', BP.compare, 'compare'], ['//', BP.multiply, '/']]),
+    binary: table([
+      ...COMMON.filter(([op]) => op !== '||' && op !== '&&' && op !== '?' && op !== '!='),
+      ['+', BP.add, '+'],
+      ['..', BP.add - 1, 'concat', true],
+      ['and', BP.and, 'and'],
+      ['or', BP.or, 'or'],
+      ['~=', BP.compare, 'compare'],
+      ['//', BP.multiply, '/'],
+    ]),
     unary: new Set(['not', '-', '#', '~', 'local']),
     member: new Set(['.', ':']),
     assign: new Set(['=']),
   },
   awk: {
-    binary: table([...COMMON.filter(([op]) => op !== '|'), ['+', BP.add, '+'], ['~', BP.compare, 'compare'], ['!~', BP.compare, 'compare'], ['in', BP.compare, 'compare'], ['|', BP.bits, 'command-pipe'], ['|&', BP.bits, 'coprocess']]),
+    binary: table([
+      ...COMMON.filter(([op]) => op !== '|'),
+      ['+', BP.add, '+'],
+      ['~', BP.compare, 'compare'],
+      ['!~', BP.compare, 'compare'],
+      ['in', BP.compare, 'compare'],
+      ['|', BP.bits, 'command-pipe'],
+      ['|&', BP.bits, 'coprocess'],
+    ]),
     unary: new Set(['!', '-', '++', '--']),
     member: new Set([]),
     assign: new Set(['=', '+=', '-=']),
@@ -111,18 +173,101 @@ const GRAMMARS: Readonly<Record<ScriptLanguage, Grammar>> = {
 /** Keywords that end a statement in end-terminated languages. */
 const END_BLOCK = new Set(['end']);
 /** Keywords a block of an if-chain may stop at (run as statements of the same block). */
-const CHAIN = new Set(['else', 'elsif', 'elseif', 'elif', 'rescue', 'ensure', 'when', 'then', 'catch', 'finally', 'until']);
+const CHAIN = new Set([
+  'else',
+  'elsif',
+  'elseif',
+  'elif',
+  'rescue',
+  'ensure',
+  'when',
+  'then',
+  'catch',
+  'finally',
+  'until',
+]);
 const LOOPS = new Set(['while', 'until', 'for', 'foreach', 'loop', 'repeat']);
-const BLOCKS = new Set(['if', 'unless', 'try', 'begin', 'switch', 'case', 'do', 'else', 'elsif', 'elseif', 'catch', 'finally', 'rescue', 'ensure', 'when', 'then', 'BEGIN', 'END', 'default', 'trap']);
+const BLOCKS = new Set([
+  'if',
+  'unless',
+  'try',
+  'begin',
+  'switch',
+  'case',
+  'do',
+  'else',
+  'elsif',
+  'elseif',
+  'catch',
+  'finally',
+  'rescue',
+  'ensure',
+  'when',
+  'then',
+  'BEGIN',
+  'END',
+  'default',
+  'trap',
+]);
 const FUNCTIONS = new Set(['function', 'sub', 'def', 'filter']);
-const SKIPPED = new Set(['var', 'let', 'const', 'my', 'our', 'local', 'global', 'static', 'public', 'private', 'export', 'async', 'param', 'break', 'continue', 'next', 'last', 'redo', 'retry', 'pass', 'strict', 'warnings', 'exit', 'die']);
+const SKIPPED = new Set([
+  'var',
+  'let',
+  'const',
+  'my',
+  'our',
+  'local',
+  'global',
+  'static',
+  'public',
+  'private',
+  'export',
+  'async',
+  'param',
+  'break',
+  'continue',
+  'next',
+  'last',
+  'redo',
+  'retry',
+  'pass',
+  'strict',
+  'warnings',
+  'exit',
+  'die',
+]);
 
 /** PHP's language constructs written without parentheses. */
 const PHP_PARENLESS = new Set(['echo', 'print', 'include', 'require', 'include_once', 'require_once']);
 
 /** Words that never start a paren-less call's argument. */
 const NOT_ARGUMENT = new Set([
-  'if', 'unless', 'while', 'until', 'and', 'or', 'not', 'then', 'do', 'end', 'else', 'elsif', 'x', 'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'cmp', 'in', 'of', 'as', 'foreach', 'for', 'instanceof',
+  'if',
+  'unless',
+  'while',
+  'until',
+  'and',
+  'or',
+  'not',
+  'then',
+  'do',
+  'end',
+  'else',
+  'elsif',
+  'x',
+  'eq',
+  'ne',
+  'lt',
+  'gt',
+  'le',
+  'ge',
+  'cmp',
+  'in',
+  'of',
+  'as',
+  'foreach',
+  'for',
+  'instanceof',
 ]);
 
 export class ScriptParser extends Parser {
@@ -140,7 +285,10 @@ export class ScriptParser extends Parser {
   }
 
   program(): Node[] {
-    return this.statements(() => this.statement(), () => false);
+    return this.statements(
+      () => this.statement(),
+      () => false,
+    );
   }
 
   private statement(): Node | undefined {
@@ -156,14 +304,20 @@ export class ScriptParser extends Parser {
   private block(): Node[] {
     this.skipNewlines();
     if (this.eatOp('{')) {
-      const body = this.statements(() => this.statement(), (t) => t.kind === 'op' && t.text === '}');
+      const body = this.statements(
+        () => this.statement(),
+        (t) => t.kind === 'op' && t.text === '}',
+      );
       this.eatOp('}');
       return body;
     }
     if (this.ends) {
       this.eatName('do');
       this.eatName('then');
-      const body = this.statements(() => this.statement(), (t) => t.kind === 'name' && END_BLOCK.has(t.text));
+      const body = this.statements(
+        () => this.statement(),
+        (t) => t.kind === 'name' && END_BLOCK.has(t.text),
+      );
       this.eatName('end');
       return body;
     }
@@ -180,7 +334,8 @@ export class ScriptParser extends Parser {
       const word = token.text;
       if (this.ends && CHAIN.has(word)) {
         this.next();
-        if (word === 'elsif' || word === 'elseif' || word === 'when' || word === 'until') return this.expression();
+        if (word === 'elsif' || word === 'elseif' || word === 'when' || word === 'until')
+          return this.expression();
         if (word === 'rescue') while (!this.atLineEnd()) this.next();
         return undefined;
       }
@@ -198,8 +353,9 @@ export class ScriptParser extends Parser {
         const func = this.functionRest(start, name);
         return this.node(start, { k: 'def', name, func });
       }
-      if (LOOPS.has(word) && !(this.lang === 'ruby' && word === 'loop' && this.isOp('.', 1))) return this.loop(start, word);
-      if (BLOCKS.has(word) && !this.isOp('(', 1) === false && word !== 'do' && word !== 'BEGIN' && word !== 'END') {
+      if (LOOPS.has(word) && !(this.lang === 'ruby' && word === 'loop' && this.isOp('.', 1)))
+        return this.loop(start, word);
+      if (BLOCKS.has(word) && this.isOp('(', 1) && word !== 'do' && word !== 'BEGIN' && word !== 'END') {
         // `if (cond) {…}`, `switch (x) {…}`
         this.next();
         const test = this.condition();
@@ -215,7 +371,16 @@ export class ScriptParser extends Parser {
           }
           return this.node(start, { k: 'block', body });
         }
-        if (word === 'try' || word === 'begin' || word === 'else' || word === 'finally' || word === 'BEGIN' || word === 'END' || word === 'default' || word === 'trap') {
+        if (
+          word === 'try' ||
+          word === 'begin' ||
+          word === 'else' ||
+          word === 'finally' ||
+          word === 'BEGIN' ||
+          word === 'END' ||
+          word === 'default' ||
+          word === 'trap'
+        ) {
           return this.node(start, { k: 'block', body: this.block() });
         }
         if (word === 'catch') {
@@ -251,7 +416,7 @@ export class ScriptParser extends Parser {
         return this.statement();
       }
     }
-    if (this.lang === 'awk' && (token.kind === 'str' && token.flavor === 'regex')) {
+    if (this.lang === 'awk' && token.kind === 'str' && token.flavor === 'regex') {
       this.next();
       return this.isOp('{') ? this.node(start, { k: 'block', body: this.block() }) : this.unknown(start);
     }
@@ -260,8 +425,8 @@ export class ScriptParser extends Parser {
       // `a, b = f()` (Lua, Ruby, Perl's list assignment written without parentheses).
       const items = [expr];
       while (this.eatOp(',')) items.push(this.expression(BP.ternary));
-      const last = items[items.length - 1]!;
-      if (last.k === 'assign') {
+      const last = items[items.length - 1];
+      if (last?.k === 'assign') {
         items[items.length - 1] = last.target;
         const target = this.node(start, { k: 'list', items });
         expr = this.node(start, { k: 'assign', target, op: '=', value: last.value });
@@ -303,7 +468,8 @@ export class ScriptParser extends Parser {
         this.skipNewlines();
       }
       this.eatOp(')');
-      return items.length === 1 ? items[0]! : this.node(start, { k: 'list', items });
+      const [only] = items;
+      return only !== undefined && items.length === 1 ? only : this.node(start, { k: 'list', items });
     }
     const test = this.expression();
     this.eatName('then');
@@ -316,7 +482,10 @@ export class ScriptParser extends Parser {
     if (word === 'loop' || (word === 'repeat' && this.lang === 'lua')) {
       const body =
         word === 'repeat'
-          ? this.statements(() => this.statement(), (t) => t.kind === 'name' && t.text === 'until')
+          ? this.statements(
+              () => this.statement(),
+              (t) => t.kind === 'name' && t.text === 'until',
+            )
           : this.block();
       if (word === 'repeat' && this.eatName('until')) body.push(this.expression());
       return this.node(start, { k: 'loop', body });
@@ -337,7 +506,10 @@ export class ScriptParser extends Parser {
       if (this.lang === 'perl' && this.isOp('(')) {
         iter = this.expression();
       } else {
-        while (!this.atEnd && !(paren ? this.isOp(')') : this.isOp('{') || this.isName('do') || this.atLineEnd())) {
+        while (
+          !this.atEnd &&
+          !(paren ? this.isOp(')') : this.isOp('{') || this.isName('do') || this.atLineEnd())
+        ) {
           const before = this.i;
           if (this.eatName('in') || this.eatName('of') || this.eatName('as')) {
             iter = this.expression();
@@ -349,11 +521,12 @@ export class ScriptParser extends Parser {
           if (!this.eatOp(';') && !this.eatOp(',') && this.i === before) this.next();
         }
         if (paren) this.eatOp(')');
-        if (iter !== undefined) target = parts.length === 1 ? parts[0] : this.node(start, { k: 'list', items: parts });
+        if (iter !== undefined)
+          target = parts.length === 1 ? parts[0] : this.node(start, { k: 'list', items: parts });
         else if (this.lang === 'php' || parts.length !== 1) target = undefined;
         if (this.lang === 'php' && iter !== undefined && parts.length === 1) {
           // `foreach ($list as $x)`: parts hold the list.
-          const list = parts[0]!;
+          const list = parts[0] ?? this.unknown(start);
           parts.length = 0;
           target = iter;
           iter = list;
@@ -381,8 +554,19 @@ export class ScriptParser extends Parser {
         const t = this.peek();
         if (t.kind === 'name' || t.kind === 'var') {
           this.next();
-          let param: Node = this.node(t.start, t.kind === 'var' ? { k: 'var', name: t.text, sigil: t.flavor ?? '$' } : { k: 'name', name: t.text });
-          if (this.eatOp('=')) param = this.node(t.start, { k: 'assign', target: param, op: '=', value: this.expression(BP.ternary) });
+          let param: Node = this.node(
+            t.start,
+            t.kind === 'var'
+              ? { k: 'var', name: t.text, sigil: t.flavor ?? '$' }
+              : { k: 'name', name: t.text },
+          );
+          if (this.eatOp('='))
+            param = this.node(t.start, {
+              k: 'assign',
+              target: param,
+              op: '=',
+              value: this.expression(BP.ternary),
+            });
           params.push(param);
         }
         if (!this.eatOp(',') && this.i === before) this.next();
@@ -399,7 +583,9 @@ export class ScriptParser extends Parser {
       ...(name === undefined ? {} : { name }),
       params,
       body,
-      ...(name !== undefined && refersTo(body, name.slice(name.lastIndexOf('.') + 1)) ? { recursive: true } : {}),
+      ...(name !== undefined && refersTo(body, name.slice(name.lastIndexOf('.') + 1))
+        ? { recursive: true }
+        : {}),
     });
   }
 
@@ -422,7 +608,8 @@ export class ScriptParser extends Parser {
   }
 
   private tokensBefore(text: string, start: number): boolean {
-    for (let j = this.i - 1; j >= 0 && this.tokens[j]!.start >= start; j--) if (this.tokens[j]!.text === text) return true;
+    for (let j = this.i - 1; j >= 0 && (this.tokens[j]?.start ?? -1) >= start; j--)
+      if (this.tokens[j]?.text === text) return true;
     return false;
   }
 
@@ -437,7 +624,13 @@ export class ScriptParser extends Parser {
       if (!this.atLineEnd() && !this.isOp(')') && !this.isOp(';')) return this.expression(BP.unary);
       return this.node(start, { k: 'name', name: token.text });
     }
-    if (token.kind === 'name' && (token.text === 'function' || token.text === 'sub' || (token.text === 'lambda' && this.lang === 'ruby') || (token.text === 'proc' && this.lang === 'ruby'))) {
+    if (
+      token.kind === 'name' &&
+      (token.text === 'function' ||
+        token.text === 'sub' ||
+        (token.text === 'lambda' && this.lang === 'ruby') ||
+        (token.text === 'proc' && this.lang === 'ruby'))
+    ) {
       if (this.peek(1).kind === 'op' && (this.peek(1).text === '(' || this.peek(1).text === '{')) {
         this.next();
         return this.functionRest(start);
@@ -449,7 +642,9 @@ export class ScriptParser extends Parser {
     }
     if (token.kind === 'name' && token.text === 'new' && this.lang !== 'powershell') {
       this.next();
-      let callee: Node = this.isOp('(') ? this.prefix() : this.node(this.peek().start, { k: 'name', name: this.next().text });
+      let callee: Node = this.isOp('(')
+        ? this.prefix()
+        : this.node(this.peek().start, { k: 'name', name: this.next().text });
       while (this.grammar.member.has(this.peek().text) && this.peek(1).kind === 'name') {
         this.next();
         callee = this.node(callee.start, { k: 'member', object: callee, name: this.next().text });
@@ -471,7 +666,10 @@ export class ScriptParser extends Parser {
     if (token.kind === 'op' && token.text === '{') {
       if (this.lang === 'powershell' || this.lang === 'awk') {
         this.next();
-        const body = this.statements(() => this.statement(), (t) => t.kind === 'op' && t.text === '}');
+        const body = this.statements(
+          () => this.statement(),
+          (t) => t.kind === 'op' && t.text === '}',
+        );
         this.eatOp('}');
         return this.node(start, { k: 'func', params: [], body });
       }
@@ -508,7 +706,12 @@ export class ScriptParser extends Parser {
       this.next();
       return this.expression(BP.unary);
     }
-    if (token.kind === 'op' && (token.text === '&' || token.text === '.') && this.lang === 'powershell' && !token.space === false) {
+    if (
+      token.kind === 'op' &&
+      (token.text === '&' || token.text === '.') &&
+      this.lang === 'powershell' &&
+      token.space
+    ) {
       // The call operator: `& $cmd args`, `& ([scriptblock]::Create($x))`.
       this.next();
       const target = this.prefixOne();
@@ -533,7 +736,8 @@ export class ScriptParser extends Parser {
     const token = this.peek();
     if (token.kind === 'op' && token.text === '(') return this.prefix();
     this.next();
-    if (token.kind === 'var') return this.node(token.start, { k: 'var', name: token.text, sigil: token.flavor ?? '$' });
+    if (token.kind === 'var')
+      return this.node(token.start, { k: 'var', name: token.text, sigil: token.flavor ?? '$' });
     if (token.kind === 'str') return this.stringNode(token);
     return this.node(token.start, { k: 'name', name: token.text });
   }
@@ -541,7 +745,8 @@ export class ScriptParser extends Parser {
   private arrowAhead(): boolean {
     let depth = 0;
     for (let j = this.i; j < this.tokens.length && j < this.i + 64; j++) {
-      const t = this.tokens[j]!;
+      const t = this.tokens[j];
+      if (t === undefined) break;
       if (t.kind !== 'op') continue;
       if (t.text === '(') depth++;
       else if (t.text === ')') {
@@ -555,7 +760,10 @@ export class ScriptParser extends Parser {
   private arrowBody(start: number, params: Node[]): Node {
     if (this.isOp('{')) {
       this.next();
-      const body = this.statements(() => this.statement(), (t) => t.kind === 'op' && t.text === '}');
+      const body = this.statements(
+        () => this.statement(),
+        (t) => t.kind === 'op' && t.text === '}',
+      );
       this.eatOp('}');
       return this.node(start, { k: 'func', params, body });
     }
@@ -567,9 +775,26 @@ export class ScriptParser extends Parser {
   private commandStarts(token: Token): boolean {
     if (this.lang !== 'powershell') return false;
     const next = this.peek(1);
-    if (next.kind === 'op' && ['(', '.', '=', '::', '[', '+='].includes(next.text) && !next.space) return false;
+    if (next.kind === 'op' && ['(', '.', '=', '::', '[', '+='].includes(next.text) && !next.space)
+      return false;
     if (next.kind === 'op' && next.text === '=') return false;
-    return !['if', 'while', 'foreach', 'for', 'return', 'function', 'else', 'try', 'catch', 'param', 'do', 'until', 'switch', 'trap', 'in'].includes(token.text.toLowerCase());
+    return ![
+      'if',
+      'while',
+      'foreach',
+      'for',
+      'return',
+      'function',
+      'else',
+      'try',
+      'catch',
+      'param',
+      'do',
+      'until',
+      'switch',
+      'trap',
+      'in',
+    ].includes(token.text.toLowerCase());
   }
 
   /** PowerShell command arguments: `-Name value`, `-Switch`, values separated by spaces. */
@@ -578,7 +803,10 @@ export class ScriptParser extends Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'nl' || t.kind === 'eof') return args;
-      if (t.kind === 'op' && [';', '|', ')', '}', ']', '2>&1', '*>&1', '>', '2>', '>>', '||', '&&', ','].includes(t.text)) {
+      if (
+        t.kind === 'op' &&
+        [';', '|', ')', '}', ']', '2>&1', '*>&1', '>', '2>', '>>', '||', '&&', ','].includes(t.text)
+      ) {
         if (t.text === '2>' || t.text === '>' || t.text === '>>') {
           this.next();
           if (!this.atLineEnd()) this.prefixOne();
@@ -594,7 +822,11 @@ export class ScriptParser extends Parser {
         this.next();
         const key: Node = this.node(t.start, { k: 'str', parts: [t.text.slice(1)] });
         const v = this.peek();
-        const isValue = !(v.kind === 'nl' || v.kind === 'eof' || (v.kind === 'op' && (v.flavor === 'param' || [';', '|', ')', '}'].includes(v.text))));
+        const isValue = !(
+          v.kind === 'nl' ||
+          v.kind === 'eof' ||
+          (v.kind === 'op' && (v.flavor === 'param' || [';', '|', ')', '}'].includes(v.text)))
+        );
         if (isValue) args.push({ key, value: this.commandValue() });
         else args.push({ key, value: this.node(t.start, { k: 'num', value: 1, text: 'true' }) });
         continue;
@@ -629,44 +861,92 @@ export class ScriptParser extends Parser {
     // Ruby and Perl calls without parentheses: `exec "sh"`, `system 'id'`, `s.puts x`, `print $s "x"`.
     if (this.parenlessAt(left, token)) {
       const args: Arg[] = [];
-      if (this.lang === 'perl' && (left.k === 'name') && (left.name === 'print' || left.name === 'printf' || left.name === 'say')) {
+      if (
+        this.lang === 'perl' &&
+        left.k === 'name' &&
+        (left.name === 'print' || left.name === 'printf' || left.name === 'say')
+      ) {
         // `print $fh LIST` / `print {$fh} LIST`: a filehandle before the list, no comma.
         const t = this.peek();
         const n = this.peek(1);
-        if ((t.kind === 'var' || t.kind === 'name') && n.kind !== 'op' && n.kind !== 'nl' && n.kind !== 'eof' && n.space) {
+        if (
+          (t.kind === 'var' || t.kind === 'name') &&
+          n.kind !== 'op' &&
+          n.kind !== 'nl' &&
+          n.kind !== 'eof' &&
+          n.space
+        ) {
           this.next();
-          const handle: Node = t.kind === 'var' ? this.node(t.start, { k: 'var', name: t.text, sigil: '$' }) : this.node(t.start, { k: 'name', name: t.text });
+          const handle: Node =
+            t.kind === 'var'
+              ? this.node(t.start, { k: 'var', name: t.text, sigil: '$' })
+              : this.node(t.start, { k: 'name', name: t.text });
           const rest = this.bareArgs();
           const member: Node = this.node(left.start, { k: 'member', object: handle, name: 'print' });
           return this.node(left.start, { k: 'call', callee: member, args: rest });
         }
       }
       args.push(...this.bareArgs());
-      const block = this.lang === 'ruby' && (this.isOp('{') || this.isName('do')) ? this.rubyBlock() : undefined;
-      return this.node(left.start, { k: 'call', callee: left, args, ...(block === undefined ? {} : { block }) });
+      const block =
+        this.lang === 'ruby' && (this.isOp('{') || this.isName('do')) ? this.rubyBlock() : undefined;
+      return this.node(left.start, {
+        k: 'call',
+        callee: left,
+        args,
+        ...(block === undefined ? {} : { block }),
+      });
     }
-    if (this.lang === 'ruby' && (token.kind === 'op' && token.text === '{' || (token.kind === 'name' && token.text === 'do')) && (left.k === 'call' || left.k === 'member' || left.k === 'name')) {
+    if (
+      this.lang === 'ruby' &&
+      ((token.kind === 'op' && token.text === '{') || (token.kind === 'name' && token.text === 'do')) &&
+      (left.k === 'call' || left.k === 'member' || left.k === 'name')
+    ) {
       const block = this.rubyBlock();
-      if (left.k === 'call') return { ...left, block } as Node;
+      if (left.k === 'call') return { ...left, block };
       return this.node(left.start, { k: 'call', callee: left, args: [], block });
     }
-    if (this.lang === 'lua' && (token.kind === 'str' || (token.kind === 'op' && token.text === '{')) && (left.k === 'name' || left.k === 'member')) {
+    if (
+      this.lang === 'lua' &&
+      (token.kind === 'str' || (token.kind === 'op' && token.text === '{')) &&
+      (left.k === 'name' || left.k === 'member')
+    ) {
       // `require "socket"`, `os.execute "id"`, `f{...}`.
       const value = this.prefix();
       return this.node(left.start, { k: 'call', callee: left, args: [{ value }] });
     }
-    if (this.lang === 'perl' && token.kind === 'op' && token.text === '{' && !token.space && left.k === 'var') {
+    if (
+      this.lang === 'perl' &&
+      token.kind === 'op' &&
+      token.text === '{' &&
+      !token.space &&
+      left.k === 'var'
+    ) {
       // `$h{key}`, `$ENV{HOME}`: a hash element.
       this.next();
-      const key = this.peek().kind === 'name' && this.isOp('}', 1) ? this.literalKey(this.prefixOne()) : this.expression();
+      const key =
+        this.peek().kind === 'name' && this.isOp('}', 1)
+          ? this.literalKey(this.prefixOne())
+          : this.expression();
       this.eatOp('}');
-      const hash: Node = { ...left, sigil: '%' } as Node;
+      const hash: Node = { ...left, sigil: '%' };
       return this.node(left.start, { k: 'index', object: hash, index: key });
     }
-    if (this.lang === 'powershell' && token.kind === 'op' && token.text === '(' && !token.space && left.k === 'member') {
+    if (
+      this.lang === 'powershell' &&
+      token.kind === 'op' &&
+      token.text === '(' &&
+      !token.space &&
+      left.k === 'member'
+    ) {
       return super.postfix(left);
     }
-    if (token.kind === 'op' && token.text === '(' && token.space && (this.lang === 'powershell' || this.lang === 'awk')) return undefined;
+    if (
+      token.kind === 'op' &&
+      token.text === '(' &&
+      token.space &&
+      (this.lang === 'powershell' || this.lang === 'awk')
+    )
+      return undefined;
     const after = super.postfix(left);
     if (after?.k === 'member' && this.callsWithoutParens(after)) {
       return this.node(after.start, { k: 'call', callee: after, args: [] });
@@ -682,19 +962,44 @@ export class ScriptParser extends Parser {
     if (!/^[a-z_]/.test(member.name)) return false;
     // `s.puts x` reads its arguments itself; `x.y = 1` is an attribute.
     const next = this.peek();
-    return !(next.kind === 'op' && (next.text === '=' || next.text === '+=')) && !this.parenlessAt(member, next);
+    return (
+      !(next.kind === 'op' && (next.text === '=' || next.text === '+=')) && !this.parenlessAt(member, next)
+    );
   }
 
   private parenlessAt(left: Node, token: Token): boolean {
-    if (this.lang === 'php') return left.k === 'name' && PHP_PARENLESS.has(left.name) && (token.kind === 'str' || token.kind === 'var' || token.kind === 'num');
-    if (this.lang !== 'perl' && this.lang !== 'ruby' && !(this.lang === 'awk' && left.k === 'name' && (left.name === 'print' || left.name === 'printf' || left.name === 'getline'))) return false;
+    if (this.lang === 'php')
+      return (
+        left.k === 'name' &&
+        PHP_PARENLESS.has(left.name) &&
+        (token.kind === 'str' || token.kind === 'var' || token.kind === 'num')
+      );
+    if (
+      this.lang !== 'perl' &&
+      this.lang !== 'ruby' &&
+      !(
+        this.lang === 'awk' &&
+        left.k === 'name' &&
+        (left.name === 'print' || left.name === 'printf' || left.name === 'getline')
+      )
+    )
+      return false;
     if (left.k !== 'name' && !(this.lang === 'ruby' && left.k === 'member')) return false;
     if (!token.space && !(this.lang === 'perl' && token.kind === 'var')) return false;
-    if (this.lang === 'awk' && left.k === 'name' && left.name === 'getline') return token.kind === 'var' || token.kind === 'name';
-    if (token.kind === 'str' || token.kind === 'num' || token.kind === 'var') return !(token.kind === 'str' && token.flavor === 'regex' && this.lang === 'perl');
-    if (token.kind === 'name') return !NOT_ARGUMENT.has(token.text) && !this.grammar.binary.has(token.text) && !(this.lang === 'ruby' && token.text === 'do');
-    if (token.kind === 'op' && (token.text === '(' || token.text === '[')) return this.lang === 'ruby' && token.text === '[' ? false : this.lang === 'perl' ? false : false;
-    if (token.kind === 'op' && (token.text === '\\' || token.text === '@' || token.text === '$#')) return this.lang === 'perl';
+    if (this.lang === 'awk' && left.k === 'name' && left.name === 'getline')
+      return token.kind === 'var' || token.kind === 'name';
+    if (token.kind === 'str' || token.kind === 'num' || token.kind === 'var')
+      return !(token.kind === 'str' && token.flavor === 'regex' && this.lang === 'perl');
+    if (token.kind === 'name')
+      return (
+        !NOT_ARGUMENT.has(token.text) &&
+        !this.grammar.binary.has(token.text) &&
+        !(this.lang === 'ruby' && token.text === 'do')
+      );
+    if (token.kind === 'op' && (token.text === '(' || token.text === '['))
+      return this.lang === 'ruby' && token.text === '[' ? false : this.lang === 'perl' ? false : false;
+    if (token.kind === 'op' && (token.text === '\\' || token.text === '@' || token.text === '$#'))
+      return this.lang === 'perl';
     return false;
   }
 
@@ -703,8 +1008,23 @@ export class ScriptParser extends Parser {
     const args: Arg[] = [];
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'nl' || t.kind === 'eof' || (t.kind === 'op' && [';', ')', '}', ']', '|', '|&', '>', '>>'].includes(t.text))) return args;
-      if (t.kind === 'name' && (t.text === 'if' || t.text === 'unless' || t.text === 'do' || t.text === 'or' || t.text === 'and' || t.text === 'while' || t.text === 'until')) return args;
+      if (
+        t.kind === 'nl' ||
+        t.kind === 'eof' ||
+        (t.kind === 'op' && [';', ')', '}', ']', '|', '|&', '>', '>>'].includes(t.text))
+      )
+        return args;
+      if (
+        t.kind === 'name' &&
+        (t.text === 'if' ||
+          t.text === 'unless' ||
+          t.text === 'do' ||
+          t.text === 'or' ||
+          t.text === 'and' ||
+          t.text === 'while' ||
+          t.text === 'until')
+      )
+        return args;
       if (this.lang === 'ruby' && t.kind === 'op' && t.text === '{') return args;
       const before = this.i;
       args.push(this.arg());
@@ -737,9 +1057,15 @@ export class ScriptParser extends Parser {
   protected override entryKey(): Node {
     const token = this.peek();
     const sep = this.peek(1);
-    if ((token.kind === 'name' || token.kind === 'str') && sep.kind === 'op' && (sep.text === '=' || sep.text === ':' || sep.text === '=>')) {
+    if (
+      (token.kind === 'name' || token.kind === 'str') &&
+      sep.kind === 'op' &&
+      (sep.text === '=' || sep.text === ':' || sep.text === '=>')
+    ) {
       this.next();
-      return token.kind === 'str' ? this.stringNode(token) : this.node(token.start, { k: 'str', parts: [token.text] });
+      return token.kind === 'str'
+        ? this.stringNode(token)
+        : this.node(token.start, { k: 'str', parts: [token.text] });
     }
     return super.entryKey();
   }
@@ -747,7 +1073,12 @@ export class ScriptParser extends Parser {
   protected override keyword(): Node | undefined {
     const token = this.peek();
     const next = this.peek(1);
-    if ((token.kind === 'name' || token.kind === 'str') && next.kind === 'op' && next.text === ':' && (this.lang === 'ruby' || this.lang === 'php')) {
+    if (
+      (token.kind === 'name' || token.kind === 'str') &&
+      next.kind === 'op' &&
+      next.text === ':' &&
+      (this.lang === 'ruby' || this.lang === 'php')
+    ) {
       this.next();
       this.next();
       return this.node(token.start, { k: 'str', parts: [token.text] });
@@ -777,7 +1108,12 @@ export class ScriptParser extends Parser {
   }
 }
 
-export function parseScript(lang: ScriptLanguage, code: string, context: CodeContext, limits: string[]): Node[] {
+export function parseScript(
+  lang: ScriptLanguage,
+  code: string,
+  context: CodeContext,
+  limits: string[],
+): Node[] {
   const tokens = tokenizeScript(lang, code, context, limits);
   return new ScriptParser(lang, tokens, code, limits, context).program();
 }

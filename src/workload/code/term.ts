@@ -144,7 +144,8 @@ export function mergeOrigins(a: readonly Origin[], b: readonly Origin[]): readon
 
 /** Joins texts; origins, socket and output marks carry over. */
 export function concat(parts: readonly Term[], hidden?: string): Term {
-  if (parts.length === 1 && hidden === undefined) return parts[0]!;
+  const [only] = parts;
+  if (only !== undefined && parts.length === 1 && hidden === undefined) return only;
   let text = '';
   let exact = true;
   let origins: readonly Origin[] = [];

@@ -106,7 +106,7 @@ export function readEscape(src: string, at: number, style: EscapeStyle = {}): [s
   if (c >= '0' && c <= '7' && style.decimal !== true) {
     let j = at + 1;
     let value = 0;
-    while (j < at + 4 && src[j] !== undefined && src[j]! >= '0' && src[j]! <= '7') {
+    while (j < at + 4 && (src[j] ?? '') >= '0' && (src[j] ?? '') <= '7') {
       value = value * 8 + src.charCodeAt(j++) - 48;
     }
     return [String.fromCharCode(value & 0xff), j];
@@ -268,7 +268,7 @@ export class Scanner {
         return this.push('op', op, from);
       }
     }
-    const c = this.src[this.pos]!;
+    const c = this.src[this.pos] ?? '';
     this.pos += c.length;
     return this.push('op', c, from);
   }
@@ -312,7 +312,7 @@ export class Scanner {
     const from = this.pos;
     let depth = 0;
     while (this.pos < src.length) {
-      const c = src[this.pos]!;
+      const c = src[this.pos] ?? '';
       if (c === '\\') {
         this.pos += 2;
         continue;
@@ -380,7 +380,7 @@ export function splitInterpolated(
   let i = 0;
   let from = 0;
   while (i < raw.length) {
-    const c = raw[i]!;
+    const c = raw[i] ?? '';
     if (c === '\\' && style !== undefined) {
       if (i > from) literal.push(raw.slice(from, i));
       const [out, next] = readEscape(raw, i, style);
