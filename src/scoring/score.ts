@@ -39,6 +39,14 @@ function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
       };
 }
 
+/**
+ * Weight of an `engine-error` finding: the default profile's deny threshold, so that an object a
+ * rule could not judge fails closed instead of scoring as clean (a rule that throws on hostile input
+ * must not be a way past the others). `onError` in the policy still decides for the kql profile and
+ * for policies that raise the thresholds.
+ */
+export const ENGINE_ERROR_WEIGHT = 8;
+
 /** Runs every active rule over the workload. A rule that throws becomes an `engine-error` finding, never an exception. */
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
   const findings: Finding[] = [];
@@ -50,7 +58,7 @@ export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]):
       errors.push(rule.id);
       findings.push({
         rule: ENGINE_ERROR_RULE,
-        weight: 0,
+        weight: ENGINE_ERROR_WEIGHT,
         technique: '',
         message: `rule ${rule.id} failed`,
         detail: error instanceof Error ? error.message.slice(0, 200) : 'unknown error',
