@@ -31,14 +31,22 @@ export function credentialFlows(
 
 export type SendVerdict = 'audience' | 'elsewhere' | 'unknown';
 
+/** The API server's in-cluster names and the variable the kubelet sets; nothing with another suffix. */
+const API_SERVER =
+  /^(?:kubernetes|kubernetes\.default|kubernetes\.default\.svc|kubernetes\.default\.svc\.cluster\.local|\$\{?kubernetes_service_host\}?)$/i;
+const VAULT_LOGIN = /\/v1\/auth\/[^?#]+\/login\b/;
+
 /** Where a `send` flow takes the credential: to its audience, elsewhere, or a place not known before run time. */
 export function sendVerdict({ flow, origin }: CredentialFlow): SendVerdict {
   if (flow.destination === undefined) return 'unknown';
   const url = parseUrl(flow.destination);
   if (url === undefined) return 'unknown';
-  if (isAudience(origin, url)) return 'audience';
-  if (url.host === '' || (url.host.includes('$') && !/\$\{?KUBERNETES_SERVICE_HOST/.test(url.host)))
-    return 'unknown';
+  if (origin.credential === 'service-account-token') {
+    // Checked here rather than left to `isAudience`: a public name that merely starts with an
+    // in-cluster one (`kubernetes.default.svc.evil.example`) is not the API server.
+    if (API_SERVER.test(url.host.replace(/\.$/, '')) || VAULT_LOGIN.test(url.path)) return 'audience';
+  } else if (isAudience(origin, url)) return 'audience';
+  if (url.host === '' || url.host.includes('$')) return 'unknown';
   return 'elsewhere';
 }
 

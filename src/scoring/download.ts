@@ -62,11 +62,12 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
   if (dropped !== undefined) return { grade: 'hostile', why: dropped };
   const hostClass = classifyHost(url.host);
   if (hostClass === 'metadata') return { grade: 'hostile', why: 'code from the metadata service' };
+  const embedded = /[a-z]/i.test(url.host.replace(/^0x/i, '')) ? hostAddress(url.host) : undefined;
+  if (embedded !== undefined && !url.host.includes(':') && /\.[a-z]{2,}$/i.test(url.host))
+    return { grade: 'hostile', why: `code from a wildcard-DNS name for ${embedded}` };
   if (hostClass === 'public-address') return { grade: 'hostile', why: `code from the address ${url.host}` };
   if (hostClass === 'internal' && hostAddress(url.host) !== undefined)
     return { grade: 'hostile', why: `code from the address ${url.host}` };
-  if (hostClass === 'domain' && hostAddress(url.host) !== undefined)
-    return { grade: 'hostile', why: `code from a wildcard-DNS name for ${hostAddress(url.host) ?? ''}` };
   if (hostClass === 'unknown' || hostClass === 'api-server')
     return { grade: 'unverified', why: 'code from a host not known before run time' };
   if (hostClass === 'internal') return { grade: 'unverified', why: `code from ${url.host} in the cluster` };

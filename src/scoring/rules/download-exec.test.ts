@@ -1,0 +1,117 @@
+import { describe, expect, it } from '@jest/globals';
+
+import type { Flow } from '../../workload/model.js';
+import { execution, flow, network, withExecution } from '../../../test/support/execution.js';
+import { TRUSTED_INSTALLERS } from '../download.js';
+import { downloadExec } from './download-exec.js';
+import { downloadExecUnverified } from './download-exec-unverified.js';
+import { networkClient } from './network-client.js';
+
+const run = (url: string, steps: string[] = []): Flow => flow(network(url), 'exec', { steps, by: 'sh' });
+const params = { trustedHosts: [...TRUSTED_INSTALLERS] };
+const hostile = (f: Flow) => downloadExec.check(withExecution(execution({ flows: [f] })), undefined);
+const unverified = (f: Flow) =>
+  downloadExecUnverified.check(withExecution(execution({ flows: [f] })), params);
+
+describe('download-exec (hostile sources) and download-exec-unverified (HTTPS from a domain)', () => {
+  it.each<[string, Flow, string]>([
+    ['plain http', run('http://k8s-metrics.example/x.sh'), 'code over plain http'],
+    ['an IP literal over https', run('https://203.0.113.41/x.sh'), 'code from the address 203.0.113.41'],
+    ['a decimal IP', run('http://2852039166/x'), 'code from the metadata service'],
+    ['a hex IP', run('http://0xcb00712a/x'), 'code from the address 0xcb00712a'],
+    ['a private IP literal', run('http://10.0.0.5/x'), 'code from the address 10.0.0.5'],
+    [
+      'a wildcard-DNS name',
+      run('https://203.0.113.9.nip.io/x'),
+      'code from a wildcard-DNS name for 203.0.113.9',
+    ],
+    [
+      'a non-default port',
+      run('https://cdn.update-check.example:8443/i'),
+      'code from cdn.update-check.example on port 8443',
+    ],
+    ['ftp', run('ftp://files.example.org/x'), 'code over plain ftp'],
+    [
+      'a trusted host, dropped into a hidden path',
+      run('https://get.helm.sh/x', ['installs as /usr/local/bin/.x', 'runs .x']),
+      'hidden path /usr/local/bin/.x',
+    ],
+    [
+      'a domain, run from /tmp',
+      run('https://example.org/a', ['saves as /tmp/a', 'runs /tmp/a']),
+      'runs from /tmp/a',
+    ],
+    ['from /dev/shm', run('https://example.org/a', ['runs /dev/shm/kswapd0']), 'runs from /dev/shm/kswapd0'],
+  ])('denies %s', (_name, f, why) => {
+    expect(hostile(f).map((e) => e.reason)).toEqual([why]);
+    expect(unverified(f)).toEqual([]);
+  });
+
+  it.each<[string, Flow]>([
+    ['an HTTPS domain', run('https://k8s-metrics.example/i.sh')],
+    ['an in-cluster service over http', run('http://artifacts.ci.svc.cluster.local/setup.sh')],
+    ['a host not known before run time', run('https://$HOST/i.sh')],
+    [
+      'a GitHub path outside the listed projects',
+      run('https://raw.githubusercontent.com/someone/tools/main/i.sh'),
+    ],
+    ['a lookalike of a trusted host', run('https://get.helm.sh.evil.example/i.sh')],
+  ])('warns on %s', (_name, f) => {
+    expect(hostile(f)).toEqual([]);
+    expect(unverified(f)).toHaveLength(1);
+  });
+
+  it.each<[string, Flow]>([
+    [
+      'get.helm.sh',
+      run('https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz', [
+        'unpacks it',
+        'installs as /usr/local/bin/helm',
+        'runs helm',
+      ]),
+    ],
+    ['sh.rustup.rs', run('https://sh.rustup.rs')],
+    [
+      'a listed project path on raw.githubusercontent.com',
+      run('https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3'),
+    ],
+    [
+      'dl.k8s.io installed from /tmp into PATH',
+      run('https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl', [
+        'saves as /tmp/kubectl',
+        'installs as /usr/local/bin/kubectl',
+        'runs kubectl',
+      ]),
+    ],
+  ])('lets a vendor installer through as context only: %s', (_name, f) => {
+    expect(hostile(f)).toEqual([]);
+    expect(unverified(f)).toEqual([]);
+    const context = networkClient.check(withExecution(execution({ flows: [f] })), undefined);
+    expect(context.map((e) => e.reason)).toEqual(['runs an installer fetched over HTTPS']);
+  });
+
+  it('takes its trusted hosts from the policy', () => {
+    const f = run('https://mirror.corp.example/install.sh');
+    expect(unverified(f)).toHaveLength(1);
+    const trusted = downloadExecUnverified.check(withExecution(execution({ flows: [f] })), {
+      trustedHosts: ['mirror.corp.example'],
+    });
+    expect(trusted).toEqual([]);
+  });
+
+  it.each<[string, Flow]>([
+    ['a download that is only printed', flow(network('http://203.0.113.41/data'), 'log')],
+    ['a decoded payload (encoded-payload’s)', flow({ kind: 'decoded', encoding: 'base64' }, 'exec')],
+    ['a raw socket read loop (reverse-shell’s)', flow(network('tcp://203.0.113.41:4444'), 'exec')],
+  ])('does not fire on %s', (_name, f) => {
+    expect(hostile(f)).toEqual([]);
+    expect(unverified(f)).toEqual([]);
+  });
+
+  it('names the flow in the finding', () => {
+    const [found] = hostile(run('http://198.51.100.23/k.tgz', ['unpacks k.tgz', 'runs ./kswapd0']));
+    expect(found?.detail).toBe(
+      'downloads http://198.51.100.23/k.tgz, unpacks k.tgz, runs ./kswapd0, runs it (sh)',
+    );
+  });
+});
