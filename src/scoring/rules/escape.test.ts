@@ -32,7 +32,9 @@ describe('nsenter-host', () => {
       'with all namespaces',
       execution({ invocations: [invocation(['bash'], { launchers: ['sudo', '/usr/bin/nsenter -a -t1'] })] }),
     ],
-  ])('fires %s', (_name, model) => expect(fires(nsenterHost, model)).toBe(true));
+  ])('fires %s', (_name, model) => {
+    expect(fires(nsenterHost, model)).toBe(true);
+  });
 
   it('does not fire on network-only debugging', () => {
     expect(
