@@ -40,12 +40,11 @@ function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
 }
 
 /**
- * Weight of an `engine-error` finding: the default profile's deny threshold, so that an object a
- * rule could not judge fails closed instead of scoring as clean (a rule that throws on hostile input
- * must not be a way past the others). `onError` in the policy still decides for the kql profile and
- * for policies that raise the thresholds.
+ * Weight of an `engine-error` finding: none. Whether an object a rule could not judge is denied is
+ * the policy's `onError` (documented as the one switch for it, allow with a warning by default);
+ * analysis the model cut short is scored by `analysis-incomplete`, which fails closed by weight.
  */
-export const ENGINE_ERROR_WEIGHT = 8;
+export const ENGINE_ERROR_WEIGHT = 0;
 
 /** Runs every active rule over the workload. A rule that throws becomes an `engine-error` finding, never an exception. */
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
