@@ -22,23 +22,13 @@ export interface ContainerExecution {
   readonly execution: Execution;
 }
 
-/**
- * The container's execution model. A container without one is a bug of the workload layer, not a
- * clean container: the rule throws, and the engine turns that into a fail-closed `engine-error`.
- */
-export function executionOf(container: ContainerView): Execution {
-  const execution = (container as ContainerView & { readonly execution?: Execution }).execution;
-  if (execution === undefined) throw new Error(`no execution model for ${container.path}`);
-  return execution;
-}
-
 /** Every container of every template with its execution model, init containers first. */
 export const containerExecutions: (workload: Workload) => readonly ContainerExecution[] = memoize(
   (workload: Workload) => {
     const out: ContainerExecution[] = [];
     for (const template of workload.templates) {
       for (const container of template.containers) {
-        out.push({ container, template, execution: executionOf(container) });
+        out.push({ container, template, execution: container.execution });
       }
     }
     return out;
