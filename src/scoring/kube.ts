@@ -88,9 +88,18 @@ export function gradeKube(action: KubeAction, namespace: string): KubeGrade {
       };
     return { grade: 'reads-secrets', why: 'runs a command in another pod' };
   }
-  if (writes && WORKLOADS.has(kind)) {
+  if (writes && (WORKLOADS.has(kind) || kind === 'manifest')) {
     const grant = action.grants.find((g) => HOST_GRANT.test(g));
-    if (grant !== undefined) return { grade: 'escalates', why: `creates ${kind} with ${grant}${where}` };
+    const what =
+      kind === 'manifest' ? (action.grants.includes('DaemonSet') ? 'a DaemonSet' : 'objects') : kind;
+    if (grant !== undefined) return { grade: 'escalates', why: `creates ${what} with ${grant}${where}` };
+  }
+  if (writes && kind === 'manifest') {
+    // A manifest fed to `kubectl apply -f -` or POSTed: what it asks for is all the model knows.
+    const role = action.grants.find((grant) => /^(?:cluster-admin|system:masters)$/.test(grant));
+    if (role !== undefined) return { grade: 'escalates', why: `applies objects granting ${role}` };
+    if (action.grants.includes('DaemonSet'))
+      return { grade: 'reads-secrets', why: 'creates a DaemonSet (a pod on every node)' };
   }
   if (kind === 'secrets' && (READ_VERBS.has(verb) || verb === 'view')) {
     return elsewhere(action, namespace)

@@ -8,6 +8,7 @@ import { cloudCredentialTheft } from './cloud-credential-theft.js';
 import { cloudMetadataAccess } from './cloud-metadata-access.js';
 import { hostCredentialExfil } from './host-credential-exfil.js';
 import { nodeCredentials } from './node-credentials.js';
+import { secretExfil } from './secret-exfil.js';
 import { serviceAccountTokenExfil } from './service-account-token-exfil.js';
 import { serviceAccountTokenRead } from './service-account-token-read.js';
 import { shadowFileAccess } from './shadow-file-access.js';
@@ -192,5 +193,19 @@ describe('node-credentials, shadow-file-access, host-credential-exfil', () => {
       ),
     ).toBe(false);
     expect(fires(hostCredentialExfil, execution({ flows: [flow(node, 'exec')] }))).toBe(false);
+  });
+});
+
+describe('secret-exfil', () => {
+  const secret = credential('secret', 'secret orders-db/password');
+  it.each<[string, string, boolean]>([
+    ['a public IP over http', 'http://203.0.113.41/l', true],
+    ['a decimal public IP', 'https://3405803817/x', true],
+    ['a wildcard-DNS name', 'https://203.0.113.9.sslip.io/x', true],
+    ['its database in the cluster', 'postgres://orders-db:5432/app', false],
+    ['a private address', 'http://10.0.3.4:8080/', false],
+    ['an API domain', 'https://api.stripe.com/v1/charges', false],
+  ])('sent to %s: %s', (_name, destination, expected) => {
+    expect(fires(secretExfil, execution({ flows: [send(secret, destination)] }))).toBe(expected);
   });
 });

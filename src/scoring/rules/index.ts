@@ -38,6 +38,7 @@ import { hostEscapeWrite } from './host-escape-write.js';
 import { kubeApiEscalation } from './kube-api-escalation.js';
 import { kubeSecretsRead } from './kube-secrets-read.js';
 import { obfuscatedCommand } from './obfuscated-command.js';
+import { secretExfil } from './secret-exfil.js';
 import type { Rule } from '../types.js';
 
 /** The default profile's rules, in the order `jobguard rules` lists them. */
@@ -56,6 +57,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
   cloudCredentialTheft,
   serviceAccountTokenExfil,
   hostCredentialExfil,
+  secretExfil,
   hostRootMount,
   containerRuntimeSocket,
   privilegedContainer,

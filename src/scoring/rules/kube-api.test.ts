@@ -40,6 +40,11 @@ describe('kube-api-escalation and kube-secrets-read', () => {
     ['kubectl debug node', kube('debug', 'nodes', { name: 'n1' })],
     ['a privileged pod', kube('create', 'pods', { grants: ['privileged'] })],
     ['a hostPath DaemonSet', kube('apply', 'daemonsets', { grants: ['hostPath /'] })],
+    [
+      'a privileged DaemonSet applied from stdin',
+      kube('apply', 'manifest', { grants: ['privileged', 'hostPID', 'DaemonSet'] }),
+    ],
+    ['a manifest binding cluster-admin', kube('create', 'manifest', { grants: ['cluster-admin'] })],
     ['secrets in all namespaces', kube('list', 'secrets', { allNamespaces: true })],
     ['secrets in kube-system', kube('get', 'secrets', { namespace: 'kube-system' })],
   ])('escalation fires on %s', (_name, action) => {
@@ -51,6 +56,7 @@ describe('kube-api-escalation and kube-secrets-read', () => {
     ['secrets named by its own namespace', kube('list', 'secrets', { namespace: 'default' })],
     ['a token minted in its own namespace', kube('create', 'serviceaccounts/token')],
     ['one exec into a pod of its namespace', kube('exec', 'pods', { name: 'db-0' })],
+    ['a plain DaemonSet applied', kube('apply', 'manifest', { grants: ['DaemonSet'] })],
   ])('secrets-read (warn) fires on %s', (_name, action) => {
     expect(judge(action)).toEqual({ escalates: false, reads: true });
   });
@@ -63,6 +69,7 @@ describe('kube-api-escalation and kube-secrets-read', () => {
     ['create a job from a cronjob', kube('create', 'jobs')],
     ['a RoleBinding to a narrow role', kube('create', 'rolebindings', { grants: ['pod-reader'] })],
     ['configmaps', kube('get', 'configmaps', { namespace: 'kube-system' })],
+    ['a plain manifest applied', kube('apply', 'manifest')],
   ])('neither fires on everyday %s', (_name, action) => {
     expect(judge(action)).toEqual({ escalates: false, reads: false });
   });

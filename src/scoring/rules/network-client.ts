@@ -11,13 +11,23 @@
  * threshold. A port probe (`nc -z db 5432`, `</dev/tcp/db/5432`) sends nothing and does not fire.
  */
 import type { Action } from '../../workload/action.js';
+import { classifyHost, parseUrl } from '../../workload/address.js';
 import { containerExecutions, describeFlow, EvidenceByPath } from '../behaviour.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
+/** A fetch or a socket that carries data; the metadata service is `cloud-metadata-access`'s, not counted twice. */
 function isTransfer(action: Action): boolean {
-  if (action.type === 'fetch') return true;
-  return action.type === 'connect' && action.protocol !== 'unix' && action.sends.length > 0;
+  if (action.type === 'fetch') {
+    const url = parseUrl(action.url.text);
+    return url === undefined || classifyHost(url.host) !== 'metadata';
+  }
+  return (
+    action.type === 'connect' &&
+    action.protocol !== 'unix' &&
+    action.sends.length > 0 &&
+    classifyHost(action.host.text) !== 'metadata'
+  );
 }
 
 function describeAction(action: Action): string {
