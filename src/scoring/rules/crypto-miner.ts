@@ -165,12 +165,14 @@ function optionsOf(words: readonly string[]): Map<string, string[]> {
 
 /** Why an invocation's options are a miner's, if they are. */
 export function minerOptions(words: readonly string[]): string | undefined {
-  if (words.length > 256) return undefined;
+  // Most programs run with a word or two and no options: nothing to read.
+  if (words.length < 2 || words.length > 256) return undefined;
   for (const word of words) {
     if (word.length < 512 && word.includes('://') && STRATUM.test(word)) return 'mining pool URL';
     if (word.length >= 95 && word.length <= 106 && MONERO_WALLET.test(word.replace(/^[^=]*=/, '')))
       return 'Monero wallet address';
   }
+  if (!words.some((word, k) => k > 0 && word.startsWith('-'))) return undefined;
   const options = optionsOf(words);
   let pool = false;
   let wallet = false;
