@@ -24,8 +24,8 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '44
 const TEMPORARY = /^(?:\/tmp|\/var\/tmp|\/dev\/shm|\/run\/user|\/run\/shm)(?:\/|$)/;
 /** A path segment starting with a dot (not `.` or `..`): hidden from `ls`. */
 const HIDDEN_SEGMENT = /(?:^|\/)\.(?!\.?(?:\/|$))[^/]+/;
-/** Steps that name where the fetched code ends up: `runs /tmp/x`, `installs as /usr/local/bin/.x`. */
-const PLACING_STEP = /^(?:runs|installs as|saves as|renames to|moves to|writes|copies to)\s+(\S+)/;
+/** Steps that name where the fetched code ends up: `runs /tmp/x`, `moves /tmp/k as /usr/local/bin/.x`, `unpacks k.tgz into /dev/shm`. */
+const PLACING_STEP = /^(?:runs (\S+)|(?:installs|moves|copies|links) \S+ as (\S+)|unpacks \S+ into (\S+))/;
 
 /** Whether a source URL is one of `trusted`: a host (`get.helm.sh`) or a host and path prefix (`raw.githubusercontent.com/helm/`). */
 export function isTrustedSource(host: string, path: string, trusted: readonly string[]): boolean {
@@ -39,14 +39,16 @@ export function isTrustedSource(host: string, path: string, trusted: readonly st
 
 /** Where the flow put the code before running it, if that is a hidden or temporary place. */
 function droppedAt(steps: readonly string[]): string | undefined {
+  // Only the last place counts: `saves /tmp/kubectl`, then `installs /tmp/kubectl as /usr/local/bin/kubectl` is an install.
+  let last: string | undefined;
   for (const step of steps) {
-    const target = PLACING_STEP.exec(step)?.[1];
+    const match = PLACING_STEP.exec(step);
+    const target = match?.[1] ?? match?.[2] ?? match?.[3];
     if (target === undefined) continue;
     if (HIDDEN_SEGMENT.test(target)) return `hidden path ${target}`;
-    if (step.startsWith('runs') || step.startsWith('installs') || step.startsWith('renames')) {
-      if (TEMPORARY.test(target)) return `runs from ${target}`;
-    }
+    last = target;
   }
+  if (last !== undefined && TEMPORARY.test(last)) return `runs from ${last}`;
   return undefined;
 }
 

@@ -33,15 +33,19 @@ describe('download-exec (hostile sources) and download-exec-unverified (HTTPS fr
     ['ftp', run('ftp://files.example.org/x'), 'code over plain ftp'],
     [
       'a trusted host, dropped into a hidden path',
-      run('https://get.helm.sh/x', ['installs as /usr/local/bin/.x', 'runs .x']),
+      run('https://get.helm.sh/x', ['moves /tmp/x as /usr/local/bin/.x', 'runs /usr/local/bin/.x']),
       'hidden path /usr/local/bin/.x',
     ],
-    [
-      'a domain, run from /tmp',
-      run('https://example.org/a', ['saves as /tmp/a', 'runs /tmp/a']),
-      'runs from /tmp/a',
-    ],
+    ['a domain, run from /tmp', run('https://example.org/a', ['runs /tmp/a']), 'runs from /tmp/a'],
     ['from /dev/shm', run('https://example.org/a', ['runs /dev/shm/kswapd0']), 'runs from /dev/shm/kswapd0'],
+    [
+      'unpacked into a hidden directory',
+      run('https://example.org/k.tgz', [
+        'unpacks k.tgz into /var/tmp/.cache',
+        'runs /var/tmp/.cache/kswapd0',
+      ]),
+      'hidden path /var/tmp/.cache',
+    ],
   ])('denies %s', (_name, f, why) => {
     expect(hostile(f).map((e) => e.reason)).toEqual([why]);
     expect(unverified(f)).toEqual([]);
