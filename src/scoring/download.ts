@@ -25,7 +25,8 @@ const TEMPORARY = /^(?:\/tmp|\/var\/tmp|\/dev\/shm|\/run\/user|\/run\/shm)(?:\/|
 /** A path segment starting with a dot (not `.` or `..`): hidden from `ls`. */
 const HIDDEN_SEGMENT = /(?:^|\/)\.(?!\.?(?:\/|$))[^/]+/;
 /** Steps that name where the fetched code ends up: `runs /tmp/x`, `moves /tmp/k as /usr/local/bin/.x`, `unpacks k.tgz into /dev/shm`. */
-const PLACING_STEP = /^(?:runs (\S+)|(?:installs|moves|copies|links) \S+ as (\S+)|unpacks \S+ into (\S+))/;
+const PLACING_STEP =
+  /^(?:runs (\S+)|(?:installs|moves|copies|links) \S+ as (\S+)|unpacks \S+ into (\S+)|downloads \S+ to (\S+))/;
 
 /** Whether a source URL is one of `trusted`: a host (`get.helm.sh`) or a host and path prefix (`raw.githubusercontent.com/helm/`). */
 export function isTrustedSource(host: string, path: string, trusted: readonly string[]): boolean {
@@ -43,10 +44,11 @@ function droppedAt(steps: readonly string[]): string | undefined {
   let last: string | undefined;
   for (const step of steps) {
     const match = PLACING_STEP.exec(step);
-    const target = match?.[1] ?? match?.[2] ?? match?.[3];
+    const target = match?.[1] ?? match?.[2] ?? match?.[3] ?? match?.[4];
     if (target === undefined) continue;
     if (HIDDEN_SEGMENT.test(target)) return `hidden path ${target}`;
-    last = target;
+    // `runs ./bot` after `downloads … to /tmp/bot` names the same file by a relative path.
+    if (target.startsWith('/')) last = target;
   }
   if (last !== undefined && TEMPORARY.test(last)) return `runs from ${last}`;
   return undefined;

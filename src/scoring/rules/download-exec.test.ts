@@ -37,6 +37,11 @@ describe('download-exec (hostile sources) and download-exec-unverified (HTTPS fr
       'hidden path /usr/local/bin/.x',
     ],
     ['a domain, run from /tmp', run('https://example.org/a', ['runs /tmp/a']), 'runs from /tmp/a'],
+    [
+      'downloaded into /tmp and run by a relative name',
+      run('https://cdn.example.org/bot', ['downloads https://cdn.example.org/bot to /tmp/bot', 'runs ./bot']),
+      'runs from /tmp/bot',
+    ],
     ['from /dev/shm', run('https://example.org/a', ['runs /dev/shm/kswapd0']), 'runs from /dev/shm/kswapd0'],
     [
       'unpacked into a hidden directory',

@@ -21,6 +21,8 @@ import type { Rule } from '../types.js';
 const DISTINCT_TARGETS = 5;
 const PORT_RANGE = /^\d{1,5}\s*-\s*\d{1,5}$|^\d{1,5}(?:\s*,\s*\d{1,5}){2,}$/;
 const CIDR = /\/\d{1,3}$/;
+/** A brace sequence left in a host or port (`10.0.0.{1..254}`, `{1..1024}`): one word per value. */
+const SEQUENCE = /\{-?\d+\.\.-?\d+(?:\.\.\d+)?\}/;
 
 /** A value that changes from one pass of its loop to the next: computed, and not from the environment. */
 function varies(action: ConnectAction, part: 'host' | 'port'): boolean {
@@ -33,6 +35,8 @@ function varies(action: ConnectAction, part: 'host' | 'port'): boolean {
 export function scanOf(action: ConnectAction): string | undefined {
   if (PORT_RANGE.test(action.port.text)) return `port range ${action.port.text}`;
   if (CIDR.test(action.host.text)) return `address range ${action.host.text}`;
+  if (SEQUENCE.test(action.host.text)) return `host sequence ${action.host.text}`;
+  if (SEQUENCE.test(action.port.text)) return `port sequence ${action.port.text}`;
   if (!action.loop) return undefined;
   if (varies(action, 'port')) return 'connects port after port';
   if (varies(action, 'host')) return 'connects host after host';

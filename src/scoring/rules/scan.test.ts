@@ -28,6 +28,11 @@ describe('port-scan-loop', () => {
       'connects host after host',
     ],
     ['a port range in one target', execution({ actions: [connect('db', '1-1024')] }), 'port range 1-1024'],
+    [
+      'a brace sequence of hosts',
+      execution({ actions: [connect('10.0.0.{1..254}', '22', { loop: true })] }),
+      'host sequence 10.0.0.{1..254}',
+    ],
     ['a CIDR target', execution({ actions: [connect('10.0.0.0/24', '80')] }), 'address range 10.0.0.0/24'],
     [
       'five distinct literal targets',
