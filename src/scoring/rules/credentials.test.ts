@@ -112,6 +112,17 @@ describe('cloud-credential-theft and cloud-metadata-access', () => {
     expect(fires(cloudCredentialTheft, model)).toBe(false);
   });
 
+  it('metadata access is quiet for a provider’s own recipe (token fetched, sent only to its APIs)', () => {
+    const url = gcp.kind === 'credential' ? gcp.source : '';
+    const recipe = execution({
+      actions: [fetch(url)],
+      flows: [send(gcp, 'https://storage.googleapis.com/upload/x')],
+    });
+    expect(fires(cloudMetadataAccess, recipe)).toBe(false);
+    const stolen = execution({ actions: [fetch(url)], flows: [send(gcp, 'https://collector.example/t')] });
+    expect(fires(cloudMetadataAccess, stolen)).toBe(true);
+  });
+
   it('metadata access is context for any spelling of the address, and not for other hosts', () => {
     expect(
       fires(
