@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderRulesMarkdown, techniqueUrl } from '../src/scoring/docs.js';
+import { GUIDE_KEYS, GUIDES } from '../src/scoring/guide.js';
 import { PROFILES } from '../src/scoring/profiles.js';
 import type { Profile, Rule } from '../src/scoring/types.js';
 import { z } from 'zod';
@@ -100,5 +101,54 @@ describe('renderRulesMarkdown', () => {
   it('documents every registered rule', () => {
     const doc = renderRulesMarkdown(PROFILES);
     for (const p of Object.values(PROFILES)) for (const r of p.rules) expect(doc).toContain(`### ${r.id}\n`);
+  });
+});
+
+describe('investigation and response guides', () => {
+  const base: Rule = {
+    id: 'guided-rule',
+    profile: 'default',
+    weight: 5,
+    technique: 'T1496',
+    description: 'Runs a miner',
+    reason: 'miner',
+    doc: { reads: 'argv', why: 'money', benign: 'none' },
+    check: () => [],
+  };
+  const render = (rule: Rule): string =>
+    renderRulesMarkdown({
+      default: { name: 'default', rules: [rule], thresholds: { annotate: 2, warn: 4, deny: 8 } },
+    });
+
+  it('renders the class guide under a rule that names it, with the rule id filled in', () => {
+    const text = render({ ...base, guide: 'miner' });
+    const section = text.slice(text.indexOf('### guided-rule'));
+    expect(section).toContain(`- **When it fires** (miner): ${GUIDES.miner.meaning}.`);
+    expect(section).toContain('- **Investigate:**\n  - Every request this rule fired on');
+    expect(section).toContain('`jobguard audit --rule guided-rule --group-by user LOG…`');
+    for (const text of [...GUIDES.miner.investigate, ...GUIDES.miner.respond])
+      expect(section).toContain(`  - ${text.replaceAll('<rule>', 'guided-rule')}\n`);
+    expect(section).not.toContain('<rule>');
+    expect(section.indexOf('**Investigate:**')).toBeLessThan(section.indexOf('**Respond:**'));
+  });
+
+  it('renders nothing for a rule without a guide', () => {
+    const text = render(base);
+    expect(text).not.toContain('**Investigate:**');
+    expect(text).not.toContain('**Respond:**');
+  });
+
+  it.each(GUIDE_KEYS.map((key) => [key]))('guide %s has a meaning, investigation and response', (key) => {
+    const guide = GUIDES[key];
+    expect(guide.meaning.length).toBeGreaterThan(20);
+    expect(guide.investigate.length).toBeGreaterThanOrEqual(2);
+    expect(guide.respond.length).toBeGreaterThanOrEqual(1);
+    for (const text of [...guide.investigate, ...guide.respond]) expect(text).not.toMatch(/\n/);
+  });
+
+  it('points every guided rule of the registry at a guide that exists', () => {
+    for (const profile of Object.values(PROFILES))
+      for (const rule of profile.rules)
+        if (rule.guide !== undefined) expect(GUIDE_KEYS).toContain(rule.guide);
   });
 });
