@@ -1,7 +1,7 @@
 /**
  * `jobguard export`: the seed query and jobguard's verdicts as KQL and Sigma, and the pySigma
- * pipeline for the Kusto backend. These tests need Node only; test/sigma/ runs the real sigma-cli
- * and a KQL engine over the same output (`npm run test:sigma`).
+ * pipeline for the Kusto backend. These tests need Node only; test/export-sigma.test.ts runs the
+ * real sigma-cli and a KQL engine over the same output.
  */
 import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';

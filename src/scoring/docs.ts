@@ -62,7 +62,7 @@ function renderGuide(rule: Rule): string[] {
     `- **When it fires** (${rule.guide}): ${guide.meaning}. See [the playbook](playbook.md) for a deny and for a warning.`,
     '- **Investigate:**',
     step(
-      `Every request this rule fired on, by who sent it: \`jobguard audit --rule ${rule.id} --group-by user LOG…\` (the SIEM: the \`rules\` audit annotation contains \`${rule.id}\`).`,
+      `Every request this rule fired on, counted by who sent it: \`jobguard audit --format json LOG… | jq -r '.results[] | select(any(.findings[]; .rule == "${rule.id}")) | .event.user' | sort | uniq -c\` (in the SIEM: the \`rules\` audit annotation contains \`${rule.id}\`; \`jobguard export --detection verdicts\` prints that query).`,
       rule,
     ),
     ...guide.investigate.map((text) => step(text, rule)),

@@ -4,9 +4,11 @@
  * detect the same behaviour share one guide, so the advice stays the same wherever it applies and
  * a new rule adopts it with one line.
  *
- * Steps are Markdown. `<ns>`, `<name>`, `<sa>`, `<pod>`, `<node>` and `<image>` stand for the
- * values in the finding, the deny message or the audit event; docs/playbook.md says where each
- * comes from. Every command here is read-only unless the step says it changes something.
+ * Steps are Markdown. `<ns>`, `<name>`, `<sa>`, `<pod>`, `<node>`, `<user>` and `<rule>` stand for
+ * the values in the finding, the deny message or the audit event (`<rule>` is filled in per rule);
+ * docs/playbook.md says where each comes from. `LOG` is an API server audit log in JSON lines.
+ * Every command here is read-only unless the step says it changes something, and uses only flags
+ * the commands have (test/rules-doc.test.ts checks the jobguard ones against their --help).
  * Sources: kubectl reference (kubectl patch, cordon, drain, auth can-i, debug), Kubernetes
  * documentation on service-account tokens (bound tokens die with their ServiceAccount or Pod) and
  * on NetworkPolicy, MITRE ATT&CK mitigations of the techniques the rules cite.
@@ -26,6 +28,8 @@ export const GUIDE_KEYS = [
   'network-scan',
   'image-hygiene',
   'schedule',
+  'command-context',
+  'analysis-incomplete',
   'kql-indicator',
 ] as const;
 
@@ -44,13 +48,16 @@ export interface Guide {
 const SUSPEND =
   'Stop new runs: `kubectl patch cronjob <name> -n <ns> -p \'{"spec":{"suspend":true}}\'` (a Job: `kubectl patch job <name> -n <ns> -p \'{"spec":{"suspend":true}}\'`, which stops its running pods too).';
 const PRESERVE =
-  'Preserve evidence before deleting anything: `kubectl get cronjob,job,pod -n <ns> -o yaml > evidence.yaml`, `kubectl logs <pod> -n <ns> --all-containers --timestamps > logs.txt` (add `--previous` for restarted containers), `kubectl get events -n <ns> -o yaml`, and the audit events of the request (`jobguard audit --namespace <ns> --name <name> --format json LOG…`).';
+  'Preserve evidence before deleting anything: `kubectl get cronjob,job,pod -n <ns> -o yaml > evidence.yaml`, `kubectl logs <pod> -n <ns> --all-containers --timestamps > logs.txt` (add `--previous` for restarted containers), `kubectl get events -n <ns> -o yaml > events.yaml`, and the request\'s raw audit events (`jq -c \'select(.objectRef.namespace == "<ns>" and .objectRef.name == "<name>")\' LOG > audit-evidence.jsonl`).';
 const DELETE_RUNS =
   "Remove the workload and what it started: `kubectl delete cronjob <name> -n <ns>` (its Jobs and their Pods go with it through owner references), or `kubectl delete job <name> -n <ns>`; check nothing is left: `kubectl get jobs,pods -n <ns>` (a CronJob's Jobs are named `<name>-<number>`).";
 const REVOKE_SA =
   "Revoke the service account's credentials: bound tokens are invalidated when their Pod or ServiceAccount is deleted, so delete and recreate the ServiceAccount (`kubectl delete serviceaccount <sa> -n <ns>`), delete any legacy token Secrets (`kubectl get secrets -n <ns> --field-selector type=kubernetes.io/service-account-token`), and rotate every Secret it could read (`kubectl auth can-i --list --as=system:serviceaccount:<ns>:<sa> -n <ns>`).";
 const WHO =
-  "Who asked: the audit event's `user.username`, `user.groups`, `impersonatedUser`, `sourceIPs` and `userAgent` (`jobguard audit --namespace <ns> --name <name> LOG…`); then everything else that identity did: `jobguard audit --user <user> --group-by user LOG…`.";
+  'Who asked: the audit event\'s `user.username`, `user.groups`, `impersonatedUser`, `sourceIPs` and `userAgent` (`jq -c \'select(.objectRef.namespace == "<ns>" and .objectRef.name == "<name>") | {stageTimestamp, verb, user, impersonatedUser, sourceIPs, userAgent}\' LOG`); then everything else that identity did: `jq -c \'select(.user.username == "<user>") | [.stageTimestamp, .verb, .objectRef.resource, .objectRef.namespace, .objectRef.name, .sourceIPs[0]]\' LOG`.';
+/** Every workload in an audit log the same rule fired on, with who sent it. */
+const SAME_RULE =
+  'Other workloads the same rule fired on: `jobguard audit --format json LOG… | jq -c \'.results[] | select(any(.findings[]; .rule == "<rule>")) | {namespace, name, score, user: .event.user, source: .event.sourceIP}\'`, and in the live cluster `jobguard report`.';
 const CAN_I =
   "What the workload could reach: its service account (`kubectl get pod <pod> -n <ns> -o jsonpath='{.spec.serviceAccountName}'`) and that account's rights (`kubectl auth can-i --list --as=system:serviceaccount:<ns>:<sa> -n <ns>`, and without `-n` for cluster-wide rights).";
 const NODE =
@@ -89,7 +96,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
     meaning: 'code is fetched at run time and executed: the image says nothing about what really runs',
     investigate: [
       'The URL or host is in the finding. Fetch the payload only from an isolated analysis host (never from the cluster) and hash it; search for the host in proxy and DNS logs.',
-      'Other workloads that fetch from the same place: `jobguard audit --rule <rule> --format json LOG…` and `jobguard report` over the live cluster.',
+      SAME_RULE,
       'Pod logs and exit codes of each run (`kubectl logs <pod> -n <ns> --all-containers --timestamps`).',
       WHO,
       CAN_I,
@@ -110,7 +117,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
       'CPU use of the runs (`kubectl top pods -n <ns>`) and of the nodes they ran on (`kubectl top nodes`).',
       NODE,
       WHO,
-      'Other workloads in the cluster with the same image or pool: `jobguard report` and `jobguard audit --rule <rule> LOG…`.',
+      SAME_RULE,
     ],
     respond: [
       SUSPEND,
@@ -164,7 +171,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
     investigate: [
       'Which credential and where it went are in the finding; for a token sent away, the destination host.',
       CAN_I,
-      "What the credential was used for afterwards: audit events with `user.username` = `system:serviceaccount:<ns>:<sa>` from source IPs outside the cluster (in the SIEM, or `jobguard audit --user 'system:serviceaccount:<ns>:<sa>' --group-by source LOG…`).",
+      'What the credential was used for afterwards: audit events with `user.username` = `system:serviceaccount:<ns>:<sa>` from source IPs outside the cluster (in the SIEM, or `jq -r \'select(.user.username == "system:serviceaccount:<ns>:<sa>") | .sourceIPs[0]\' LOG | sort | uniq -c`).',
       WHO,
     ],
     respond: [
@@ -199,7 +206,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
     investigate: [
       CAN_I,
       'Everything the service account did: audit events with `user.username` = `system:serviceaccount:<ns>:<sa>` (verbs create, patch, delete; resources rolebindings, clusterrolebindings, secrets, serviceaccounts/token, pods/exec).',
-      'Objects it created: `kubectl get rolebindings,clusterrolebindings -A -o wide` filtered by subject, and new workloads from the same identity (`jobguard audit --user … LOG…`).',
+      'Objects it created: `kubectl get rolebindings,clusterrolebindings -A -o wide` filtered by subject, and new workloads from the same identity (`jobguard audit --format json LOG… | jq -c \'.results[] | select(.event.user == "system:serviceaccount:<ns>:<sa>")\'`).',
       WHO,
     ],
     respond: [
@@ -214,7 +221,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
     meaning: 'the command hides what it runs (base64, hex, eval of decoded text): honest jobs rarely need to',
     investigate: [
       'Decode the payload in the finding offline (`base64 -d` into a file, never into a shell) and read what it does; then follow the guide of what it turns out to be.',
-      'Other workloads with the same encoded blob: `jobguard audit --rule <rule> --format json LOG…`.',
+      SAME_RULE,
       WHO,
       CAN_I,
     ],
@@ -259,6 +266,33 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
       WHO,
     ],
     respond: [when('Alone this is context, not an attack; with other findings', SUSPEND), PRESERVE],
+  },
+  'command-context': {
+    meaning:
+      'the command does something everyday jobs do and attacks need too (a shell script, a network client): context that adds to other findings, rarely a reason alone',
+    investigate: [
+      'The command is in the finding path; read it whole (`kubectl get cronjob <name> -n <ns> -o yaml`) and ask what it contacts and what it runs afterwards.',
+      'The other findings of the same request: alone this rule stays below the warn threshold of the built-in policy, so a warning or a deny comes from them.',
+      WHO,
+    ],
+    respond: [
+      "Follow the guides of the request's other findings.",
+      'If the job is legitimate and keeps warning, move the script into the image or a ConfigMap, or record an exemption with its reason rather than lowering the thresholds.',
+    ],
+  },
+  'analysis-incomplete': {
+    meaning:
+      'jobguard could not read all of the workload (a command past a size or nesting limit, a construct it does not follow): it fails closed, so what it could not read counts as suspect',
+    investigate: [
+      'The finding names the part and the limit; read that part yourself (`kubectl get cronjob <name> -n <ns> -o yaml`). Very long, deeply nested or generated commands are what attackers use to hide a payload from scanners.',
+      'Decode or pretty-print what is there offline, never in a shell; if it turns out to do something the other guides cover, follow them.',
+      WHO,
+    ],
+    respond: [
+      'If it hides an attack: suspend and handle it as the class it turned out to be.',
+      when('Until you know', SUSPEND),
+      'If it is legitimate: make it readable (move the script into the image or a ConfigMap); an exemption with its reason is the fallback, never raising the limits for everyone.',
+    ],
   },
   'kql-indicator': {
     meaning:

@@ -49,6 +49,7 @@ export const cloudCredentialTheft: Rule = {
   description:
     'A command requests cloud credentials from the metadata service (IAM role, service-account or identity token)',
   reason: 'cloud credentials from the metadata service',
+  guide: 'cloud-metadata',
   doc: {
     reads: 'container commands (arguments and redirections) and literal env values',
     why: 'cloud instance metadata API (T1552.005): the node’s cloud role, usable from anywhere',

@@ -42,6 +42,7 @@ export const cloudMetadataAccess: Rule = {
   description:
     'Container calls the cloud instance-metadata service (169.254.169.254, metadata.google.internal, …)',
   reason: 'cloud metadata service access',
+  guide: 'cloud-metadata',
   doc: {
     reads: 'container commands (arguments and redirections) and literal env values',
     why: 'cloud instance metadata API (T1552.005): the node’s cloud credentials are one request away',

@@ -141,6 +141,7 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
   technique: 'T1496',
   description: 'Container runs a cryptocurrency miner (miner image or binary, stratum pool, wallet address)',
   reason: 'cryptocurrency miner',
+  guide: 'miner',
   doc: {
     reads: 'container images, commands (programs and arguments), literal env values',
     why: 'resource hijacking (T1496) is the most common payload of a planted CronJob',

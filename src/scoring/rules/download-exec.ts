@@ -206,6 +206,7 @@ export const downloadExec: Rule = {
   technique: 'T1105',
   description: 'Container downloads code and runs it (curl | sh, sh -c "$(curl …)", download then execute)',
   reason: 'downloads and runs code',
+  guide: 'download-exec',
   doc: {
     reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
     why: 'ingress tool transfer (T1105): the manifest stays clean while the fetched payload changes',

@@ -115,6 +115,7 @@ export const encodedPayload: Rule = {
   technique: 'T1027',
   description: 'Container decodes a base64/hex payload and runs it (base64 -d | sh, eval "$(… | base64 -d)")',
   reason: 'runs an encoded payload',
+  guide: 'obfuscation',
   doc: {
     reads:
       'container command/args, sh -c scripts, substitutions, hooks and exec probes; interpreter inline code',

@@ -50,6 +50,7 @@ export const networkClient: Rule = {
   technique: 'T1071',
   description: 'Container runs a network client (curl, wget, nc, ssh, …) without running what it fetches',
   reason: 'network client',
+  guide: 'command-context',
   doc: {
     reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
     why: 'application-layer protocols carry C2 and exfiltration (T1071); context only',

@@ -72,6 +72,7 @@ export const networkScan: Rule = {
   technique: 'T1046',
   description: 'A command scans the network (nmap, masscan, zmap, rustscan, naabu, nc -z over a port range)',
   reason: 'network scan',
+  guide: 'network-scan',
   doc: {
     reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
     why: 'network service discovery (T1046): the first step of lateral movement from a pod',

@@ -60,6 +60,7 @@ export const nodeCredentials: Rule = {
   description:
     'A command touches node credentials (kubelet PKI, /etc/kubernetes/*.conf, a host user’s kubeconfig)',
   reason: 'node credentials in a command',
+  guide: 'credential-theft',
   doc: {
     reads: 'container commands (arguments and redirections) and literal env values',
     why: 'credentials in files (T1552.001): node kubeconfigs and PKI grant access beyond the pod',

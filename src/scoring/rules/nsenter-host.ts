@@ -73,6 +73,7 @@ export const nsenterHost: Rule = {
   technique: 'T1611',
   description: 'Container runs nsenter into PID 1’s mount namespace (a shell on the node)',
   reason: 'nsenter into the host',
+  guide: 'container-escape',
   doc: {
     reads: 'container command/args, sh -c scripts, decoded payloads, hooks and exec probes',
     why: 'escape to host (T1611): with hostPID, PID 1’s mount namespace is the node’s file system',

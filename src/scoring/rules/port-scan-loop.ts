@@ -41,6 +41,7 @@ export const portScanLoop: Rule = {
   technique: 'T1046',
   description: 'A hand-written port scan: an interpreter one-liner or shell loop connecting port after port',
   reason: 'port scan loop',
+  guide: 'network-scan',
   doc: {
     reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
     why: 'network service discovery (T1046) disguised as a generic script, avoiding scanner binaries',

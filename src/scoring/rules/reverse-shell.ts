@@ -199,6 +199,7 @@ export const reverseShell: Rule = {
   description:
     'Container connects a shell to a network peer (/dev/tcp, nc -e, socat exec:, socket one-liners)',
   reason: 'reverse shell',
+  guide: 'reverse-shell',
   doc: {
     reads:
       'container command/args, sh -c scripts, decoded payloads, hooks and exec probes; interpreter inline code',

@@ -133,6 +133,7 @@ export const runtimeClientEscape: Rule = {
   description:
     'A runtime client (docker, ctr, crictl, nerdctl, podman) starts a privileged or host-mounting container',
   reason: 'privileged container started through the runtime',
+  guide: 'container-escape',
   doc: {
     reads: 'container commands, runtime endpoints in env, hostPath runtime sockets',
     why: 'escape to host (T1611): the runtime socket starts a container with the node’s / outside admission',

@@ -175,6 +175,7 @@ export const serviceAccountTokenExfil: Rule = {
   technique: 'T1528',
   description: 'The service-account token is sent to a host other than the API server',
   reason: 'service-account token sent out',
+  guide: 'credential-theft',
   doc: {
     reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
     why: 'steal application access token (T1528): a token that leaves the pod works from anywhere',

@@ -36,6 +36,7 @@ export const serviceAccountTokenRead: Rule = {
   technique: 'T1528',
   description: 'A command reads the service-account token file explicitly (not only to call the API server)',
   reason: 'reads the service-account token',
+  guide: 'credential-theft',
   doc: {
     reads: 'container commands (arguments and redirections)',
     why: 'the token is the pod’s API identity; reading it by hand is how it is stolen (T1528)',

@@ -34,6 +34,7 @@ export const shadowFileAccess: Rule = {
   technique: 'T1003.008',
   description: 'A command reads password hashes (/etc/shadow, /host/etc/shadow, unshadow, john)',
   reason: 'password hash access',
+  guide: 'credential-theft',
   doc: {
     reads: 'container commands (arguments and redirections)',
     why: 'OS credential dumping (T1003.008): the node’s hashes are offline-crackable',

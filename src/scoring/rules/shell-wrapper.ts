@@ -18,6 +18,7 @@ export const shellWrapper: Rule = {
   technique: 'T1059.004',
   description: 'Container runs a shell script with -c (context for the other command rules)',
   reason: 'runs a shell script',
+  guide: 'command-context',
   doc: {
     reads: 'container command/args',
     why: 'most attacks in a Job are shell one-liners (T1059.004); the script itself is judged by other rules',
