@@ -185,6 +185,18 @@ function tableRow(table: (typeof TABLES)[number], event: Record<string, unknown>
 }
 
 const scenarios: Scenario[] = [];
+/**
+ * What each path showed for each Atomic scenario, in the order the tests ran; `npm run atomic`
+ * (test/sigma/atomic.sh) prints it, as the seed's Testing Methodology lists an expected signal per test.
+ */
+const signals = new Map<string, string[]>();
+function signal(scenario: Scenario, text: string): void {
+  if (!scenario.atomic) return;
+  const lines = signals.get(scenario.entry.file) ?? [];
+  lines.push(text);
+  signals.set(scenario.entry.file, lines);
+}
+const atomicRow = (rows: Record<string, unknown>[], s: Scenario) => rows.find((r) => r.Name === nameOf(s));
 const names = (rows: Record<string, unknown>[]): string[] => rows.map((r) => String(r.Name)).sort();
 const nameOf = (s: Scenario): string => (s.entry.object.metadata as { name: string }).name;
 
@@ -237,6 +249,18 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
     }
     await app.close();
     const events = scenarios.map(auditEvent);
+    events.forEach((event, i) => {
+      const ref = event.objectRef as Record<string, string>;
+      const s = scenarios[i]!;
+      signal(
+        s,
+        `expected: verb=${String(event.verb)}, objectRef.resource=${ref.resource}, objectRef.namespace=${ref.namespace}, objectRef.name=${ref.name}`,
+      );
+      signal(
+        s,
+        `webhook (enforce): ${s.allowed ? 'allowed' : 'denied (403)'}, score ${s.annotations.score}, verdict ${s.annotations.verdict}, rules ${s.annotations.rules}`,
+      );
+    });
     await writeFile(path.join(dir, 'audit.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     for (const table of TABLES)
       await writeFile(
@@ -247,6 +271,13 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
 
   afterAll(async () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
+    const report = process.env.JOBGUARD_ATOMIC_REPORT;
+    if (report !== undefined && report !== '')
+      await writeFile(
+        report,
+        [...signals].map(([file, lines]) => [file, ...lines.map((l) => `  ${l}`)].join('\n')).join('\n\n') +
+          '\n',
+      );
   });
 
   it('sigma check passes every rule with no issue', async () => {
@@ -338,7 +369,14 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
         (s) => s.annotations.verdict === 'deny' || s.annotations.verdict === 'warn',
       );
       expect(names(rows)).toEqual(flagged.map(nameOf).sort());
-      for (const s of scenarios.filter((x) => x.atomic)) expect(names(rows)).toContain(nameOf(s));
+      for (const s of scenarios.filter((x) => x.atomic)) {
+        expect(names(rows)).toContain(nameOf(s));
+        const row = atomicRow(rows, s)!;
+        signal(
+          s,
+          `verdicts KQL (${table}): found, Severity ${String(row.Severity)}, Score ${String(row.Score)}`,
+        );
+      }
       for (const row of rows) {
         const scenario = flagged.find((s) => nameOf(s) === row.Name)!;
         expect(row.Severity).toBe(scenario.annotations.verdict === 'deny' ? 'High' : 'Medium');
@@ -365,6 +403,8 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
       const rows = path.join(dir, `${table}.jsonl`);
       const deny = await kql(table, await queryFile(`deny-${table}.kql`, denyQuery!), rows);
       const warn = await kql(table, await queryFile(`warn-${table}.kql`, warnQuery!), rows);
+      for (const s of scenarios)
+        if (atomicRow(deny, s)) signal(s, `Sigma deny rule as Kusto (${table}): found`);
       expect(names(deny)).toEqual(
         scenarios
           .filter((s) => s.annotations.verdict === 'deny')
@@ -411,6 +451,12 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
     expect(byName(fromSigma)).toEqual(byName(fromKql));
     // Each Atomic scenario raises at least one of the seed's indicators, as its Testing Methodology expects.
     for (const row of atomicOnly(fromKql)) expect(Number(row.SuspicionScore)).toBeGreaterThanOrEqual(2);
+    for (const s of scenarios.filter((x) => x.atomic)) {
+      const row = atomicRow(fromKql, s)!;
+      const raised = Object.keys(row).filter((key) => key.startsWith('Is') && row[key] === true);
+      signal(s, `jobguard kql: SuspicionScore ${String(row.SuspicionScore)} (${raised.join(', ')})`);
+      if (atomicRow(fromSigma, s)) signal(s, 'seed Sigma rule as Kusto (AzureDiagnostics): found');
+    }
   }, 60_000);
 
   it('jobguard audit replays the same log to the webhook’s verdicts', async () => {
@@ -421,6 +467,7 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
       const result = out.results.find((r) => r.name === nameOf(s))!;
       expect(result.verdict).toBe(s.annotations.verdict ?? 'allow');
       if (s.annotations.score !== undefined) expect(result.score).toBe(Number(s.annotations.score));
+      signal(s, `jobguard audit replay: verdict ${result.verdict}, score ${result.score}`);
     }
   });
 });
