@@ -307,7 +307,7 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
         'attack.t1053.007',
       ]);
     }
-  });
+  }, 120_000);
 
   it('sigma check fails a broken rule (the check is not a no-op)', async () => {
     const broken = path.join(dir, 'k8s_audit_jobguard_broken_rule.yml');
@@ -315,7 +315,7 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
     await writeFile(broken, seed.replace(/condition: .*/, 'condition: selection and indicator_missing'));
     await expect(tool('sigma', ['check', '--fail-on-issues', broken])).rejects.toThrow(/indicator_missing/);
     await rm(broken);
-  });
+  }, 120_000);
 
   it.each([
     ['kusto', TABLES.map((t) => ['-p', `pipeline-${t}.yml`])],
