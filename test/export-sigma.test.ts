@@ -10,7 +10,8 @@
  *   app), written the way the API server writes them: under `<webhook name>/<key>`. The verdicts
  *   query must find exactly the scenarios jobguard warned on or denied; the Kusto conversion of the
  *   seed-shaped Sigma rule must find what `jobguard kql` finds on the Atomic scenarios, with the
- *   same audit fields; and `jobguard audit` must replay the same log to the same verdicts.
+ *   same audit fields, and each of its indicators must fire where `jobguard kql` sets the
+ *   indicator's Is column; and `jobguard audit` must replay the same log to the same verdicts.
  *
  * duckdb-kql translates KQL to DuckDB SQL: it is not Azure Data Explorer, but it parses and runs
  * every operator these queries use, which is what can be evaluated without a Sentinel workspace.
@@ -458,6 +459,53 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
       if (atomicRow(fromSigma, s)) signal(s, 'seed Sigma rule as Kusto (AzureDiagnostics): found');
     }
   }, 60_000);
+
+  it('each indicator of the seed Sigma rule, as Kusto, raises on the Atomic scenarios where jobguard kql sets its Is column', async () => {
+    const rule = parseAllDocuments(await readFile(path.join(dir, RULE_FILES[0]!), 'utf8'))[0]!.toJSON() as {
+      detection: Record<string, unknown>;
+    };
+    const indicators = Object.keys(rule.detection).filter((key) => key.startsWith('indicator_'));
+    expect(indicators.length).toBeGreaterThanOrEqual(6);
+    // One rule per indicator: the seed rule with its condition narrowed to that indicator.
+    const files = await Promise.all(
+      indicators.map(async (indicator) => {
+        const file = `k8s_audit_jobguard_seed_${indicator}.yml`;
+        const narrowed = {
+          ...rule,
+          detection: { ...rule.detection, condition: `selection and ${indicator}` },
+        };
+        await writeFile(path.join(dir, file), stringify(narrowed, { lineWidth: 0 }));
+        return file;
+      }),
+    );
+    const queries = await convert('kusto', ['-p', 'pipeline-AzureDiagnostics.yml'], files);
+    const rows = path.join(dir, 'AzureDiagnostics.jsonl');
+    const seedKql = path.join(dir, 'seed-all.kql');
+    // jobguard kql keeps rows at its threshold; without that filter every row shows its Is columns.
+    await writeFile(seedKql, (await jobguard('kql')).replace(/^\| where SuspicionScore >= .*$/m, ''));
+    const fromKql = await kql('AzureDiagnostics', seedKql, rows);
+    const atomic = scenarios.filter((x) => x.atomic);
+    expect(fromKql.filter((row) => atomic.some((s) => nameOf(s) === row.Name))).toHaveLength(4);
+    for (const [i, indicator] of indicators.entries()) {
+      const column = `Is${indicator
+        .replace(/^indicator_/, '')
+        .split('_')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('')}`;
+      const hits = names(
+        await kql('AzureDiagnostics', await queryFile(`${indicator}.kql`, queries[i]!), rows),
+      );
+      for (const s of atomic) {
+        const row = atomicRow(fromKql, s)!;
+        expect(row).toHaveProperty(column);
+        expect([nameOf(s), column, hits.includes(nameOf(s))]).toEqual([
+          nameOf(s),
+          column,
+          row[column] === true,
+        ]);
+      }
+    }
+  }, 120_000);
 
   it('jobguard audit replays the same log to the webhook’s verdicts', async () => {
     const out = JSON.parse(await jobguardAudit()) as {
