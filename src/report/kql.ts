@@ -21,6 +21,25 @@ import type { TermsParams } from '../scoring/rules/kql-indicator.js';
 import type { Thresholds } from '../scoring/types.js';
 import { ANNOTATION_KEYS, annotationKey, type AnnotationKey } from './annotation.js';
 
+/** The seed's source lines: AKS audit events in AzureDiagnostics, the Event as JSON in `log_s`. */
+const AZURE_DIAGNOSTICS_SOURCE = [
+  'AzureDiagnostics',
+  '| where TimeGenerated > ago(24h)',
+  '| where Category == "kube-audit" or Category == "kube-audit-admin"',
+  '| extend AuditLog = parse_json(log_s)',
+];
+
+/** The audit fields every query shows, as the seed names them (each line ends in a comma: more follow). */
+const AZURE_DIAGNOSTICS_COLUMNS = [
+  '    Verb = tostring(AuditLog.verb),',
+  '    Resource = tostring(AuditLog.objectRef.resource),',
+  '    Namespace = tostring(AuditLog.objectRef.namespace),',
+  '    Name = tostring(AuditLog.objectRef.name),',
+  '    User = tostring(AuditLog.user.username),',
+  '    UserAgent = tostring(AuditLog.userAgent),',
+  '    SourceIP = tostring(AuditLog.sourceIPs[0]),',
+];
+
 /** Names the seed gives its two long term lists; other indicators inline their terms as the seed does. */
 const LET_NAMES: Readonly<Record<string, string>> = {
   'kql-suspicious-image': 'SuspiciousImages',
@@ -108,18 +127,9 @@ export function buildKql(policy: Policy): string {
   }
   const resources = [...scoredResources(policy.kinds)];
   out.push(
-    'AzureDiagnostics',
-    '| where TimeGenerated > ago(24h)',
-    '| where Category == "kube-audit" or Category == "kube-audit-admin"',
-    '| extend AuditLog = parse_json(log_s)',
+    ...AZURE_DIAGNOSTICS_SOURCE,
     '| extend',
-    '    Verb = tostring(AuditLog.verb),',
-    '    Resource = tostring(AuditLog.objectRef.resource),',
-    '    Namespace = tostring(AuditLog.objectRef.namespace),',
-    '    Name = tostring(AuditLog.objectRef.name),',
-    '    User = tostring(AuditLog.user.username),',
-    '    UserAgent = tostring(AuditLog.userAgent),',
-    '    SourceIP = tostring(AuditLog.sourceIPs[0]),',
+    ...AZURE_DIAGNOSTICS_COLUMNS,
     '    RequestBody = tostring(AuditLog.requestObject)',
     `| where Resource in~ (${list(resources)})`,
     '| where Verb in~ ("create", "update", "patch")',
@@ -165,19 +175,10 @@ export function policyThresholds(policy: Policy): Thresholds {
 function auditColumns(table: AuditTable): string[] {
   if (table === 'AzureDiagnostics')
     return [
-      'AzureDiagnostics',
-      '| where TimeGenerated > ago(24h)',
-      '| where Category == "kube-audit" or Category == "kube-audit-admin"',
-      '| extend AuditLog = parse_json(log_s)',
+      ...AZURE_DIAGNOSTICS_SOURCE,
       '| extend Annotations = AuditLog.annotations',
       '| extend',
-      '    Verb = tostring(AuditLog.verb),',
-      '    Resource = tostring(AuditLog.objectRef.resource),',
-      '    Namespace = tostring(AuditLog.objectRef.namespace),',
-      '    Name = tostring(AuditLog.objectRef.name),',
-      '    User = tostring(AuditLog.user.username),',
-      '    UserAgent = tostring(AuditLog.userAgent),',
-      '    SourceIP = tostring(AuditLog.sourceIPs[0]),',
+      ...AZURE_DIAGNOSTICS_COLUMNS,
       '    AuditId = tostring(AuditLog.auditID),',
       '    ResponseCode = toint(AuditLog.responseStatus.code)',
     ];

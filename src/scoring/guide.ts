@@ -67,6 +67,9 @@ const EGRESS =
 const NODE_COMPROMISED =
   'Treat the node as compromised: `kubectl cordon <node>`, then `kubectl drain <node> --ignore-daemonsets --delete-emptydir-data`, snapshot its disk for forensics, and replace it rather than clean it; rotate the kubelet credentials and every Secret that pods on that node mounted.';
 
+/** The response to a workload that calls out (a shell, a download, a miner): stop it, cut it off, keep the evidence, remove it, revoke. */
+const CONTAIN_OUTBOUND = [SUSPEND, EGRESS, PRESERVE, DELETE_RUNS, REVOKE_SA];
+
 /** `prefix: step`, the step's first letter lowered so the sentence reads on. */
 function when(prefix: string, text: string): string {
   return `${prefix}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
@@ -84,11 +87,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
       CAN_I,
     ],
     respond: [
-      SUSPEND,
-      EGRESS,
-      PRESERVE,
-      DELETE_RUNS,
-      REVOKE_SA,
+      ...CONTAIN_OUTBOUND,
       when('If the pod was privileged or mounted host paths, also', NODE_COMPROMISED),
     ],
   },
@@ -101,14 +100,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
       WHO,
       CAN_I,
     ],
-    respond: [
-      SUSPEND,
-      EGRESS,
-      PRESERVE,
-      DELETE_RUNS,
-      REVOKE_SA,
-      'Replace the job with one whose code is in an image pinned by digest.',
-    ],
+    respond: [...CONTAIN_OUTBOUND, 'Replace the job with one whose code is in an image pinned by digest.'],
   },
   miner: {
     meaning: "the cluster pays for someone else's cryptocurrency mining (resource hijacking)",
@@ -120,11 +112,7 @@ export const GUIDES: Readonly<Record<GuideKey, Guide>> = {
       SAME_RULE,
     ],
     respond: [
-      SUSPEND,
-      EGRESS,
-      PRESERVE,
-      DELETE_RUNS,
-      REVOKE_SA,
+      ...CONTAIN_OUTBOUND,
       'Check cloud billing and autoscaler activity for the period; set ResourceQuota and LimitRange on the namespace.',
     ],
   },
