@@ -11,7 +11,8 @@ const DETECTIONS = ['seed', 'verdicts'] as const;
 
 const HELP = `Usage: jobguard export --format kql|sigma|sigma-pipeline [flags]
 
-Prints a SIEM detection built from the loaded policy.
+Prints a SIEM detection built from the loaded policy. docs/playbook.md ("In the SIEM") says how
+to load each one and what to do when it fires.
 
 Detections (--detection):
   seed      the Kubernetes audit query jobguard grew from: create/update/patch of cronjobs and
