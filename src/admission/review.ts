@@ -1,6 +1,6 @@
 import { assess, type Engine } from '../engine.js';
 import type { Decision } from '../policy/decision.js';
-import { auditAnnotationsFor, denyMessage, warningsFor } from '../policy/messages.js';
+import { auditAnnotationsFor, denyMessage, warningsFor } from './messages.js';
 import { isRecord } from '../workload/template.js';
 import type {
   AdmissionRequest,

@@ -9,7 +9,7 @@ import {
 import { handleReview } from '../admission/review.js';
 import type { Engine } from '../engine.js';
 import { describeIssues } from '../policy/load.js';
-import { ruleIds } from '../policy/messages.js';
+import { ruleIds } from '../admission/messages.js';
 import { recordDecision, type Metrics } from './metrics.js';
 
 /** The API server allows bodies of 3 MiB; an UPDATE carries object and oldObject (reference §10). */

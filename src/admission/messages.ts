@@ -1,6 +1,6 @@
 import { quote, truncate } from '../scoring/redact.js';
 import { ENGINE_ERROR_RULE, type Finding } from '../scoring/types.js';
-import type { Decision } from './decision.js';
+import type { Decision } from '../policy/decision.js';
 
 /** kubectl prints each warning on one line; the API server truncates past 256 runes (reference §2). */
 export const WARNING_MAX = 120;
