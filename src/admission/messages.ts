@@ -99,7 +99,8 @@ export function auditAnnotationsFor(decision: Decision): Record<string, string> 
   if (decision.exemptions.length > 0) {
     annotations['exempted-by'] = truncate(
       decision.exemptions
-        .map((e) => (e.index >= 0 ? `exemptions[${e.index}]: ${e.reason}` : e.reason))
+        // The self-exemption's reason already says what it is.
+        .map((e) => (e.id === 'self' ? e.reason : `${e.id}${e.via ? ` (via ${e.via})` : ''}: ${e.reason}`))
         .join('; '),
       ANNOTATION_MAX,
     );

@@ -56,7 +56,7 @@ export function createMetrics(options: { processMetrics: boolean } = { processMe
     }),
     exemptionsApplied: new Counter({
       name: 'jobguard_exemptions_applied_total',
-      help: 'Exemptions applied, by exemption (index and reason).',
+      help: 'Exemptions applied, by exemption: policy:<name> (policy file), <namespace>/<name> (JobguardException), self.',
       labelNames: ['exemption'],
       registers,
     }),
@@ -94,10 +94,6 @@ export function recordDecision(metrics: Metrics, namespace: string, decision: De
   metrics.score.observe(decision.score);
   metrics.namespaceDecisions.inc({ namespace: namespace || '(cluster)', action: decision.action });
   for (const rule of new Set(decision.findings.map((f) => f.rule))) metrics.ruleHits.inc({ rule });
-  for (const exemption of decision.exemptions) {
-    metrics.exemptionsApplied.inc({
-      exemption: exemption.index >= 0 ? `exemptions[${exemption.index}]` : 'self',
-    });
-  }
+  for (const exemption of decision.exemptions) metrics.exemptionsApplied.inc({ exemption: exemption.id });
   if (decision.errors.length > 0) metrics.errors.inc({ kind: 'rule_error' }, decision.errors.length);
 }
