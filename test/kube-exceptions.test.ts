@@ -15,6 +15,7 @@ import { compilePolicy, type CompiledPolicy } from '../src/policy/decide.js';
 import type { ExceptionStatus } from '../src/policy/exception.js';
 import { policySchema, type PolicyFile } from '../src/policy/schema.js';
 import { PROFILES } from '../src/scoring/profiles.js';
+import { createMetrics, EXCEPTION_LABELS_MAX, recordExceptions } from '../src/server/metrics.js';
 import { FakeApiServer, waitFor } from './support/fake-apiserver.js';
 
 const GV = 'jobguard.dev/v1';
@@ -207,6 +208,8 @@ describe('JobguardException cache', () => {
     const cache = start();
     await waitFor(() => cache.lastError() !== undefined, 'list error');
     expect(cache.lastError()).toContain('CRD is not installed');
+    // Nothing can exempt without the CRD: a known state, so readiness need not wait for it.
+    expect(cache.isSynced()).toBe(true);
     expect(cache.exemptions()).toEqual([]);
     await cache.stop();
 
@@ -236,5 +239,33 @@ describe('JobguardException cache', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('exception metrics', () => {
+  it('names at most EXCEPTION_LABELS_MAX exceptions and counts the rest under (other)', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const statuses: ExceptionStatus[] = Array.from({ length: EXCEPTION_LABELS_MAX + 5 }, (_, i) => ({
+      id: `ns/e${String(i).padStart(4, '0')}`,
+      namespace: 'ns',
+      name: `e${i}`,
+      state: i % 2 === 0 ? 'Active' : 'Invalid',
+      message: '',
+    }));
+    recordExceptions(metrics, statuses);
+    const text = await metrics.registry.metrics();
+    const named = text.split('\n').filter((l) => l.startsWith('jobguard_exception_status{exception="ns/'));
+    expect(named).toHaveLength(EXCEPTION_LABELS_MAX);
+    // 205 statuses: 0..199 named; 200..204 are 3 Active (200, 202, 204) and 2 Invalid.
+    expect(text).toContain('jobguard_exception_status{exception="(other)",state="Active"} 3');
+    expect(text).toContain('jobguard_exception_status{exception="(other)",state="Invalid"} 2');
+    expect(text).toContain('jobguard_exceptions{state="Active"} 103');
+    expect(text).toContain('jobguard_exceptions{state="Expired"} 0');
+
+    // A deleted exception's series goes with it.
+    recordExceptions(metrics, statuses.slice(0, 1));
+    const after = await metrics.registry.metrics();
+    expect(after).not.toContain('ns/e0001');
+    expect(after).not.toContain('exception="(other)"');
   });
 });

@@ -1,4 +1,5 @@
 import { assess, type Engine } from '../engine.js';
+import type { CompiledExemption } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
 import { auditAnnotationsFor, denyMessage, warningsFor } from './messages.js';
 import { isRecord } from '../workload/template.js';
@@ -13,6 +14,8 @@ export interface ReviewContext {
   engine: Engine;
   /** Labels of a namespace from the cache; never does I/O. */
   namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  /** JobguardExceptions from the cache (kube/exceptions.ts); never does I/O. */
+  exceptions?: readonly CompiledExemption[];
   now: Date;
 }
 
@@ -111,6 +114,7 @@ export function handleReview(
     },
     namespace,
     ...(labels ? { namespaceLabels: labels } : {}),
+    ...(context.exceptions ? { exceptions: context.exceptions } : {}),
     now: context.now,
   });
   if (!assessment)

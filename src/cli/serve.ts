@@ -8,7 +8,7 @@ import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../server/app.js';
-import { createMetrics, type Metrics } from '../server/metrics.js';
+import { createMetrics, recordExceptions, type Metrics } from '../server/metrics.js';
 import {
   generateCertificate,
   readTlsFiles,
@@ -30,8 +30,8 @@ import { configPath, overridesFromFlags, POLICY_FLAGS } from './flags.js';
 const HELP = `Usage: jobguard serve [flags]
 
 Runs the validating admission webhook: POST /validate, GET /healthz, GET /readyz, GET /metrics.
-/readyz is false while draining after SIGTERM and, with namespace labels, until they have synced
-(at most 10 s; then ready, with namespaceLabels: unsynced).
+/readyz is false while draining after SIGTERM and, with cluster access, until namespace labels and
+JobguardExceptions have synced (at most 10 s; then ready, saying which is unsynced).
 
 Flags:
   --config FILE             policy file (YAML or JSON, apiVersion jobguard.dev/v1); reloaded when it changes
@@ -47,7 +47,7 @@ Flags:
   --warn-threshold N        score at which kubectl warnings are returned (default profile 4, kql 1)
   --deny-threshold N        score at which requests are denied in enforce mode (default profile 8, kql 3)
   --body-limit SIZE         largest request body, e.g. 8MiB (default 8MiB)
-  --kubeconfig FILE         cluster for namespace labels when not running in a pod
+  --kubeconfig FILE         cluster for namespace labels and JobguardExceptions when not running in a pod
   --shutdown-delay SECONDS  on SIGTERM, keep serving this long after /readyz turns false (default 0)
   --log-level L             fatal | error | warn | info | debug | trace (default info)
   -h, --help                show this help
@@ -135,6 +135,32 @@ function reportExpired(logger: Logger | undefined, metrics: Metrics, policy: Pol
   }
 }
 
+/**
+ * The JobguardException cache, when jobguard can reach a cluster (in a pod, or --kubeconfig);
+ * its statuses feed the exception metrics.
+ */
+async function startExceptionCache(
+  options: ServeOptions,
+  policy: () => import('../policy/decide.js').CompiledPolicy,
+  metrics: Metrics,
+): Promise<import('../kube/exceptions.js').ExceptionCache | undefined> {
+  if (!options.env.KUBERNETES_SERVICE_HOST && !options.kubeconfig) return undefined;
+  const { loadKubeConfig } = await import('../kube/config.js');
+  const kubeConfig = loadKubeConfig({
+    env: options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : options.env,
+  });
+  if (!kubeConfig) return undefined;
+  const { watchExceptions } = await import('../kube/exceptions.js');
+  return watchExceptions({
+    kubeConfig,
+    logger: options.logger,
+    policy,
+    onStatuses: (statuses) => {
+      recordExceptions(metrics, statuses);
+    },
+  });
+}
+
 /** Starts the webhook with everything wired: policy (and its reload), TLS (and rotation), namespace labels, metrics. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -179,6 +205,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!namespaceCache) logger.info('no cluster access: namespace labels (jobguard.dev/mode) are not used');
   }
 
+  let exceptionCache: import('../kube/exceptions.js').ExceptionCache | undefined;
+  if (policy.exceptions.enabled) {
+    exceptionCache = await startExceptionCache(options, () => engine.compiled, metrics);
+    if (!exceptionCache) logger.info('no cluster access: JobguardExceptions are not read');
+  }
+  const exceptions = exceptionCache;
+
   const cache = namespaceCache;
   let syncGraceOver = false;
   const syncGrace = setTimeout(() => {
@@ -189,21 +222,29 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         'namespace labels not synced yet: ready anyway, with the policy modes only until they are',
       );
     }
+    if (exceptions && !exceptions.isSynced()) {
+      logger.warn(
+        { error: exceptions.lastError() },
+        "JobguardExceptions not synced yet: ready anyway, with the policy file's exemptions only until they are",
+      );
+    }
   }, options.namespaceSyncGraceMs ?? NAMESPACE_SYNC_GRACE_MS);
   syncGrace.unref();
-  const namespaceLabelsState = (): 'synced' | 'syncing' | 'unsynced' => {
-    if (!cache || cache.isSynced()) return 'synced';
+  const syncState = (informer: { isSynced(): boolean } | undefined): 'synced' | 'syncing' | 'unsynced' => {
+    if (!informer || informer.isSynced()) return 'synced';
     return syncGraceOver ? 'unsynced' : 'syncing';
   };
+  const namespaceLabelsState = (): 'synced' | 'syncing' | 'unsynced' => syncState(cache);
   const app = buildApp({
     logger,
     engine: () => engine,
     ...(cache ? { namespaceLabels: (ns: string) => cache.get(ns) } : {}),
+    ...(exceptions ? { exceptions: () => exceptions.exemptions() } : {}),
     metrics,
     bodyLimit: options.bodyLimit,
     draining: () => draining,
     readiness: () => ({
-      ready: !draining && namespaceLabelsState() !== 'syncing',
+      ready: !draining && namespaceLabelsState() !== 'syncing' && syncState(exceptions) !== 'syncing',
       detail: {
         draining,
         profile: engine.policy.profile,
@@ -212,6 +253,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ...(namespaceCache
           ? { namespaceLabels: namespaceLabelsState(), namespaceError: namespaceCache.lastError() }
           : {}),
+        ...(exceptions ? { exceptions: syncState(exceptions), exceptionsError: exceptions.lastError() } : {}),
         certificateNotAfter: tls.notAfter.toISOString(),
       },
     }),
@@ -236,6 +278,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         metrics.policyReloads.inc({ result: 'success' });
         metrics.policyLastReloadSuccess.set(Date.now() / 1000);
         reportExpired(undefined, metrics, next);
+        exceptions?.refresh();
       },
       onError(error) {
         policyError = error.message;
@@ -269,6 +312,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
   if (namespaceCache) closers.push(() => namespaceCache.stop());
+  if (exceptions) closers.push(() => exceptions.stop());
   closers.push(() => {
     clearTimeout(syncGrace);
   });

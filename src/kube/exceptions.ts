@@ -43,6 +43,7 @@ export interface ExceptionCache {
   statuses(): readonly ExceptionStatus[];
   /** The policy changed: judge every exception again and write back what changed. */
   refresh(): void;
+  /** True once the first list is in, or once it is known that the CRD is not installed (see lastError). */
   isSynced(): boolean;
   lastError(): string | undefined;
   stop(): Promise<void>;
@@ -59,6 +60,8 @@ export interface WatchExceptionsOptions extends InformerTiming {
   /** Called with every exception's status after each change, for metrics; must not throw. */
   onStatuses?: (statuses: readonly ExceptionStatus[]) => void;
 }
+
+const NOT_FOUND = 404;
 
 /** setTimeout's longest delay (about 24.8 days); a later expiry is rechecked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -79,7 +82,7 @@ function statusOf(object: Record<string, unknown>): WrittenStatus {
 }
 
 function explain(statusCode: number | undefined): string | undefined {
-  if (statusCode === 404)
+  if (statusCode === NOT_FOUND)
     return 'the JobguardException CRD is not installed; install the chart with exceptions.crd.install=true, or set exceptions.enabled: false in the policy';
   if (statusCode === 403)
     return 'jobguard may not list/watch jobguardexceptions; the chart grants it in its exceptions ClusterRole';
@@ -147,6 +150,12 @@ export function watchExceptions(options: WatchExceptionsOptions): ExceptionCache
   let stopped = false;
   /** Keys whose status write is under way, so a burst of events writes each object once. */
   const writing = new Set<string>();
+  /**
+   * The list answered 404: the CRD is not installed, so no exception exists and none can exempt.
+   * That is a known state, not a sync still under way (readiness must not wait for it); the list
+   * keeps retrying, so a CRD installed later is picked up.
+   */
+  let crdMissing = false;
   /** The last write failure logged per object, so a refused write is logged once, not per event. */
   const failed = new Map<string, string>();
 
@@ -178,7 +187,10 @@ export function watchExceptions(options: WatchExceptionsOptions): ExceptionCache
     onChange: () => {
       schedule();
     },
-    explain,
+    explain(statusCode) {
+      crdMissing = statusCode === NOT_FOUND;
+      return explain(statusCode);
+    },
   });
 
   function judge(): { statuses: ExceptionStatus[]; exemptions: CompiledExemption[] } {
@@ -257,7 +269,7 @@ export function watchExceptions(options: WatchExceptionsOptions): ExceptionCache
     exemptions: () => (informer.isSynced() ? judge().exemptions : []),
     statuses: () => (informer.isSynced() ? judge().statuses : []),
     refresh: schedule,
-    isSynced: () => informer.isSynced(),
+    isSynced: () => informer.isSynced() || crdMissing,
     lastError: () => informer.lastError(),
     async stop() {
       stopped = true;

@@ -8,6 +8,7 @@ import {
 } from '../admission/schema.js';
 import { handleReview } from '../admission/review.js';
 import type { Engine } from '../engine.js';
+import type { CompiledExemption } from '../policy/decide.js';
 import { describeIssues } from '../policy/load.js';
 import { ruleIds } from '../admission/messages.js';
 import { recordDecision, type Metrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** The engine for the next request; swapped atomically on policy reload (a request keeps the one it started with). */
   engine: () => Engine;
   namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  /** JobguardExceptions in force (kube/exceptions.ts); never does I/O. */
+  exceptions?: () => readonly CompiledExemption[];
   readiness: () => Readiness;
   metrics: Metrics;
   clock?: () => Date;
@@ -185,6 +188,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       result = handleReview(review, {
         engine,
         ...(deps.namespaceLabels ? { namespaceLabels: deps.namespaceLabels } : {}),
+        ...(deps.exceptions ? { exceptions: deps.exceptions() } : {}),
         now: clock(),
       });
     } catch (error) {
@@ -221,7 +225,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         action,
         rules: decision ? ruleIds(decision.findings) : [],
         ...(decision && decision.exemptions.length > 0
-          ? { exemptedBy: decision.exemptions.map((e) => e.reason), waived: ruleIds(decision.waived) }
+          ? { exemptedBy: decision.exemptions.map((e) => e.id), waived: ruleIds(decision.waived) }
           : {}),
         ...(decision && decision.errors.length > 0 ? { ruleErrors: decision.errors } : {}),
         durationMs: Math.round(seconds * 1e6) / 1e3,

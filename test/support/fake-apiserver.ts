@@ -255,6 +255,11 @@ export class FakeApiServer {
     this.emitTo(collection, { rv, type: 'DELETED', object });
   }
 
+  /** Serves an empty watched resource, as an installed CRD with no objects yet. */
+  serveResource(apiVersion: string, resource: string): void {
+    this.watchedResource(`${apiVersion}/${resource}`);
+  }
+
   getObject(apiVersion: string, resource: string, namespace: string, name: string): JsonObject | undefined {
     return this.watched.get(`${apiVersion}/${resource}`)?.objects.get(`${namespace}/${name}`);
   }
