@@ -2,7 +2,7 @@
  * JobguardExceptions end to end: the running webhook (startServer) with its client-node cache
  * against the fake API server. A namespace user's exception turns a deny into an allow without a
  * restart, the `exempted-by` annotation and the decision log name it, its status is written back,
- * metrics count it by name, and reviews never call the API server.
+ * metrics count it by name, and reviews never call the API server. A deny leaves an Event.
  *
  * Against a real API server (the cluster suite): install the chart (it applies the CRD), then
  * `kubectl apply -n team-a` the same JobguardException as a user bound to the `edit` ClusterRole
@@ -54,7 +54,13 @@ describe('JobguardExceptions through the running webhook', () => {
     const captured = captureLogger();
     lines = captured.lines;
     server = await startServer(
-      loopbackServe({ overrides: { mode: 'enforce' }, kubeconfig, logger: captured.logger }),
+      loopbackServe({
+        overrides: { mode: 'enforce' },
+        kubeconfig,
+        logger: captured.logger,
+        events: { mode: 'deny', qps: 5, burst: 25 },
+        env: { POD_NAME: 'jobguard-7d9f-abcde' },
+      }),
     );
     await waitFor('the exception cache to sync', async () => {
       const res = await server.app.inject({ url: '/readyz' });
@@ -85,7 +91,18 @@ describe('JobguardExceptions through the running webhook', () => {
   }
 
   it('applies an exception created in the namespace, names it, writes its status and counts it', async () => {
-    expect((await admit('team-a')).allowed).toBe(false);
+    const denied = await admit('team-a');
+    expect(denied.allowed).toBe(false);
+    // The deny also leaves an Event in the namespace, written in the background.
+    await waitFor('the deny Event', () => fake.writes.some((w) => w.path.endsWith('/events')));
+    const [event] = fake.writes.filter((w) => w.path.endsWith('/events'));
+    expect(event?.path).toBe('/apis/events.k8s.io/v1/namespaces/team-a/events');
+    expect(event?.body).toMatchObject({
+      reason: 'Denied',
+      type: 'Warning',
+      reportingInstance: 'jobguard-7d9f-abcde',
+      note: denied.status?.message,
+    });
     const name = (fixture('kubectl/reverse-shell-cronjob.json').metadata as { name: string }).name;
     fake.setObject(GV, 'jobguardexceptions', {
       apiVersion: GV,

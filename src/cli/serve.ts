@@ -1,13 +1,15 @@
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { Server as NetServer } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
+import type { EventMode } from '../admission/event.js';
 import { createEngine } from '../engine.js';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
-import { buildApp, DEFAULT_BODY_LIMIT } from '../server/app.js';
+import { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from '../server/app.js';
 import { createMetrics, recordExceptions, type Metrics } from '../server/metrics.js';
 import {
   generateCertificate,
@@ -48,6 +50,10 @@ Flags:
   --deny-threshold N        score at which requests are denied in enforce mode (default profile 8, kql 3)
   --body-limit SIZE         largest request body, e.g. 8MiB (default 8MiB)
   --kubeconfig FILE         cluster for namespace labels and JobguardExceptions when not running in a pod
+  --events MODE             Kubernetes Events in the object's namespace: off | deny | warn (deny and
+                            warnings); needs cluster access; never for dry runs (default deny)
+  --events-qps N            Events per second across all objects (default 5; more are dropped and counted)
+  --events-burst N          Events at once (default 25)
   --shutdown-delay SECONDS  on SIGTERM, keep serving this long after /readyz turns false (default 0)
   --log-level L             fatal | error | warn | info | debug | trace (default info)
   -h, --help                show this help
@@ -63,6 +69,9 @@ const FLAGS = {
   'metrics-port': { type: 'string' },
   'body-limit': { type: 'string' },
   kubeconfig: { type: 'string' },
+  events: { type: 'string', default: 'deny' },
+  'events-qps': { type: 'string', default: '5' },
+  'events-burst': { type: 'string', default: '25' },
   'shutdown-delay': { type: 'string', default: '0' },
   'log-level': { type: 'string', default: 'info' },
   help: { type: 'boolean', short: 'h' },
@@ -77,6 +86,8 @@ export interface ServeOptions {
   metricsPort?: number;
   bodyLimit: number;
   kubeconfig?: string;
+  /** Kubernetes Events for answers (admission/event.ts); default off here, `deny` from the command line. */
+  events?: { mode: EventMode; qps: number; burst: number };
   shutdownDelayMs: number;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -161,6 +172,48 @@ async function startExceptionCache(
   });
 }
 
+/** The Event sender and the hook that feeds it, when events are on and jobguard can reach a cluster. */
+async function startEvents(
+  options: ServeOptions,
+  metrics: Metrics,
+): Promise<{ onAnswer: NonNullable<AppDeps['onAnswer']>; stop(): Promise<void> } | undefined> {
+  const settings = options.events;
+  if (!settings || settings.mode === 'off') return undefined;
+  if (!options.env.KUBERNETES_SERVICE_HOST && !options.kubeconfig) return undefined;
+  const { loadKubeConfig } = await import('../kube/config.js');
+  const kubeConfig = loadKubeConfig({
+    env: options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : options.env,
+  });
+  if (!kubeConfig) return undefined;
+  const [{ createEventSender }, { eventFor }] = await Promise.all([
+    import('../kube/events.js'),
+    import('../admission/event.js'),
+  ]);
+  const sender = createEventSender({
+    kubeConfig,
+    logger: options.logger,
+    qps: settings.qps,
+    burst: settings.burst,
+    onResult: (result) => {
+      metrics.events.inc({ result });
+    },
+  });
+  // The chart sets POD_NAME from the downward API: `reportingInstance` says which replica answered.
+  const instance = options.env.POD_NAME ?? hostname();
+  return {
+    onAnswer({ request, decision, response, name }) {
+      const event = eventFor(request, decision, response, {
+        mode: settings.mode,
+        instance,
+        name,
+        now: new Date(),
+      });
+      if (event) sender.send(event);
+    },
+    stop: () => sender.stop(),
+  };
+}
+
 /** Starts the webhook with everything wired: policy (and its reload), TLS (and rotation), namespace labels, metrics. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -211,6 +264,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!exceptionCache) logger.info('no cluster access: JobguardExceptions are not read');
   }
   const exceptions = exceptionCache;
+  const events = await startEvents(options, metrics);
 
   const cache = namespaceCache;
   let syncGraceOver = false;
@@ -240,6 +294,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     engine: () => engine,
     ...(cache ? { namespaceLabels: (ns: string) => cache.get(ns) } : {}),
     ...(exceptions ? { exceptions: () => exceptions.exemptions() } : {}),
+    ...(events ? { onAnswer: events.onAnswer } : {}),
     metrics,
     bodyLimit: options.bodyLimit,
     draining: () => draining,
@@ -313,6 +368,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (namespaceCache) closers.push(() => namespaceCache.stop());
   if (exceptions) closers.push(() => exceptions.stop());
+  if (events) closers.push(() => events.stop());
   closers.push(() => {
     clearTimeout(syncGrace);
   });
@@ -426,6 +482,11 @@ export const serve: Command = async (argv: string[], io: CliIo): Promise<number>
     ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(clientCa ? { caFile: clientCa } : {}) } } : {}),
     ...(metricsPort === undefined ? {} : { metricsPort }),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    events: {
+      mode: parseChoice('events', values.events, ['off', 'deny', 'warn'] as const) ?? 'deny',
+      qps: parseInteger('events-qps', values['events-qps'], 1, 1000) ?? 5,
+      burst: parseInteger('events-burst', values['events-burst'], 1, 10_000) ?? 25,
+    },
   };
   if (clientCa && !options.tls)
     throw new UsageError('--client-ca-file needs --tls-cert-file and --tls-key-file');

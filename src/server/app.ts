@@ -3,9 +3,12 @@ import type { Logger } from 'pino';
 import type { SecureContextOptions } from 'node:tls';
 import {
   admissionReviewSchema,
+  type AdmissionRequest,
+  type AdmissionResponse,
   type AdmissionReviewRequest,
   type AdmissionReviewResponse,
 } from '../admission/schema.js';
+import type { Decision } from '../policy/decision.js';
 import { handleReview } from '../admission/review.js';
 import type { Engine } from '../engine.js';
 import type { CompiledExemption } from '../policy/decide.js';
@@ -32,6 +35,8 @@ export interface AppDeps {
   namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
   /** JobguardExceptions in force (kube/exceptions.ts); never does I/O. */
   exceptions?: () => readonly CompiledExemption[];
+  /** Told of every scored answer after it is built (Kubernetes Events); must not throw or wait. */
+  onAnswer?: (answer: Answer) => void;
   readiness: () => Readiness;
   metrics: Metrics;
   clock?: () => Date;
@@ -42,6 +47,14 @@ export interface AppDeps {
   draining?: () => boolean;
   /** TLS for the server; absent in tests that use inject(). */
   https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
+}
+
+export interface Answer {
+  request: AdmissionRequest;
+  decision: Decision;
+  response: AdmissionResponse;
+  /** The object's name as the decision log gives it. */
+  name: string;
 }
 
 interface ErrorBody {
@@ -209,6 +222,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     deps.metrics.duration.observe({ kind }, seconds);
     if (decision) recordDecision(deps.metrics, req.namespace ?? '', decision);
+    if (decision && deps.onAnswer) {
+      try {
+        deps.onAnswer({ request: req, decision, response: answer.response, name: outcome.name });
+      } catch (error) {
+        request.log.error({ err: error, uid: req.uid }, 'answer hook failed');
+      }
+    }
     request.log.info(
       {
         uid: req.uid,

@@ -25,6 +25,7 @@ export interface Metrics {
   exceptionStatus: Gauge<'exception' | 'state'>;
   /** Exception ids that may be label values (bounded by EXCEPTION_LABELS_MAX). */
   exceptionLabels: Set<string>;
+  events: Counter<'result'>;
   policyReloads: Counter<'result'>;
   policyLastReloadSuccess: Gauge;
   certificateExpiry: Gauge;
@@ -92,6 +93,12 @@ export function createMetrics(options: { processMetrics: boolean } = { processMe
       registers,
     }),
     exceptionLabels: new Set(),
+    events: new Counter({
+      name: 'jobguard_events_total',
+      help: 'Kubernetes Events for denies (and warnings), by result: sent, failed, rate_limited, duplicate.',
+      labelNames: ['result'],
+      registers,
+    }),
     policyReloads: new Counter({
       name: 'jobguard_policy_reloads_total',
       help: 'Policy reloads, by result (success, failure).',
