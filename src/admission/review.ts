@@ -44,7 +44,7 @@ function toResponse(
   const response: AdmissionResponse = allow(request.uid);
   if (decision.action === 'allow' && decision.exemptions.length === 0 && decision.errors.length === 0)
     return response;
-  const target = { kind, name };
+  const target = { kind, name, object: request.object };
   if (decision.action !== 'allow' || decision.exemptions.length > 0) {
     response.auditAnnotations = auditAnnotationsFor(decision);
   }

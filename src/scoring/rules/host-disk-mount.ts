@@ -32,6 +32,7 @@ export const hostDiskMount: Rule = {
   description:
     'Container mounts or reads a node disk device (mount /dev/sda1, debugfs, BlockDevice hostPath)',
   reason: 'node disk device access',
+  hint: 'do not mount node disk devices',
   doc: {
     reads: 'container commands; hostPath volumes (type and path)',
     why: 'escape to host (T1611): the node’s disk holds its credentials and configuration',
