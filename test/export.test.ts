@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli/index.js';
 import { assess, createEngine } from '../src/engine.js';
-import { auditAnnotationsFor } from '../src/policy/messages.js';
+import { auditAnnotationsFor } from '../src/admission/messages.js';
 import { resolvePolicy } from '../src/policy/load.js';
 import { ANNOTATION_KEYS, DEFAULT_WEBHOOK_NAME } from '../src/report/annotation.js';
 import { minimalSets, sigmaLiteral } from '../src/report/sigma.js';

@@ -36,6 +36,12 @@ export interface Rule<P = unknown> {
   readonly description: string;
   /** Short reason shown in every finding (`reverse shell`, `privileged container`). */
   readonly reason: string;
+  /**
+   * What to change so the rule no longer fires, in a few words for a kubectl warning
+   * (`remove hostPID`); absent when the only fix is not to do it (a reverse shell) — warnings
+   * then say which exemption to ask for.
+   */
+  readonly hint?: string;
   readonly doc: RuleDoc;
   /** The behaviour class whose investigation and response steps docs/rules.md shows for this rule (src/scoring/guide.ts). */
   readonly guide?: GuideKey;

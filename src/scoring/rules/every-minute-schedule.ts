@@ -158,6 +158,7 @@ export const everyMinuteSchedule: Rule<ScheduleParams> = {
   description: 'CronJob runs every minute (spec.schedule)',
   reason: 'runs every minute',
   guide: 'schedule',
+  hint: 'schedule it less often than every minute',
   doc: {
     reads: 'spec.schedule of a CronJob: shortest gap between two runs',
     why: 'a beacon relaunched every minute keeps an implant, shell or miner alive',

@@ -15,6 +15,7 @@ export const hostIpc: Rule = {
   description: 'Pod uses the node IPC namespace (spec.hostIPC: true)',
   reason: 'host IPC namespace',
   guide: 'host-access',
+  hint: 'remove hostIPC',
   doc: {
     reads: 'spec.hostIPC of every pod template',
     why: 'host shared memory and message queues readable and writable',

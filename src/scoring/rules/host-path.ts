@@ -23,6 +23,7 @@ export const hostPath: Rule = {
   description: 'hostPath volume of a non-sensitive node path',
   reason: 'hostPath volume',
   guide: 'host-access',
+  hint: 'use a PVC, ConfigMap or emptyDir instead of hostPath',
   doc: {
     reads: 'spec.volumes[*].hostPath.path not graded by the stronger hostPath rules',
     why: 'any hostPath breaks filesystem isolation; alone weak context',

@@ -17,6 +17,7 @@ export const hostPid: Rule = {
   description: 'Pod uses the node process namespace (spec.hostPID: true)',
   reason: 'host PID namespace',
   guide: 'host-access',
+  hint: 'remove hostPID',
   doc: {
     reads: 'spec.hostPID of every pod template',
     why: 'host processes visible and reachable; nsenter into PID 1 escapes with privileges',
