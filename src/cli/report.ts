@@ -1,10 +1,15 @@
 import path from 'node:path';
-import { assess, createEngine } from '../engine.js';
+import { assess, createEngine, type Engine } from '../engine.js';
 import { listWorkloads } from '../kube/cluster.js';
 import { loadKubeConfig } from '../kube/namespaces.js';
 import { describeError } from '../kube/request.js';
 import { JsonResultsWriter, writeChunk } from '../report/json.js';
-import { buildPolicyReports, formatPolicyReports, type ReportedObject } from '../report/policy-report.js';
+import {
+  buildPolicyReports,
+  formatPolicyReports,
+  type ReportedObject,
+  type ReportOptions,
+} from '../report/policy-report.js';
 import { count, emptySummary, FAIL_ON, toResult, type ScoredObject } from '../report/result.js';
 import { buildSarif } from '../report/sarif.js';
 import { formatObject, formatSummary } from '../report/text.js';
@@ -24,9 +29,16 @@ ${POLICY_HELP}
   --kubeconfig FILE        kubeconfig file (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
   --format text|json|sarif|policyreport
                            output format (default text); policyreport writes wgpolicyk8s.io/v1alpha2
-                           PolicyReports, one per namespace, as multi-document YAML
+                           PolicyReports, one per namespace, and a ClusterPolicyReport with one
+                           result per namespace, as multi-document YAML to kubectl apply
   --fail-on deny|warn|never exit 1 when a verdict reaches this level (default deny)
 `;
+
+/** What PolicyReports need of the engine: its thresholds, and each rule's technique for `category`. */
+export function reportOptions(engine: Engine): ReportOptions {
+  const techniques = new Map(engine.rules.map(({ rule }) => [rule.id, rule.technique]));
+  return { thresholds: engine.compiled.thresholds, techniqueOf: (rule) => techniques.get(rule) };
+}
 
 export const report: Command = async (argv, io) => {
   const { values } = parseFlags(argv, {
@@ -101,7 +113,7 @@ export const report: Command = async (argv, io) => {
   else if (format === 'sarif')
     await writeChunk(io.stdout, `${JSON.stringify(buildSarif(profileRules(engine), kept), null, 2)}\n`);
   else if (format === 'policyreport')
-    await writeChunk(io.stdout, formatPolicyReports(buildPolicyReports(kept, now)));
+    await writeChunk(io.stdout, formatPolicyReports(buildPolicyReports(kept, now, reportOptions(engine))));
   else await writeChunk(io.stdout, formatSummary(summary, style));
   return exitCode(false, summary, failOn);
 };
