@@ -1,0 +1,283 @@
+/**
+ * What a custom rule's CEL expression sees: the one mapping from the workload model to CEL
+ * variables, and the declaration of their shapes (which the load-time check, the docs and the
+ * tests read). Every field is always present, with an empty value when the manifest leaves it
+ * out (`''`, `[]`, `{}`, `false`), so expressions need `has()` only inside the raw maps
+ * (`securityContext`, `source`), which keep the manifest's own fields. Whole numbers are CEL
+ * `int`s, as in Kubernetes' own CEL (ValidatingAdmissionPolicy): `c.securityContext.runAsUser == 0`.
+ *
+ * Extension point for the execution model: the variables it will add are reserved in
+ * RESERVED_VARIABLES (`actions`, `flows`); an expression that names one fails at load with "coming
+ * with the execution model" instead of silently matching nothing. When the model lands, declare
+ * their shapes in CEL_VARIABLES and fill them in celVariables(); nothing else changes.
+ */
+import { remember } from './memo.js';
+import type { ContainerView, PodTemplateView, Workload } from '../workload/types.js';
+
+/** The shape of a CEL value, for the load-time check and the generated documentation. */
+export type CelShape =
+  | { kind: 'string' | 'int' | 'bool' | 'dyn'; doc: string }
+  | { kind: 'list'; of: CelShape; doc: string }
+  | { kind: 'map'; of: CelShape; doc: string }
+  | { kind: 'object'; name: string; fields: Readonly<Record<string, CelShape>>; doc: string };
+
+const string = (doc: string): CelShape => ({ kind: 'string', doc });
+const bool = (doc: string): CelShape => ({ kind: 'bool', doc });
+const dyn = (doc: string): CelShape => ({ kind: 'dyn', doc });
+const list = (of: CelShape, doc: string): CelShape => ({ kind: 'list', of, doc });
+const map = (of: CelShape, doc: string): CelShape => ({ kind: 'map', of, doc });
+const object = (name: string, doc: string, fields: Record<string, CelShape>): CelShape => ({
+  kind: 'object',
+  name,
+  fields,
+  doc,
+});
+
+const IMAGE = object('image', 'The image reference, parsed with Docker defaults applied.', {
+  raw: string('As written in the manifest (`alpine`, `ghcr.io/org/app:1.2@sha256:…`).'),
+  registry: string('Registry host (`docker.io` for short names, `ghcr.io`, `registry.corp:5000`).'),
+  repository: string('Repository path with `library/` for Docker Hub official images.'),
+  name: string('Last path segment of the repository (`alpine`, `kube-bench`).'),
+  tag: string('Tag, `""` when none is written.'),
+  digest: string('Digest (`sha256:…`), `""` when none is written.'),
+});
+
+const ENV = object('env', 'One `env` entry of the container.', {
+  name: string('Variable name.'),
+  value: string('Literal `value`; `""` when the value comes from a reference.'),
+  secret: string('Secret named by `valueFrom.secretKeyRef`, else `""`.'),
+  secretKey: string('Key in that Secret, else `""`.'),
+  configMap: string('ConfigMap named by `valueFrom.configMapKeyRef`, else `""`.'),
+  configMapKey: string('Key in that ConfigMap, else `""`.'),
+  field: string('`valueFrom.fieldRef.fieldPath` (`metadata.name`, `status.podIP`), else `""`.'),
+});
+
+const ENV_FROM = object('envFrom', 'One `envFrom` entry of the container.', {
+  secret: string('Secret whose keys all become variables, else `""`.'),
+  configMap: string('ConfigMap whose keys all become variables, else `""`.'),
+  prefix: string('Prefix added to each name.'),
+});
+
+const MOUNT = object('volumeMount', 'One `volumeMounts` entry of the container.', {
+  name: string('Volume name.'),
+  mountPath: string('Where it is mounted in the container.'),
+  readOnly: bool('`readOnly` as written (false when absent).'),
+  subPath: string('`subPath`, `""` when none.'),
+});
+
+const CONTAINER = object('container', 'A container, init container or ephemeral container.', {
+  name: string('Container name.'),
+  kind: string('`init`, `regular` or `ephemeral`.'),
+  path: string(
+    "JSON path of the container in the object (`spec.jobTemplate.spec.template.spec.containers[0]`); add `.image` or `.args[1]` for a finding's path.",
+  ),
+  image: IMAGE,
+  command: list(string(''), '`command` as written.'),
+  args: list(string(''), '`args` as written.'),
+  argv: list(
+    string(''),
+    "What runs: `command` then `args`, with the container's literal `$(VAR)` references expanded.",
+  ),
+  programs: list(
+    string(''),
+    'Basename of every program the shell model found (`sh -c` scripts, substitutions, decoded payloads included), lowercased, launchers such as `env`, `nohup`, `timeout` skipped.',
+  ),
+  scripts: list(string(''), 'Every shell script text the container runs (`sh -c` strings, decoded payloads).'),
+  env: list(ENV, '`env` entries.'),
+  envFrom: list(ENV_FROM, '`envFrom` entries.'),
+  securityContext: map(dyn(''), "The container's `securityContext` as written (`{}` when absent)."),
+  volumeMounts: list(MOUNT, '`volumeMounts` entries.'),
+});
+
+const VOLUME = object('volume', 'A pod volume.', {
+  name: string('Volume name.'),
+  path: string('JSON path of the volume in the object.'),
+  type: string('The volume source: `hostPath`, `secret`, `configMap`, `emptyDir`, `projected`, `persistentVolumeClaim`, ….'),
+  hostPath: string('`hostPath.path`, `""` for other types.'),
+  secret: string('`secret.secretName`, `""` for other types.'),
+  configMap: string('`configMap.name`, `""` for other types.'),
+  source: map(dyn(''), 'The volume source object as written (`{path: /etc, type: Directory}` for a hostPath).'),
+});
+
+const POD = object('pod', 'A pod template of the object (a CronJob, Job or Deployment has one).', {
+  path: string('JSON path of the pod spec (`spec.jobTemplate.spec.template.spec`).'),
+  hostNetwork: bool('`hostNetwork`.'),
+  hostPID: bool('`hostPID`.'),
+  hostIPC: bool('`hostIPC`.'),
+  serviceAccountName: string('`serviceAccountName`, `default` when unset.'),
+  automountServiceAccountToken: bool('`automountServiceAccountToken`, true when unset (the Kubernetes default).'),
+  securityContext: map(dyn(''), 'The pod-level `securityContext` as written.'),
+  nodeName: string('`nodeName`, `""` when unset.'),
+  labels: map(string(''), "The pod template's labels."),
+});
+
+const OBJECT = object('object', 'The object being scored.', {
+  apiVersion: string('`batch/v1`, `apps/v1`, `v1`.'),
+  kind: string('`CronJob`, `Job`, `Pod`, `Deployment`, ….'),
+  name: string('`metadata.name` (or `generateName`).'),
+  namespace: string('`metadata.namespace`, `""` when the manifest has none.'),
+  labels: map(string(''), 'Labels.'),
+  annotations: map(string(''), 'Annotations.'),
+  schedule: string('A CronJob\'s `spec.schedule`, `""` for other kinds.'),
+});
+
+/** Every variable an expression may name, with its shape. */
+export const CEL_VARIABLES: Readonly<Record<string, CelShape>> = {
+  object: OBJECT,
+  containers: list(CONTAINER, 'Every container of every pod template: init, then regular, then ephemeral.'),
+  volumes: list(VOLUME, 'Every volume of every pod template.'),
+  pods: list(POD, 'Every pod template of the object.'),
+};
+
+/**
+ * Variables reserved for the execution model, with the shape they will have, so expressions can
+ * be written against them now and a reader knows what is coming:
+ * - `actions`: what each container does, whatever the language: `{type: fetch|connect|listen|stdio|
+ *   run|eval|read|write, container, path, url, host, port, program, argv, file, language, loop,
+ *   origins: [{kind: network|credential|decoded|stdin|env, url, credential, provider, source}]}`.
+ * - `flows`: data from a source to a sink: `{source: {kind, credential, provider, url, name,
+ *   secret}, sink: {type: run|eval|fetch|connect|write, url, host, port, file}, container, path}`.
+ */
+export const RESERVED_VARIABLES: Readonly<Record<string, string>> = {
+  actions: 'what each container does (fetch, connect, run, eval, read, write…, with origins)',
+  flows: 'data flows from sources (network, credentials, Secrets) to sinks (execution, network sends)',
+};
+
+/** JSON numbers as CEL sees them in Kubernetes: whole numbers are `int`. Arrays and maps are copied. */
+function celValue(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(celValue);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = celValue(item);
+    return out;
+  }
+  return value;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? item : String(item))) : [];
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(record(value))) if (typeof item === 'string') out[key] = item;
+  return out;
+}
+
+function container(view: ContainerView): Record<string, unknown> {
+  const { raw, image } = view;
+  return {
+    name: view.name,
+    kind: view.kind,
+    path: view.path,
+    image: {
+      raw: image?.raw ?? text(raw.image),
+      registry: image?.registry ?? '',
+      repository: image?.repository ?? '',
+      name: image?.name ?? '',
+      tag: image?.tag ?? '',
+      digest: image?.digest ?? '',
+    },
+    command: strings(raw.command),
+    args: strings(raw.args),
+    argv: [...view.command.argv],
+    programs: [...new Set(view.command.commands.map((c) => c.program).filter((p) => p !== ''))],
+    scripts: [...view.command.scripts],
+    env: (Array.isArray(raw.env) ? raw.env : []).map((entry) => {
+      const env = record(entry);
+      const from = record(env.valueFrom);
+      const secret = record(from.secretKeyRef);
+      const configMap = record(from.configMapKeyRef);
+      return {
+        name: text(env.name),
+        value: text(env.value),
+        secret: text(secret.name),
+        secretKey: text(secret.key),
+        configMap: text(configMap.name),
+        configMapKey: text(configMap.key),
+        field: text(record(from.fieldRef).fieldPath),
+      };
+    }),
+    envFrom: (Array.isArray(raw.envFrom) ? raw.envFrom : []).map((entry) => {
+      const from = record(entry);
+      return {
+        secret: text(record(from.secretRef).name),
+        configMap: text(record(from.configMapRef).name),
+        prefix: text(from.prefix),
+      };
+    }),
+    securityContext: celValue(view.securityContext),
+    volumeMounts: view.volumeMounts.map((m) => ({
+      name: m.name,
+      mountPath: m.mountPath,
+      readOnly: m.readOnly,
+      subPath: m.subPath ?? '',
+    })),
+  };
+}
+
+function volumes(template: PodTemplateView): Record<string, unknown>[] {
+  const list = Array.isArray(template.spec.volumes) ? template.spec.volumes : [];
+  return list.map((entry, i) => {
+    const volume = record(entry);
+    const type = Object.keys(volume).find((key) => key !== 'name') ?? '';
+    const source = record(volume[type]);
+    return {
+      name: text(volume.name),
+      path: `${template.specPath}.volumes[${i}]`,
+      type,
+      hostPath: type === 'hostPath' ? text(source.path) : '',
+      secret: type === 'secret' ? text(source.secretName) : '',
+      configMap: type === 'configMap' ? text(source.name) : '',
+      source: celValue(source),
+    };
+  });
+}
+
+function pod(template: PodTemplateView): Record<string, unknown> {
+  const { spec } = template;
+  const account = text(spec.serviceAccountName) || text(spec.serviceAccount);
+  return {
+    path: template.specPath,
+    hostNetwork: spec.hostNetwork === true,
+    hostPID: spec.hostPID === true,
+    hostIPC: spec.hostIPC === true,
+    serviceAccountName: account || 'default',
+    automountServiceAccountToken: spec.automountServiceAccountToken !== false,
+    securityContext: celValue(record(spec.securityContext)),
+    nodeName: text(spec.nodeName),
+    labels: template.metadata.labels ?? {},
+  };
+}
+
+const VARIABLES_KEY = {};
+
+/** The CEL variables of a workload, built once per workload however many custom rules read them. */
+export function celVariables(workload: Workload): Readonly<Record<string, unknown>> {
+  return remember(workload, VARIABLES_KEY, () => ({
+    object: {
+      apiVersion: workload.apiVersion,
+      kind: workload.kind,
+      name: workload.name,
+      namespace: workload.namespace,
+      labels: stringMap(workload.metadata.labels),
+      annotations: stringMap(workload.metadata.annotations),
+      schedule: workload.kind === 'CronJob' ? text(record(workload.object.spec).schedule) : '',
+    },
+    containers: workload.containers.map(container),
+    volumes: workload.templates.flatMap(volumes),
+    pods: workload.templates.map(pod),
+    // The execution model's `actions` and `flows` go here (see RESERVED_VARIABLES).
+  }));
+}
