@@ -31,14 +31,22 @@ import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
 /** Every rule of the engine's profile, enabled or not, with its weight after the policy's overrides. */
 export function profileRules(engine: Engine): SarifRule[] {
   const active = new Map(engine.rules.map((r) => [r.rule.id, r]));
-  return PROFILES[engine.policy.profile].rules.map((rule) => {
-    const configured = active.get(rule.id);
-    return {
-      rule,
-      weight: configured?.weight ?? engine.policy.rules[rule.id]?.weight ?? rule.weight,
-      enabled: !!configured,
-    };
-  });
+  const profile = PROFILES[engine.policy.profile].rules;
+  const builtIn = new Set(profile.map((rule) => rule.id));
+  return [
+    ...profile.map((rule) => {
+      const configured = active.get(rule.id);
+      return {
+        rule,
+        weight: configured?.weight ?? engine.policy.rules[rule.id]?.weight ?? rule.weight,
+        enabled: !!configured,
+      };
+    }),
+    // The policy's custom (CEL) rules, after the built-in ones.
+    ...engine.rules
+      .filter(({ rule }) => !builtIn.has(rule.id))
+      .map(({ rule, weight }) => ({ rule, weight, enabled: true })),
+  ];
 }
 
 export function textStyle(io: CliIo): TextStyle {

@@ -6,12 +6,15 @@
  * (`securityContext`, `source`), which keep the manifest's own fields. Whole numbers are CEL
  * `int`s, as in Kubernetes' own CEL (ValidatingAdmissionPolicy): `c.securityContext.runAsUser == 0`.
  *
- * Extension point for the execution model: the variables it will add are reserved in
- * RESERVED_VARIABLES (`actions`, `flows`); an expression that names one fails at load with "coming
- * with the execution model" instead of silently matching nothing. When the model lands, declare
- * their shapes in CEL_VARIABLES and fill them in celVariables(); nothing else changes.
+ * The execution model (what each container runs, does and sends where) is `container.execution`:
+ * its shape is declared in EXECUTION and filled by celExecution() from `workload/model.ts`'s
+ * Execution. Until the workload model attaches an Execution to each container, every container's
+ * `execution` is the empty one (no invocations, actions or flows), so rules written against it load
+ * and match nothing; EXECUTION_SOURCE below is the one line to change when it lands.
  */
 import { remember } from './memo.js';
+import type { Action, Origin, Value } from '../workload/action.js';
+import type { Execution } from '../workload/model.js';
 import type { ContainerView, PodTemplateView, Workload } from '../workload/types.js';
 
 /** The shape of a CEL value, for the load-time check and the generated documentation. */
@@ -23,6 +26,7 @@ export type CelShape =
 
 const string = (doc: string): CelShape => ({ kind: 'string', doc });
 const bool = (doc: string): CelShape => ({ kind: 'bool', doc });
+const int = (doc: string): CelShape => ({ kind: 'int', doc });
 const dyn = (doc: string): CelShape => ({ kind: 'dyn', doc });
 const list = (of: CelShape, doc: string): CelShape => ({ kind: 'list', of, doc });
 const map = (of: CelShape, doc: string): CelShape => ({ kind: 'map', of, doc });
@@ -65,6 +69,70 @@ const MOUNT = object('volumeMount', 'One `volumeMounts` entry of the container.'
   subPath: string('`subPath`, `""` when none.'),
 });
 
+const ORIGIN = object('origin', 'Where content came from.', {
+  kind: string('`network`, `credential`, `decoded`, `stdin` or `env`.'),
+  url: string('For `network`: the URL or socket it was read from (`https://x/p`, `tcp://h:4444`).'),
+  credential: string(
+    'For `credential`: `secret`, `service-account-token`, `cloud-identity-token`, `cloud-credentials`, `node-credentials` or `host-secrets`.',
+  ),
+  provider: string('For `credential`: `kubernetes`, `aws`, `gcp`, `azure`, … when known.'),
+  source: string('For `credential`: the path, URL or command that produced it; for a Secret, its name.'),
+  encoding: string('For `decoded`: `base64`, `hex`, `gzip`, ….'),
+  name: string('For `env`: the variable whose value the model cannot see.'),
+});
+
+const INVOCATION = object(
+  'invocation',
+  'One program run, after launchers, `sh -c`, `eval` and functions were followed.',
+  {
+    program: string('Basename, lowercased (`/usr/bin/NC` → `nc`).'),
+    words: list(string(''), 'argv texts after expansion; `words[0]` as written.'),
+    launchers: list(
+      string(''),
+      'Launchers unwrapped to reach it, outermost first (`sudo`, `nohup`, `chroot /host`).',
+    ),
+    path: string('JSON path of the manifest field it was read from.'),
+    site: string('`command`, `lifecycle` or `probe`.'),
+    depth: int("0 for the container's own argv, +1 per `sh -c`, `eval`, function call or interpreter."),
+    loop: bool('Inside a loop.'),
+    obfuscatedName: bool('The program name was assembled at run time.'),
+  },
+);
+
+const ACTION = object('action', 'Something a program does, whatever language it is written in.', {
+  type: string('`fetch`, `connect`, `listen`, `stdio`, `run`, `eval`, `read`, `write` or `kube`.'),
+  path: string('JSON path of the manifest field it was read from.'),
+  loop: bool('Inside a loop.'),
+  detail: string('Short source text.'),
+  url: string('`fetch`: the URL as far as known.'),
+  host: string('`fetch`/`connect`: the host (`""` when unknown).'),
+  port: string('`connect`/`listen`: the port as text.'),
+  argv: list(string(''), '`run`: the argv texts.'),
+  shell: string('`run`: a command string run by `sh -c`.'),
+  file: string('`read`/`write`: the file.'),
+  language: string('`eval`: `shell`, `python`, `perl`, ….'),
+  verb: string('`kube`: `get`, `create`, `exec`, ….'),
+  resource: string('`kube`: `secrets`, `pods/exec`, ….'),
+  origins: list(ORIGIN, 'Origins of the content the action uses (fetched code, credentials sent, …).'),
+});
+
+const FLOW = object('flow', 'Content going from a source to a sink.', {
+  source: ORIGIN,
+  sink: string('`exec` (runs as code), `send` (sent to a host) or `log` (written to the container log).'),
+  destination: string('For `send`: the destination URL as written, else `""`.'),
+  host: string('For `send`: the destination host (`203.0.113.5`, `api.example.com`), else `""`.'),
+  by: string('The program that executes or sends it (`sh`, `curl`).'),
+  steps: list(string(''), 'What happened on the way, in order.'),
+  path: string('JSON path of the manifest field.'),
+  loop: bool('Inside a loop.'),
+});
+
+const EXECUTION = object('execution', 'What the container runs, does and sends where.', {
+  invocations: list(INVOCATION, 'Every program run.'),
+  actions: list(ACTION, 'Every action taken.'),
+  flows: list(FLOW, 'Every flow from a source to a sink.'),
+});
+
 const CONTAINER = object('container', 'A container, init container or ephemeral container.', {
   name: string('Container name.'),
   kind: string('`init`, `regular` or `ephemeral`.'),
@@ -82,21 +150,30 @@ const CONTAINER = object('container', 'A container, init container or ephemeral 
     string(''),
     'Basename of every program the shell model found (`sh -c` scripts, substitutions, decoded payloads included), lowercased, launchers such as `env`, `nohup`, `timeout` skipped.',
   ),
-  scripts: list(string(''), 'Every shell script text the container runs (`sh -c` strings, decoded payloads).'),
+  scripts: list(
+    string(''),
+    'Every shell script text the container runs (`sh -c` strings, decoded payloads).',
+  ),
   env: list(ENV, '`env` entries.'),
   envFrom: list(ENV_FROM, '`envFrom` entries.'),
   securityContext: map(dyn(''), "The container's `securityContext` as written (`{}` when absent)."),
   volumeMounts: list(MOUNT, '`volumeMounts` entries.'),
+  execution: EXECUTION,
 });
 
 const VOLUME = object('volume', 'A pod volume.', {
   name: string('Volume name.'),
   path: string('JSON path of the volume in the object.'),
-  type: string('The volume source: `hostPath`, `secret`, `configMap`, `emptyDir`, `projected`, `persistentVolumeClaim`, ….'),
+  type: string(
+    'The volume source: `hostPath`, `secret`, `configMap`, `emptyDir`, `projected`, `persistentVolumeClaim`, ….',
+  ),
   hostPath: string('`hostPath.path`, `""` for other types.'),
   secret: string('`secret.secretName`, `""` for other types.'),
   configMap: string('`configMap.name`, `""` for other types.'),
-  source: map(dyn(''), 'The volume source object as written (`{path: /etc, type: Directory}` for a hostPath).'),
+  source: map(
+    dyn(''),
+    'The volume source object as written (`{path: /etc, type: Directory}` for a hostPath).',
+  ),
 });
 
 const POD = object('pod', 'A pod template of the object (a CronJob, Job or Deployment has one).', {
@@ -105,7 +182,9 @@ const POD = object('pod', 'A pod template of the object (a CronJob, Job or Deplo
   hostPID: bool('`hostPID`.'),
   hostIPC: bool('`hostIPC`.'),
   serviceAccountName: string('`serviceAccountName`, `default` when unset.'),
-  automountServiceAccountToken: bool('`automountServiceAccountToken`, true when unset (the Kubernetes default).'),
+  automountServiceAccountToken: bool(
+    '`automountServiceAccountToken`, true when unset (the Kubernetes default).',
+  ),
   securityContext: map(dyn(''), 'The pod-level `securityContext` as written.'),
   nodeName: string('`nodeName`, `""` when unset.'),
   labels: map(string(''), "The pod template's labels."),
@@ -127,20 +206,6 @@ export const CEL_VARIABLES: Readonly<Record<string, CelShape>> = {
   containers: list(CONTAINER, 'Every container of every pod template: init, then regular, then ephemeral.'),
   volumes: list(VOLUME, 'Every volume of every pod template.'),
   pods: list(POD, 'Every pod template of the object.'),
-};
-
-/**
- * Variables reserved for the execution model, with the shape they will have, so expressions can
- * be written against them now and a reader knows what is coming:
- * - `actions`: what each container does, whatever the language: `{type: fetch|connect|listen|stdio|
- *   run|eval|read|write, container, path, url, host, port, program, argv, file, language, loop,
- *   origins: [{kind: network|credential|decoded|stdin|env, url, credential, provider, source}]}`.
- * - `flows`: data from a source to a sink: `{source: {kind, credential, provider, url, name,
- *   secret}, sink: {type: run|eval|fetch|connect|write, url, host, port, file}, container, path}`.
- */
-export const RESERVED_VARIABLES: Readonly<Record<string, string>> = {
-  actions: 'what each container does (fetch, connect, run, eval, read, write…, with origins)',
-  flows: 'data flows from sources (network, credentials, Secrets) to sinks (execution, network sends)',
 };
 
 /** JSON numbers as CEL sees them in Kubernetes: whole numbers are `int`. Arrays and maps are copied. */
@@ -173,6 +238,118 @@ function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(record(value))) if (typeof item === 'string') out[key] = item;
   return out;
+}
+
+/**
+ * Where a container's Execution comes from. The workload model does not attach one yet
+ * (`ContainerView` has no `execution`); when it does, this returns `view.execution`.
+ */
+const EXECUTION_SOURCE = (_view: ContainerView): Execution | undefined => undefined;
+
+function origin(o: Origin): Record<string, string> {
+  return {
+    kind: o.kind,
+    url: o.kind === 'network' ? o.url : '',
+    credential: o.kind === 'credential' ? o.credential : '',
+    provider: o.kind === 'credential' ? (o.provider ?? '') : '',
+    source: o.kind === 'credential' ? o.source : '',
+    encoding: o.kind === 'decoded' ? o.encoding : '',
+    name: o.kind === 'env' ? o.name : '',
+  };
+}
+
+/** The host of a URL as written (`https://h:1/p`, `tcp://h:4444`, `h:4444`), `""` when it has none. */
+export function hostOf(url: string): string {
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(url);
+  return (match?.[1] ?? '').toLowerCase();
+}
+
+function valueOrigins(values: readonly (Value | undefined)[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const value of values) for (const o of value?.origins ?? []) out.push(origin(o));
+  return out;
+}
+
+function action(a: Action): Record<string, unknown> {
+  const base = {
+    type: a.type,
+    path: a.path,
+    loop: a.loop,
+    detail: a.detail,
+    url: '',
+    host: '',
+    port: '',
+    argv: [] as string[],
+    shell: '',
+    file: '',
+    language: '',
+    verb: '',
+    resource: '',
+    origins: [] as Record<string, string>[],
+  };
+  switch (a.type) {
+    case 'fetch':
+      return {
+        ...base,
+        url: a.url.text,
+        host: hostOf(a.url.text),
+        origins: valueOrigins([a.url, ...a.headers, a.body]),
+      };
+    case 'connect':
+      return {
+        ...base,
+        host: a.host.text.toLowerCase(),
+        port: a.port.text,
+        origins: valueOrigins([a.host, a.port, ...a.sends]),
+      };
+    case 'listen':
+      return { ...base, port: a.port.text };
+    case 'stdio':
+      return base;
+    case 'run':
+      return {
+        ...base,
+        argv: (a.argv ?? []).map((v) => v.text),
+        shell: a.shell?.text ?? '',
+        origins: valueOrigins([...(a.argv ?? []), a.shell, a.stdin]),
+      };
+    case 'eval':
+      return { ...base, language: a.language, origins: valueOrigins([a.code]) };
+    case 'read':
+      return { ...base, file: a.file.text, origins: valueOrigins([a.file]) };
+    case 'write':
+      return { ...base, file: a.file.text, origins: valueOrigins([a.file, a.content]) };
+    case 'kube':
+      return { ...base, verb: a.verb, resource: a.resource };
+  }
+}
+
+/** The execution model as CEL sees it; the empty model when there is none. */
+export function celExecution(execution: Execution | undefined): Record<string, unknown> {
+  if (!execution) return { invocations: [], actions: [], flows: [] };
+  return {
+    invocations: execution.invocations.map((i) => ({
+      program: i.program,
+      words: [...i.words],
+      launchers: [...i.launchers],
+      path: i.path,
+      site: i.site,
+      depth: BigInt(i.depth),
+      loop: i.loop,
+      obfuscatedName: i.obfuscatedName,
+    })),
+    actions: execution.actions.map(action),
+    flows: execution.flows.map((f) => ({
+      source: origin(f.source),
+      sink: f.sink,
+      destination: f.destination ?? '',
+      host: f.destination === undefined ? '' : hostOf(f.destination),
+      by: f.by,
+      steps: [...f.steps],
+      path: f.path,
+      loop: f.loop,
+    })),
+  };
 }
 
 function container(view: ContainerView): Record<string, unknown> {
@@ -224,6 +401,7 @@ function container(view: ContainerView): Record<string, unknown> {
       readOnly: m.readOnly,
       subPath: m.subPath ?? '',
     })),
+    execution: celExecution(EXECUTION_SOURCE(view)),
   };
 }
 
@@ -278,6 +456,5 @@ export function celVariables(workload: Workload): Readonly<Record<string, unknow
     containers: workload.containers.map(container),
     volumes: workload.templates.flatMap(volumes),
     pods: workload.templates.map(pod),
-    // The execution model's `actions` and `flows` go here (see RESERVED_VARIABLES).
   }));
 }
