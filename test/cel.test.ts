@@ -2,11 +2,13 @@
  * Custom rules in CEL: compiled once when the policy loads, every problem reported there with the
  * rule and the line:column in its expression, evaluation bounded, findings scored like built-in ones.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { assess } from '../src/engine.js';
 import { parsePolicy, PolicyError, validatePolicy } from '../src/policy/load.js';
 import { costBound, MAX_COST, position } from '../src/scoring/cel.js';
-import { celExecution, celVariables, hostOf } from '../src/scoring/cel-variables.js';
+import { celExecution, celVariables, describeCelVariables, hostOf } from '../src/scoring/cel-variables.js';
 import type { Execution } from '../src/workload/model.js';
 import { buildWorkload } from '../src/workload/build.js';
 
@@ -337,5 +339,19 @@ describe('variables', () => {
   it('position counts lines and columns from 1', () => {
     expect(position('ab\ncd', 4)).toBe('2:2');
     expect(position('abc', 0)).toBe('1:1');
+  });
+});
+
+describe('docs/cel.md', () => {
+  const MARKER = '<!-- generated from src/scoring/cel-variables.ts';
+  const DOC = fileURLToPath(new URL('../docs/cel.md', import.meta.url));
+
+  it('documents every variable and field as declared (UPDATE_CEL_DOC=1 regenerates)', () => {
+    const text = readFileSync(DOC, 'utf8');
+    const at = text.indexOf(MARKER);
+    expect(at).toBeGreaterThan(0);
+    const head = text.slice(0, text.indexOf('\n', at) + 1);
+    if (process.env.UPDATE_CEL_DOC === '1') writeFileSync(DOC, head + describeCelVariables());
+    expect(readFileSync(DOC, 'utf8').slice(head.length)).toBe(describeCelVariables());
   });
 });

@@ -76,7 +76,7 @@ const ORIGIN = object('origin', 'Where content came from.', {
     'For `credential`: `secret`, `service-account-token`, `cloud-identity-token`, `cloud-credentials`, `node-credentials` or `host-secrets`.',
   ),
   provider: string('For `credential`: `kubernetes`, `aws`, `gcp`, `azure`, … when known.'),
-  source: string('For `credential`: the path, URL or command that produced it; for a Secret, its name.'),
+  source: string('For `credential`: the path, URL or command that produced it.'),
   encoding: string('For `decoded`: `base64`, `hex`, `gzip`, ….'),
   name: string('For `env`: the variable whose value the model cannot see.'),
 });
@@ -457,4 +457,40 @@ export function celVariables(workload: Workload): Readonly<Record<string, unknow
     volumes: workload.templates.flatMap(volumes),
     pods: workload.templates.map(pod),
   }));
+}
+
+function typeName(shape: CelShape): string {
+  switch (shape.kind) {
+    case 'list':
+      return `list(${typeName(shape.of)})`;
+    case 'map':
+      return `map(string, ${typeName(shape.of)})`;
+    case 'object':
+      return shape.name;
+    default:
+      return shape.kind;
+  }
+}
+
+/** The variable reference of docs/cel.md, generated from CEL_VARIABLES so the two cannot drift. */
+export function describeCelVariables(): string {
+  const objects = new Map<string, Extract<CelShape, { kind: 'object' }>>();
+  const collect = (shape: CelShape): void => {
+    if (shape.kind === 'list' || shape.kind === 'map') collect(shape.of);
+    else if (shape.kind === 'object' && !objects.has(shape.name)) {
+      objects.set(shape.name, shape);
+      for (const field of Object.values(shape.fields)) collect(field);
+    }
+  };
+  const lines = ['| variable | type | what it holds |', '|---|---|---|'];
+  for (const [name, shape] of Object.entries(CEL_VARIABLES)) {
+    lines.push(`| \`${name}\` | \`${typeName(shape)}\` | ${shape.doc} |`);
+    collect(shape);
+  }
+  for (const [name, shape] of objects) {
+    lines.push('', `### ${name}`, '', shape.doc, '', '| field | type | what it holds |', '|---|---|---|');
+    for (const [field, fieldShape] of Object.entries(shape.fields))
+      lines.push(`| \`${field}\` | \`${typeName(fieldShape)}\` | ${fieldShape.doc || '—'} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
