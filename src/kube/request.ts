@@ -20,8 +20,14 @@ export class KubeApiError extends Error {
   readonly statusCode: number;
   readonly reason: string | undefined;
 
-  constructor(path: string, statusCode: number, reason: string | undefined, detail: string | undefined) {
-    super(`GET ${path}: HTTP ${statusCode}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
+  constructor(
+    path: string,
+    statusCode: number,
+    reason: string | undefined,
+    detail: string | undefined,
+    method = 'GET',
+  ) {
+    super(`${method} ${path}: HTTP ${statusCode}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
     this.name = 'KubeApiError';
     this.statusCode = statusCode;
     this.reason = reason;
@@ -71,22 +77,53 @@ export async function getJson(
   query: Query = {},
   signal?: AbortSignal,
 ): Promise<unknown> {
+  return sendJson(kubeConfig, 'GET', path, { query, ...(signal ? { signal } : {}) });
+}
+
+export interface SendOptions {
+  query?: Query;
+  /** Sent as JSON with `contentType` (default `application/json`). */
+  body?: unknown;
+  /** `application/apply-patch+yaml` for server-side apply (JSON is YAML), `application/merge-patch+json`, … */
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+const METHODS = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+} as const;
+
+/** One request to the kubeconfig's current cluster; the parsed JSON body (undefined when empty). */
+export async function sendJson(
+  kubeConfig: KubeConfig,
+  method: keyof typeof METHODS,
+  path: string,
+  options: SendOptions = {},
+): Promise<unknown> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const request = new RequestContext(`${cluster.server}${path}`, HttpMethod.GET);
-  for (const [name, value] of Object.entries(query)) {
+  const request = new RequestContext(`${cluster.server}${path}`, METHODS[method]);
+  for (const [name, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined && value !== '') request.setQueryParam(name, String(value));
   }
   request.setHeaderParam('Accept', 'application/json');
-  if (signal) request.setSignal(signal);
+  if (options.body !== undefined) {
+    request.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
+    request.setBody(JSON.stringify(options.body));
+  }
+  if (options.signal) request.setSignal(options.signal);
   await kubeConfig.applySecurityAuthentication(request);
   const response = await transport.send(request).toPromise();
   const body = await response.body.text();
   if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
     const { reason, message } = statusDetail(body);
-    throw new KubeApiError(path, response.httpStatusCode, reason, message);
+    throw new KubeApiError(path, response.httpStatusCode, reason, message, method);
   }
-  return JSON.parse(body) as unknown;
+  return body === '' ? undefined : (JSON.parse(body) as unknown);
 }
 
 export interface ListPage {

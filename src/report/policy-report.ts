@@ -302,11 +302,12 @@ export function clusterReport(
   };
 }
 
-/** Every report for a one-off run: the namespaces' reports in name order, then the cluster report. */
+/** Every report of one run: the namespaces' reports in name order, then the cluster report (with the kinds that could not be read). */
 export function buildPolicyReports(
   objects: readonly ReportedObject[],
   now: Date,
   options: ReportOptions,
+  problems: readonly ReadProblem[] = [],
 ): PolicyReport[] {
   const byNamespace = new Map<string, { mode: Mode; objects: PolicyReportResult[][] }>();
   for (const object of objects) {
@@ -321,7 +322,7 @@ export function buildPolicyReports(
     const entry = byNamespace.get(ns);
     return overview(ns, entry?.mode ?? 'warn', entry?.objects ?? []);
   });
-  return [...reports, clusterReport(overviews, [], now)];
+  return [...reports, clusterReport(overviews, problems, now)];
 }
 
 /** Multi-document YAML; no anchors or aliases (`&a1`/`*a1`), which `kubectl apply` accepts but people and some tools trip on. */
