@@ -602,6 +602,7 @@ describe('policy ConfigMap', () => {
       namespaceLabels: { enabled: true, allowDowngrade: false },
       selfExemption: { namespaces: [] },
       exemptions: [],
+      customRules: [],
     });
     const text = (findOne(rendered.defaults, 'ConfigMap', 'jobguard-policy') as any).data[
       'policy.yaml'
