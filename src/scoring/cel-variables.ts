@@ -7,10 +7,8 @@
  * `int`s, as in Kubernetes' own CEL (ValidatingAdmissionPolicy): `c.securityContext.runAsUser == 0`.
  *
  * The execution model (what each container runs, does and sends where) is `container.execution`:
- * its shape is declared in EXECUTION and filled by celExecution() from `workload/model.ts`'s
- * Execution. Until the workload model attaches an Execution to each container, every container's
- * `execution` is the empty one (no invocations, actions or flows), so rules written against it load
- * and match nothing; EXECUTION_SOURCE below is the one line to change when it lands.
+ * its shape is declared in EXECUTION and filled by celExecution() from the container's Execution
+ * (`workload/model.ts`), computed once per pod template and shared with the built-in rules.
  */
 import { remember } from './memo.js';
 import type { Action, Origin, Value } from '../workload/action.js';
@@ -240,12 +238,6 @@ function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-/**
- * Where a container's Execution comes from. The workload model does not attach one yet
- * (`ContainerView` has no `execution`); when it does, this returns `view.execution`.
- */
-const EXECUTION_SOURCE = (_view: ContainerView): Execution | undefined => undefined;
-
 function origin(o: Origin): Record<string, string> {
   return {
     kind: o.kind,
@@ -401,7 +393,7 @@ function container(view: ContainerView): Record<string, unknown> {
       readOnly: m.readOnly,
       subPath: m.subPath ?? '',
     })),
-    execution: celExecution(EXECUTION_SOURCE(view)),
+    execution: celExecution(view.execution),
   };
 }
 
