@@ -393,7 +393,7 @@ function container(view: ContainerView): Record<string, unknown> {
       readOnly: m.readOnly,
       subPath: m.subPath ?? '',
     })),
-    execution: celExecution(view.execution),
+    execution: celExecution(undefined),
   };
 }
 
@@ -432,10 +432,16 @@ function pod(template: PodTemplateView): Record<string, unknown> {
 }
 
 const VARIABLES_KEY = {};
+const VARIABLES_WITH_EXECUTION_KEY = {};
 
-/** The CEL variables of a workload, built once per workload however many custom rules read them. */
-export function celVariables(workload: Workload): Readonly<Record<string, unknown>> {
-  return remember(workload, VARIABLES_KEY, () => ({
+/**
+ * The CEL variables of a workload, built once per workload however many custom rules read them.
+ * `withExecution` false leaves every `execution` empty, so expressions that never name the field
+ * do not run the workload model's executor (most of the CEL cost of a small review, measured); the
+ * set with execution reuses the one without.
+ */
+export function celVariables(workload: Workload, withExecution = true): Readonly<Record<string, unknown>> {
+  const plain = remember(workload, VARIABLES_KEY, () => ({
     object: {
       apiVersion: workload.apiVersion,
       kind: workload.kind,
@@ -448,6 +454,14 @@ export function celVariables(workload: Workload): Readonly<Record<string, unknow
     containers: workload.containers.map(container),
     volumes: workload.templates.flatMap(volumes),
     pods: workload.templates.map(pod),
+  }));
+  if (!withExecution) return plain;
+  return remember(workload, VARIABLES_WITH_EXECUTION_KEY, () => ({
+    ...plain,
+    containers: plain.containers.map((mapped, i) => ({
+      ...mapped,
+      execution: celExecution(workload.containers[i]?.execution),
+    })),
   }));
 }
 

@@ -46,6 +46,8 @@ const ENV = celEnv({ funcs: strings });
 interface Shape {
   nodes: number;
   nesting: number;
+  /** Field names selected anywhere (`c.execution` adds `execution`). */
+  fields: Set<string>;
   /** Offset of the deepest comprehension, for the nesting error. */
   deepest: number;
   unknown: { name: string; offset: number }[];
@@ -56,7 +58,7 @@ function offsetOf(positions: Record<string, number>, id: bigint): number {
 }
 
 function measure(root: Expr, positions: Record<string, number>): Shape {
-  const shape: Shape = { nodes: 0, nesting: 0, deepest: 0, unknown: [] };
+  const shape: Shape = { nodes: 0, nesting: 0, fields: new Set(), deepest: 0, unknown: [] };
   const walk = (expr: Expr | undefined, scope: ReadonlySet<string>, depth: number): void => {
     if (!expr) return;
     shape.nodes += 1;
@@ -67,6 +69,7 @@ function measure(root: Expr, positions: Record<string, number>): Shape {
           shape.unknown.push({ name: kind.value.name, offset: offsetOf(positions, expr.id) });
         return;
       case 'selectExpr':
+        shape.fields.add(kind.value.field);
         walk(kind.value.operand, scope, depth);
         return;
       case 'callExpr':
@@ -313,6 +316,8 @@ function compile(
 
   const evaluate = plan(ENV, parsed);
   const splits = /\bsplit\s*\(/.test(entry.expression);
+  // `c['execution']` is an index, not a select: look for the word too.
+  const readsExecution = shape.fields.has('execution') || /\bexecution\b/.test(entry.expression);
   const run = (variables: Readonly<Record<string, unknown>>): unknown => {
     const result = evaluate(variables as never);
     if (isCelError(result)) throw new Error(describeCelError(result, entry.expression, positions));
@@ -333,7 +338,7 @@ function compile(
     reason: entry.message,
     doc: { reads: `CEL: ${entry.expression}`, why: entry.description ?? entry.message, benign: '' },
     check(workload) {
-      const variables = celVariables(workload);
+      const variables = celVariables(workload, readsExecution);
       const cost = costBound(shape, longest(variables, splits));
       if (cost > MAX_COST)
         throw new Error(
