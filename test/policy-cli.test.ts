@@ -119,12 +119,12 @@ describe('jobguard policy print', () => {
     const { stdout } = await run('print', '--config', 'off.yaml');
     expect(stdout).toContain('mode: "off"');
     expect(stdout).toContain('expires: "2027-06-30"');
-    expect(parsePolicy(stdout, 'printed.yaml').namespaces[0]?.mode).toBe('off');
+    expect(parsePolicy(stdout, 'printed.yaml').policy.namespaces[0]?.mode).toBe('off');
   });
 
   it('the output is a valid policy file that means the same', async () => {
     const { stdout } = await run('print', '--config', 'expired.yaml', '--mode', 'enforce');
-    const policy = parsePolicy(stdout, 'printed.yaml');
+    const { policy } = parsePolicy(stdout, 'printed.yaml');
     expect(policy).toEqual(parse(stdout));
     expect(policy.exemptions[0]?.expires).toBe('2020-01-31');
   });

@@ -161,7 +161,7 @@ describe('schema problems name the path and what was expected', () => {
   });
 
   it('an unquoted date stays a string (YAML 1.2 core schema)', () => {
-    const policy = parsePolicy(exemption('    names: [a]\n    expires: 2027-06-30'), 'p.yaml');
+    const { policy } = parsePolicy(exemption('    names: [a]\n    expires: 2027-06-30'), 'p.yaml');
     expect(policy.exemptions[0]?.expires).toBe('2027-06-30');
   });
 
@@ -244,7 +244,7 @@ describe('checks beyond the schema', () => {
   });
 
   it('fills every default', () => {
-    expect(parsePolicy(HEAD, 'p.yaml')).toEqual(DEFAULT_POLICY);
+    expect(parsePolicy(HEAD, 'p.yaml').policy).toEqual(DEFAULT_POLICY);
     expect(DEFAULT_POLICY).toMatchObject({
       mode: 'warn',
       profile: 'default',
@@ -259,7 +259,7 @@ describe('checks beyond the schema', () => {
 
   it('reads JSON too', () => {
     expect(
-      parsePolicy('{"apiVersion":"jobguard.dev/v1","kind":"Policy","mode":"enforce"}', 'p.json').mode,
+      parsePolicy('{"apiVersion":"jobguard.dev/v1","kind":"Policy","mode":"enforce"}', 'p.json').policy.mode,
     ).toBe('enforce');
   });
 });
@@ -291,10 +291,7 @@ describe('flags over the file', () => {
   it('without a file: the built-in default with the flags', async () => {
     await expect(
       resolvePolicy(undefined, { mode: 'audit', thresholds: { deny: 20 } }),
-    ).resolves.toMatchObject({
-      mode: 'audit',
-      thresholds: { deny: 20 },
-    });
+    ).resolves.toMatchObject({ policy: { mode: 'audit', thresholds: { deny: 20 } } });
   });
 
   it('flags that contradict the profile are reported as the command line', async () => {
@@ -307,8 +304,7 @@ describe('flags over the file', () => {
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, `${HEAD}mode: warn\nthresholds: { warn: 4, deny: 6 }\n`);
     await expect(resolvePolicy(file, { mode: 'enforce', thresholds: { deny: 7 } })).resolves.toMatchObject({
-      mode: 'enforce',
-      thresholds: { warn: 4, deny: 7 },
+      policy: { mode: 'enforce', thresholds: { warn: 4, deny: 7 } },
     });
   });
 

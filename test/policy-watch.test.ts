@@ -83,7 +83,7 @@ describe('watchPolicyFile', () => {
       file: volume.file,
       overrides: options.overrides ?? {},
       logger,
-      onPolicy: (policy) => events.push({ policy }),
+      onPolicy: ({ policy }) => events.push({ policy }),
       onError: (error) => events.push({ error }),
       debounceMs: options.debounceMs ?? 50,
       pollMs: options.pollMs ?? LONG,
@@ -233,7 +233,7 @@ describe('watchPolicyFile', () => {
       file: missing,
       overrides: {},
       logger,
-      onPolicy: (policy) => events.push({ policy }),
+      onPolicy: ({ policy }) => events.push({ policy }),
       onError: (error) => events.push({ error }),
       pollMs: 20,
     });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { assess, createEngine } from '../engine.js';
+import { assess } from '../engine.js';
 import { listWorkloads } from '../kube/cluster.js';
 import { loadKubeConfig } from '../kube/namespaces.js';
 import { describeError } from '../kube/request.js';
@@ -10,7 +10,7 @@ import { buildSarif } from '../report/sarif.js';
 import { formatObject, formatSummary } from '../report/text.js';
 import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type Command } from './io.js';
 import { exitCode, profileRules, textStyle } from './scan.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard report [flags]
 
@@ -47,8 +47,8 @@ export const report: Command = async (argv, io) => {
   const failOn = parseChoice('fail-on', values['fail-on'], FAIL_ON) ?? 'deny';
   if (values['all-namespaces'] && values.namespace)
     throw new UsageError('--namespace and --all-namespaces exclude each other');
-  const policy = await policyFromFlags(values, io);
-  const engine = createEngine(policy);
+  const engine = await engineFromFlags(values, io);
+  const { policy } = engine;
 
   // An explicit --kubeconfig wins over the in-cluster service account, as with kubectl.
   const env =

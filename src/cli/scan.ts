@@ -1,4 +1,4 @@
-import { assess, createEngine, type Engine } from '../engine.js';
+import { assess, type Engine } from '../engine.js';
 import { JsonResultsWriter, writeChunk } from '../report/json.js';
 import {
   count,
@@ -24,7 +24,7 @@ import {
   type CliIo,
   type Command,
 } from './io.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 /** Every rule of the engine's profile, enabled or not, with its weight after the policy's overrides. */
 export function profileRules(engine: Engine): SarifRule[] {
@@ -82,7 +82,7 @@ export const scan: Command = async (argv, io) => {
   const format = parseChoice('format', values.format, ['text', 'json', 'sarif'] as const) ?? 'text';
   const failOn = parseChoice('fail-on', values['fail-on'], FAIL_ON) ?? 'deny';
   if (positionals.length === 0) throw new UsageError('no input: give files, folders or - for stdin');
-  const engine = createEngine(await policyFromFlags(values, io));
+  const engine = await engineFromFlags(values, io);
   const now = new Date();
 
   const summary = emptySummary();

@@ -3,7 +3,6 @@ import { Server as NetServer } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { createEngine } from '../engine.js';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
@@ -139,8 +138,8 @@ function reportExpired(logger: Logger | undefined, metrics: Metrics, policy: Pol
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
   const metrics = createMetrics();
-  const policy = await resolvePolicy(options.configFile, options.overrides);
-  let engine = createEngine(policy);
+  let engine = await resolvePolicy(options.configFile, options.overrides);
+  const { policy } = engine;
   metrics.policyReloads.inc({ result: 'success' });
   metrics.policyLastReloadSuccess.set(Date.now() / 1000);
   reportExpired(logger, metrics, policy);
@@ -230,12 +229,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       overrides: options.overrides,
       logger: logger.child({ component: 'policy' }),
       onPolicy(next) {
-        const nextEngine = createEngine(next);
-        engine = nextEngine;
+        engine = next;
         policyError = undefined;
         metrics.policyReloads.inc({ result: 'success' });
         metrics.policyLastReloadSuccess.set(Date.now() / 1000);
-        reportExpired(undefined, metrics, next);
+        reportExpired(undefined, metrics, next.policy);
       },
       onError(error) {
         policyError = error.message;

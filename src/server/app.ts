@@ -8,7 +8,7 @@ import {
 } from '../admission/schema.js';
 import { handleReview } from '../admission/review.js';
 import type { Engine } from '../engine.js';
-import { describeIssues } from '../policy/load.js';
+import { describeIssues, formatIssues } from '../issue.js';
 import { ruleIds } from '../policy/messages.js';
 import { recordDecision, type Metrics } from './metrics.js';
 
@@ -173,7 +173,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       request.log.warn({ issues }, 'not an AdmissionReview');
       return reply.code(400).send({
         error: 'invalid-review',
-        message: `not an AdmissionReview: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+        message: `not an AdmissionReview: ${formatIssues(issues)}`,
       });
     }
     const review = parsed.data;
