@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { startServer, type RunningServer } from '../src/server/webhook.js';
 import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
 import { createCa, fingerprintOf, issueServingCert, ProjectedDir, type KeyPair } from './support/certs.js';
 import {
@@ -62,6 +62,7 @@ function serveOptions(dir: ProjectedDir, extra: { configFile?: string } = {}) {
       port: 0,
       tls: { certFile: dir.path('tls.crt'), keyFile: dir.path('tls.key') },
       bodyLimit: DEFAULT_BODY_LIMIT,
+      metricsPort: 0,
       shutdownDelayMs: 0,
       logger,
       env: {},
@@ -69,8 +70,9 @@ function serveOptions(dir: ProjectedDir, extra: { configFile?: string } = {}) {
   };
 }
 
-async function metricValue(target: HttpsTarget, name: string, labels: string): Promise<number> {
-  const { text } = await send(target, 'GET', '/metrics');
+/** From the plain-HTTP metrics port: without mTLS the webhook port serves no /metrics. */
+async function metricValue(server: RunningServer, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${server.metricsUrl ?? ''}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }
@@ -160,7 +162,9 @@ describe('the webhook over TLS, as kube-apiserver calls it', () => {
     expect(failures).toEqual([]);
     expect(ok).toBe(sent);
     expect(sent).toBeGreaterThan(10);
-    const ready = JSON.parse((await send(fresh, 'GET', '/readyz')).text) as { certificateNotAfter: string };
+    const ready = (await (await fetch(`${server.metricsUrl ?? ''}/readyz`)).json()) as {
+      certificateNotAfter: string;
+    };
     expect(typeof ready.certificateNotAfter).toBe('string');
     expect(lines.filter((l) => l.msg === 'TLS certificate reloaded').length).toBeGreaterThanOrEqual(2);
   });
@@ -180,14 +184,14 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
     const agent = apiServerAgent(ca.cert);
     const target: HttpsTarget = { url: server.url, agent };
     const readyz = async () =>
-      JSON.parse((await send(target, 'GET', '/readyz')).text) as {
+      (await (await fetch(`${server.metricsUrl ?? ''}/readyz`)).json()) as {
         mode: string;
         profile: string;
         policyError?: string;
       };
     try {
       expect(await readyz()).toMatchObject({ mode: 'enforce', profile: 'kql' });
-      const failuresBefore = await metricValue(target, 'jobguard_policy_reloads_total', 'result="failure"');
+      const failuresBefore = await metricValue(server, 'jobguard_policy_reloads_total', 'result="failure"');
       let phase = 'enforce';
       const denialsIn: Record<string, number> = {};
       let uid = 0;
@@ -218,7 +222,7 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
       expect(afterBroken.mode).toBe('warn');
       expect(afterBroken.policyError).toContain('policy.yaml');
       expect(afterBroken.policyError).toContain('thresholds');
-      expect(await metricValue(target, 'jobguard_policy_reloads_total', 'result="failure"')).toBeGreaterThan(
+      expect(await metricValue(server, 'jobguard_policy_reloads_total', 'result="failure"')).toBeGreaterThan(
         failuresBefore,
       );
       // Requests keep being answered by the last good policy for a while.
@@ -237,7 +241,7 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
       expect(Object.keys(denialsIn)).toEqual(['enforce']);
       expect((await readyz()).policyError).toBeUndefined();
       expect(
-        await metricValue(target, 'jobguard_policy_reloads_total', 'result="success"'),
+        await metricValue(server, 'jobguard_policy_reloads_total', 'result="success"'),
       ).toBeGreaterThanOrEqual(3);
     } finally {
       agent.destroy();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../src/cli/serve.js';
+import { startServer } from '../src/server/webhook.js';
 import type { Engine } from '../src/engine.js';
 import { compilePolicy } from '../src/policy/decide.js';
 import { PROFILES } from '../src/scoring/profiles.js';

@@ -3,7 +3,7 @@
  * AdmissionConfiguration kubeconfig, docs/mtls.md) get past the TLS handshake.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { startServer, type RunningServer } from '../src/server/webhook.js';
 import {
   createCa,
   fingerprintOf,
