@@ -124,12 +124,10 @@ export const serve: Command = async (argv: string[], io: CliIo): Promise<number>
   try {
     server = await startServer(options);
   } catch (error) {
-    if (
-      error instanceof Error &&
-      (error.name === 'TlsError' || (error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-    ) {
-      throw new UsageError(error.message);
-    }
+    // Not `instanceof Error`: a listen error comes from Node's own realm, which may not be this one's.
+    const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
+    if (name === 'TlsError' || code === 'EADDRINUSE' || code === 'EACCES')
+      throw new UsageError(message ?? String(code));
     throw error;
   }
   if (!options.tls) io.stderr.write(curlExample(server.url));
