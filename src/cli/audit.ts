@@ -105,8 +105,11 @@ export const audit: Command = async (argv, io) => {
       io.stderr.write(`jobguard audit: ${source}: ${(error as Error).message}\n`);
       continue;
     }
+    // Events are numbered from 0 within their file, malformed ones included, as scan numbers documents.
+    let ordinal = -1;
     for await (const row of readAuditRows(stream)) {
       seen += 1;
+      ordinal += 1;
       if (io.stderrIsTTY && seen % PROGRESS_EVERY === 0) {
         io.stderr.write(`\rjobguard audit: ${seen} events read, ${summary.objects} scored`);
       }
@@ -145,7 +148,7 @@ export const audit: Command = async (argv, io) => {
       const result: ScanResult = {
         ...toResult(assessment, {
           source,
-          document: row.document,
+          document: ordinal,
           line: row.line,
           namespace: record.namespace,
           name: record.name,
