@@ -188,13 +188,19 @@ describe('the HTTP layer against clients that hold on', () => {
         { length: 8 },
         () =>
           new Promise<Socket>((resolve) => {
-            const socket = netConnect(port, '127.0.0.1', () => { resolve(socket); });
+            const socket = netConnect(port, '127.0.0.1', () => {
+              resolve(socket);
+            });
           }),
       ),
     );
     held.push(...open);
     await waitFor('the server to count them', async () => {
-      const count = await new Promise<number>((resolve) => app.server.getConnections((_e, n) => { resolve(n); }));
+      const count = await new Promise<number>((resolve) =>
+        app.server.getConnections((_e, n) => {
+          resolve(n);
+        }),
+      );
       return count >= 8;
     });
     const { reply, closedAfterMs } = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 3_000);

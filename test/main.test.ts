@@ -25,7 +25,9 @@ function run(args: string[], options: { closeStdout?: boolean } = {}) {
     if (options.closeStdout) child.stdout.destroy();
     else child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

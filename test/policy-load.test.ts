@@ -24,7 +24,7 @@ function problems(text: string): string[] {
   return [];
 }
 
-const exemption = (body: string) => `${HEAD}exemptions:\n  - reason: scanner\n${body}`;
+const exemption = (body: string) => `${HEAD}exemptions:\n  - reason: scanner\n    namespaces: [ci]\n${body}`;
 
 describe('schema problems name the path and what was expected', () => {
   it.each<[string, string, string]>([
@@ -171,20 +171,29 @@ describe('schema problems name the path and what was expected', () => {
     ['a reason and rules (waived everywhere)', '    rules: [kql-privileged]\n'],
     ['a reason and kinds (every CronJob)', '    kinds: [CronJob]\n'],
   ])('an exemption with no selector is rejected: %s', (_name, body) => {
-    expect(problems(exemption(body))).toEqual([
+    expect(problems(`${HEAD}exemptions:\n  - reason: scanner\n${body}`)).toEqual([
       'exemptions[0]: an exemption needs at least one selector (namespaces, names, users, groups, serviceAccounts, images); without one it would exempt everything',
     ]);
   });
 
+  it.each(['namespaces: [a]', 'users: [a]', 'groups: [a]', 'serviceAccounts: [a]'])(
+    'one selector that says where or whose is enough: %s',
+    (selector) => {
+      expect(problems(`${HEAD}exemptions:\n  - reason: scanner\n    ${selector}\n`)).toEqual([]);
+    },
+  );
+
   it.each([
-    'namespaces: [a]',
-    'names: [a]',
-    'users: [a]',
-    'groups: [a]',
-    'serviceAccounts: [a]',
-    'images: [a]',
-  ])('one selector is enough: %s', (selector) => {
-    expect(problems(exemption(`    ${selector}\n`))).toEqual([]);
+    ['names: [backup-*]', 'name'],
+    ['images: [registry.example/backup:*]', 'image'],
+    ['names: [backup-*]\n    images: [alpine]\n    kinds: [Job]\n    rules: [kql-privileged]', 'name'],
+  ])('names or images alone, in every namespace for anyone, are refused: %s', (selector, by) => {
+    expect(problems(`${HEAD}exemptions:\n  - reason: scanner\n    ${selector}\n`)).toEqual([
+      `exemptions[0]: matches by ${by} alone, in every namespace and for anyone: add namespaces (or users, groups, serviceAccounts) to scope it; namespaces: ["*"] if every namespace is meant`,
+    ]);
+    expect(
+      problems(`${HEAD}exemptions:\n  - reason: scanner\n    namespaces: ["*"]\n    ${selector}\n`),
+    ).toEqual([]);
   });
 
   it('reports every problem at once', () => {
@@ -232,7 +241,7 @@ describe('checks beyond the schema', () => {
     ],
     [
       'an unknown rule in an exemption',
-      'exemptions:\n  - reason: r\n    names: [a]\n    rules: [kql-privileged, kql-privilegd]',
+      'exemptions:\n  - reason: r\n    namespaces: [a]\n    names: [a]\n    rules: [kql-privileged, kql-privilegd]',
       'exemptions[0].rules[1]: unknown rule "kql-privilegd" (see jobguard rules)',
     ],
   ])('%s', (_name, body, expected) => {

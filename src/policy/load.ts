@@ -36,6 +36,9 @@ function readPolicy(text: string, source: string): Policy {
   return parsed.data;
 }
 
+/** Exemption selectors that say where or whose; names and images alone say neither. */
+const SCOPES = ['namespaces', 'users', 'groups', 'serviceAccounts'] as const;
+
 /**
  * Cross-field checks the schema cannot express, then the engine itself, which checks the rules'
  * own parameters: what is built to validate the policy is what runs it.
@@ -52,6 +55,13 @@ function buildEngine(policy: Policy, source: string): Engine {
   if (t.warn > t.deny)
     issues.push({ path: 'thresholds', message: `${shown('warn')} must not exceed ${shown('deny')}` });
   policy.exemptions.forEach((exemption, i) => {
+    // `names: [backup-*]` alone waives its rules for a Job of that name in every namespace, created by
+    // anyone: whoever may create Jobs anywhere picks the name. A scope must be said, even if it is all.
+    if (!SCOPES.some((key) => exemption[key] !== undefined))
+      issues.push({
+        path: `exemptions[${i}]`,
+        message: `matches by ${exemption.names ? 'name' : 'image'} alone, in every namespace and for anyone: add namespaces (or users, groups, serviceAccounts) to scope it; namespaces: ["*"] if every namespace is meant`,
+      });
     // A misspelt id would waive nothing, silently.
     exemption.rules?.forEach((id, j) => {
       if (!findRule(id))
