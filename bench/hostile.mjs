@@ -85,6 +85,20 @@ function heavyReview() {
   return reviewOf(job('heavy', containers));
 }
 
+/**
+ * The heaviest review under the analysis limits (server/limits.ts: 512 KiB of commands, args and
+ * env values): 36 containers of 14,000-character scripts, 504,000 characters. What an attacker who
+ * knows the limits can still ask for, looped.
+ */
+function heavyUnderLimitsReview() {
+  const containers = Array.from({ length: 36 }, (_, i) => ({
+    name: `c${i}`,
+    image: `registry.example.com/ops/tool-${i}:1.${i}.0`,
+    command: ['/bin/sh', '-c', script(14_000, i)],
+  }));
+  return reviewOf(job('heavy-under-limits', containers));
+}
+
 /** 30,000 containers, each holding a command: ~2.93 MB, under the API server's 3 MiB request limit. */
 function manyContainersReview() {
   const containers = Array.from({ length: 30_000 }, (_, i) => ({
@@ -320,6 +334,23 @@ const ATTACKS = [
     what: 'two connections looping a 1.46 MB review (100 containers of 14 KiB scripts)',
     async run(server) {
       const body = JSON.stringify(heavyReview());
+      const agent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
+      const results = [];
+      const until = performance.now() + healthySeconds * 1000;
+      const loop = async () => {
+        while (performance.now() < until) results.push(await post(agent, server.url, body));
+      };
+      await Promise.all([loop(), loop()]);
+      agent.destroy();
+      const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+      return `${(body.length / 1e6).toFixed(2)} MB × ${results.length}: ${tally(results.map(verdictOf))}; median ${ms[Math.floor(ms.length / 2)]?.toFixed(0)} ms`;
+    },
+  },
+  {
+    name: 'heavy-under-limits',
+    what: 'two connections looping the heaviest review under the analysis limits (36 containers of 14,000-character scripts)',
+    async run(server) {
+      const body = JSON.stringify(heavyUnderLimitsReview());
       const agent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
       const results = [];
       const until = performance.now() + healthySeconds * 1000;

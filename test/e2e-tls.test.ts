@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import type { Agent } from 'node:https';
 import { startServer, type RunningServer } from '../src/server/webhook.js';
 import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
@@ -158,6 +159,25 @@ describe('the webhook over TLS, as kube-apiserver calls it', () => {
         expect((await send(fresh, 'GET', '/healthz')).fingerprint).toBe(nextFingerprint);
       expected = nextFingerprint;
     }
+    // The rotated context keeps the TLS 1.2 suites to ECDHE with AEAD: a CBC suite is still refused.
+    await expect(
+      new Promise((resolve, reject) => {
+        const socket = tlsConnect(
+          {
+            host: '127.0.0.1',
+            port: Number(new URL(server.url).port),
+            ca: ca.cert,
+            maxVersion: 'TLSv1.2',
+            ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA:AES128-SHA',
+          },
+          () => {
+            socket.destroy();
+            resolve('connected');
+          },
+        );
+        socket.on('error', reject);
+      }),
+    ).rejects.toThrow();
     const { sent, ok, failures } = await load.stop();
     expect(failures).toEqual([]);
     expect(ok).toBe(sent);
@@ -232,6 +252,25 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
       await waitFor('the audit policy', async () => (await readyz()).mode === 'audit');
       phase = 'audit';
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // The rotated context keeps the TLS 1.2 suites to ECDHE with AEAD: a CBC suite is still refused.
+      await expect(
+        new Promise((resolve, reject) => {
+          const socket = tlsConnect(
+            {
+              host: '127.0.0.1',
+              port: Number(new URL(server.url).port),
+              ca: ca.cert,
+              maxVersion: 'TLSv1.2',
+              ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA:AES128-SHA',
+            },
+            () => {
+              socket.destroy();
+              resolve('connected');
+            },
+          );
+          socket.on('error', reject);
+        }),
+      ).rejects.toThrow();
       const { sent, ok, failures } = await load.stop();
 
       expect(failures).toEqual([]);

@@ -55,6 +55,9 @@ export const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
+/** What every secure context of the webhook port carries, the first and each one a rotation installs. */
+export const TLS_PROTOCOLS = { minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS } as const;
+
 export interface AppDeps {
   logger: Logger;
   /** The engine for the next request; swapped atomically on policy reload (a request keeps the one it started with). */
@@ -189,8 +192,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           https: {
             ...deps.https,
             ...timeouts,
-            minVersion: 'TLSv1.2' as const,
-            ciphers: TLS12_CIPHERS,
+            ...TLS_PROTOCOLS,
             handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
           },
         }

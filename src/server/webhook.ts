@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
-import { buildApp } from './app.js';
+import { buildApp, REQUEST_TIMEOUT_MS, TLS_PROTOCOLS } from './app.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { generateCertificate, readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls.js';
@@ -206,7 +206,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const tlsFiles = options.tls;
     const watcher = watchTlsFiles(tlsFiles, tls, {
       onChange(material) {
+        // A new secure context starts from Node's defaults: the protocol limits go with every one.
         (app.server as unknown as HttpsServer).setSecureContext({
+          ...TLS_PROTOCOLS,
           key: material.key,
           cert: material.cert,
           ...(material.ca ? { ca: material.ca } : {}),
@@ -231,7 +233,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     clearTimeout(syncGrace);
   });
 
-  await app.listen({ host: options.host, port: options.port });
+  const stopAll = async (): Promise<void> => {
+    await app.close();
+    for (const close of closers) await close();
+  };
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -245,13 +256,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const plain = fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true }),
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      http: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS },
     }) as unknown as FastifyInstance;
     void plain.register(healthRoutes, { readiness, isDetailed: true, metrics });
     try {
       await plain.listen({ host: options.host, port: options.metricsPort });
     } catch (error) {
-      await app.close();
-      for (const close of closers) await close();
+      await plain.close();
+      await stopAll();
       throw error;
     }
     metricsServer = plain;
