@@ -304,11 +304,11 @@ describe('bad input', () => {
     expect(next.status).toBe(200);
   });
 
-  it('accepts the largest UPDATE the API server can send (two 1.5 MiB objects) under the default limit', async () => {
+  it('accepts a large UPDATE (two 2.5 MiB objects) under the default limit', async () => {
     const { app } = testApp({ profile: 'kql' });
     const padded = {
       ...fixture('kubectl/hello-cronjob.json'),
-      metadata: { name: 'big', annotations: { pad: 'y'.repeat(1.5 * 1024 * 1024) } },
+      metadata: { name: 'big', annotations: { pad: 'y'.repeat(2.5 * 1024 * 1024) } },
     };
     const review = makeReview(padded, { operation: 'UPDATE', oldObject: padded });
     const { status, body } = await post(app, review);
@@ -316,11 +316,11 @@ describe('bad input', () => {
     expect(body.response.uid).toBe(review.request.uid);
   });
 
-  it('refuses a body over the default 4 MiB limit with 413 before reading it', async () => {
+  it('refuses a body over the default 7 MiB limit with 413 before reading it', async () => {
     const { app, metrics } = testApp({ profile: 'kql' });
     const padded = {
       ...fixture('kubectl/hello-cronjob.json'),
-      metadata: { name: 'big', annotations: { pad: 'y'.repeat(4.5 * 1024 * 1024) } },
+      metadata: { name: 'big', annotations: { pad: 'y'.repeat(7.5 * 1024 * 1024) } },
     };
     const res = await app.inject({
       method: 'POST',

@@ -39,7 +39,7 @@ Flags:
   --annotate-threshold N    score at which audit annotations are added (default profile 2, kql 1)
   --warn-threshold N        score at which kubectl warnings are returned (default profile 4, kql 1)
   --deny-threshold N        score at which requests are denied in enforce mode (default profile 8, kql 3)
-  --body-limit SIZE         largest request body, e.g. 8MiB (default 4MiB: the API server sends at most 3 MiB of objects)
+  --body-limit SIZE         largest request body, e.g. 8MiB (default 7MiB: an UPDATE carries two objects of up to 3 MiB)
   --body-budget SIZE        request bodies in flight at once, by announced size; beyond, 429 (default 16MiB)
   --max-connections N       open connections on the HTTPS port; beyond, new ones are closed (default ${DEFAULT_MAX_CONNECTIONS})
   --kubeconfig FILE         cluster for namespace labels when not running in a pod

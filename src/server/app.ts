@@ -16,12 +16,13 @@ import { recordDecision, type Metrics } from './metrics.js';
 export type { Readiness } from './health.js';
 
 /**
- * kube-apiserver refuses request bodies over 3 MiB, and etcd stores objects of at most 1.5 MiB by
- * default, so a review carries at most about 3 MiB of objects (a CREATE's object, or an UPDATE's
- * object and oldObject); 4 MiB leaves room for the envelope and for JSON being larger than the
- * YAML or protobuf the client sent. https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
+ * kube-apiserver refuses request bodies over 3 MiB, so a CREATE carries one object of at most about
+ * 3 MiB and an UPDATE two (object and oldObject; etcd's own limit, 1.5 MiB by default, is often
+ * raised). 7 MiB leaves room for the envelope and for JSON being larger than the YAML or protobuf
+ * the client sent; what bounds memory is the body budget and the analysis limits, not this.
+ * https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
  */
-export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
 /**
  * Request bodies being received or analysed at once, bytes (by Content-Length as announced, or the
  * body limit when none is). Beyond it a request gets 429 at once instead of memory: 32 bodies
