@@ -15,7 +15,21 @@ function exitSoon(code: number): void {
   setTimeout(() => process.exit(), LINGER_MS).unref();
 }
 
+/**
+ * A reader that stops early (`jobguard scan … | head -1`) closes the pipe: the next write fails with
+ * EPIPE. Nobody is left to read the rest, so the command ends quietly, as one that finished.
+ */
+function isClosedPipe(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
+}
+
+process.stdout.on('error', (error) => {
+  if (isClosedPipe(error)) process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2), processIo()).then(exitSoon, (error: unknown) => {
+  if (isClosedPipe(error)) process.exit(0);
   process.stderr.write(
     `jobguard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -304,16 +304,35 @@ describe('bad input', () => {
     expect(next.status).toBe(200);
   });
 
-  it('accepts a 7 MiB UPDATE under the default limit', async () => {
+  it('accepts a large UPDATE (two 2.5 MiB objects) under the default limit', async () => {
     const { app } = testApp({ profile: 'kql' });
     const padded = {
       ...fixture('kubectl/hello-cronjob.json'),
-      metadata: { name: 'big', annotations: { pad: 'y'.repeat(3.5 * 1024 * 1024) } },
+      metadata: { name: 'big', annotations: { pad: 'y'.repeat(2.5 * 1024 * 1024) } },
     };
     const review = makeReview(padded, { operation: 'UPDATE', oldObject: padded });
     const { status, body } = await post(app, review);
     expect(status).toBe(200);
     expect(body.response.uid).toBe(review.request.uid);
+  });
+
+  it('refuses a body over the default 7 MiB limit with 413 before reading it', async () => {
+    const { app, metrics } = testApp({ profile: 'kql' });
+    const padded = {
+      ...fixture('kubectl/hello-cronjob.json'),
+      metadata: { name: 'big', annotations: { pad: 'y'.repeat(7.5 * 1024 * 1024) } },
+    };
+    const res = await app.inject({
+      method: 'POST',
+      url: '/validate',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(makeReview(padded)),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: 'body-too-large' });
+    expect(await metrics.registry.getSingleMetricAsString('jobguard_requests_refused_total')).toContain(
+      'reason="too_large"} 1',
+    );
   });
 
   it('answers 404 in JSON for unknown routes', async () => {

@@ -108,7 +108,7 @@ describe('audit replay gives the scores scan gives for the same objects', () => 
     expect(json.summary).toMatchObject({ objects: objects.length, skipped: 5 });
     expect(json.results[0]).toMatchObject({
       source: 'audit.jsonl',
-      document: 1,
+      document: 0,
       line: 1,
       kind: 'CronJob',
       name: 'argus-test-cronjob',
@@ -121,7 +121,8 @@ describe('audit replay gives the scores scan gives for the same objects', () => 
         sourceIP: '203.0.113.10',
       },
     });
-    expect(json.results.map((r) => r.document)).toEqual(objects.map((_, i) => i + 1));
+    // From 0, as scan numbers documents.
+    expect(json.results.map((r) => r.document)).toEqual(objects.map((_, i) => i));
     expect(err).toMatch(/skipped 5: .*resource configmaps/);
     expect(err).toContain('subresource cronjobs/status');
     expect(err).toContain('stage RequestReceived');
@@ -312,7 +313,7 @@ describe('audit filter and object choice', () => {
     const { out, err, code } = await runAudit(['--profile', 'kql', '--format', 'json', 'a.jsonl'], {
       'a.jsonl': text,
     });
-    expect((JSON.parse(out) as AuditJson).results.map((r) => r.document)).toEqual([1]);
+    expect((JSON.parse(out) as AuditJson).results.map((r) => r.document)).toEqual([0]);
     expect(err).toMatch(/a\.jsonl:2: /);
     expect(code).toBe(2);
   });

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { assess } from '../src/engine.js';
-import { parsePolicy, PolicyError, validatePolicy } from '../src/policy/load.js';
+import { parsePolicy, PolicyError } from '../src/policy/load.js';
 import { costBound, MAX_COST, position } from '../src/scoring/cel.js';
 import { celExecution, celVariables, describeCelVariables, hostOf } from '../src/scoring/cel-variables.js';
 import type { Execution } from '../src/workload/model.js';
@@ -47,7 +47,7 @@ function cronJob(containers: unknown[], extra: Record<string, unknown> = {}) {
 }
 
 function findingsOf(policyText: string, object: unknown) {
-  const engine = validatePolicy(parsePolicy(policyText, 'policy.yaml'), 'policy.yaml');
+  const engine = parsePolicy(policyText, 'policy.yaml');
   const assessment = assess(engine, object as never, { now: new Date('2026-01-01T00:00:00Z') });
   if (!assessment) throw new Error('nothing scored');
   return assessment.score;

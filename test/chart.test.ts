@@ -750,7 +750,7 @@ describe('policy ConfigMap', () => {
     const text = (findOne(rendered.defaults, 'ConfigMap', 'jobguard-policy') as any).data[
       'policy.yaml'
     ] as string;
-    expect(parsePolicy(text, 'policy.yaml').mode).toBe('warn');
+    expect(parsePolicy(text, 'policy.yaml').policy.mode).toBe('warn');
     const policy = policyOf('everything');
     expect(policy.selfExemption.namespaces).toEqual(['security']);
     expect(policy.rules['generic-image']).toEqual({ weight: 1, images: ['alpine'] });

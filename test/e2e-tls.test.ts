@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import type { Agent } from 'node:https';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { startServer, type RunningServer } from '../src/server/webhook.js';
 import { DEFAULT_BODY_LIMIT } from '../src/server/app.js';
 import { createCa, fingerprintOf, issueServingCert, ProjectedDir, type KeyPair } from './support/certs.js';
 import {
@@ -62,6 +63,7 @@ function serveOptions(dir: ProjectedDir, extra: { configFile?: string } = {}) {
       port: 0,
       tls: { certFile: dir.path('tls.crt'), keyFile: dir.path('tls.key') },
       bodyLimit: DEFAULT_BODY_LIMIT,
+      metricsPort: 0,
       shutdownDelayMs: 0,
       logger,
       env: {},
@@ -69,8 +71,9 @@ function serveOptions(dir: ProjectedDir, extra: { configFile?: string } = {}) {
   };
 }
 
-async function metricValue(target: HttpsTarget, name: string, labels: string): Promise<number> {
-  const { text } = await send(target, 'GET', '/metrics');
+/** From the plain-HTTP metrics port: without mTLS the webhook port serves no /metrics. */
+async function metricValue(server: RunningServer, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${server.metricsUrl ?? ''}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }
@@ -156,11 +159,32 @@ describe('the webhook over TLS, as kube-apiserver calls it', () => {
         expect((await send(fresh, 'GET', '/healthz')).fingerprint).toBe(nextFingerprint);
       expected = nextFingerprint;
     }
+    // The rotated context keeps the TLS 1.2 suites to ECDHE with AEAD: a CBC suite is still refused.
+    await expect(
+      new Promise((resolve, reject) => {
+        const socket = tlsConnect(
+          {
+            host: '127.0.0.1',
+            port: Number(new URL(server.url).port),
+            ca: ca.cert,
+            maxVersion: 'TLSv1.2',
+            ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA:AES128-SHA',
+          },
+          () => {
+            socket.destroy();
+            resolve('connected');
+          },
+        );
+        socket.on('error', reject);
+      }),
+    ).rejects.toThrow();
     const { sent, ok, failures } = await load.stop();
     expect(failures).toEqual([]);
     expect(ok).toBe(sent);
     expect(sent).toBeGreaterThan(10);
-    const ready = JSON.parse((await send(fresh, 'GET', '/readyz')).text) as { certificateNotAfter: string };
+    const ready = (await (await fetch(`${server.metricsUrl ?? ''}/readyz`)).json()) as {
+      certificateNotAfter: string;
+    };
     expect(typeof ready.certificateNotAfter).toBe('string');
     expect(lines.filter((l) => l.msg === 'TLS certificate reloaded').length).toBeGreaterThanOrEqual(2);
   });
@@ -180,14 +204,14 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
     const agent = apiServerAgent(ca.cert);
     const target: HttpsTarget = { url: server.url, agent };
     const readyz = async () =>
-      JSON.parse((await send(target, 'GET', '/readyz')).text) as {
+      (await (await fetch(`${server.metricsUrl ?? ''}/readyz`)).json()) as {
         mode: string;
         profile: string;
         policyError?: string;
       };
     try {
       expect(await readyz()).toMatchObject({ mode: 'enforce', profile: 'kql' });
-      const failuresBefore = await metricValue(target, 'jobguard_policy_reloads_total', 'result="failure"');
+      const failuresBefore = await metricValue(server, 'jobguard_policy_reloads_total', 'result="failure"');
       let phase = 'enforce';
       const denialsIn: Record<string, number> = {};
       let uid = 0;
@@ -218,7 +242,7 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
       expect(afterBroken.mode).toBe('warn');
       expect(afterBroken.policyError).toContain('policy.yaml');
       expect(afterBroken.policyError).toContain('thresholds');
-      expect(await metricValue(target, 'jobguard_policy_reloads_total', 'result="failure"')).toBeGreaterThan(
+      expect(await metricValue(server, 'jobguard_policy_reloads_total', 'result="failure"')).toBeGreaterThan(
         failuresBefore,
       );
       // Requests keep being answered by the last good policy for a while.
@@ -228,6 +252,25 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
       await waitFor('the audit policy', async () => (await readyz()).mode === 'audit');
       phase = 'audit';
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // The rotated context keeps the TLS 1.2 suites to ECDHE with AEAD: a CBC suite is still refused.
+      await expect(
+        new Promise((resolve, reject) => {
+          const socket = tlsConnect(
+            {
+              host: '127.0.0.1',
+              port: Number(new URL(server.url).port),
+              ca: ca.cert,
+              maxVersion: 'TLSv1.2',
+              ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA:AES128-SHA',
+            },
+            () => {
+              socket.destroy();
+              resolve('connected');
+            },
+          );
+          socket.on('error', reject);
+        }),
+      ).rejects.toThrow();
       const { sent, ok, failures } = await load.stop();
 
       expect(failures).toEqual([]);
@@ -237,7 +280,7 @@ describe('policy reload through a ConfigMap-style ..data swap', () => {
       expect(Object.keys(denialsIn)).toEqual(['enforce']);
       expect((await readyz()).policyError).toBeUndefined();
       expect(
-        await metricValue(target, 'jobguard_policy_reloads_total', 'result="success"'),
+        await metricValue(server, 'jobguard_policy_reloads_total', 'result="success"'),
       ).toBeGreaterThanOrEqual(3);
     } finally {
       agent.destroy();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { startServer, type RunningServer } from '../src/server/webhook.js';
 import { EXCEPTIONS_PATH } from '../src/kube/exceptions.js';
 import { FakeApiServer, TOKEN } from './support/fake-apiserver.js';
 import { waitFor } from './support/load.js';

@@ -274,7 +274,7 @@ describe('the annotation contract', () => {
   });
 
   it('knows every key the webhook writes', async () => {
-    const policy = await resolvePolicy(undefined, {});
+    const { policy } = await resolvePolicy(undefined, {});
     const engine = createEngine({
       ...policy,
       exemptions: [{ reason: 'scanner', namespaces: ['sec'] }],

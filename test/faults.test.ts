@@ -2,14 +2,13 @@
  * Faults under load, on loopback only, every loop bounded: reloads and rotations while 50
  * connections hammer the server; SIGTERM in the middle of traffic; a rule that throws.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../src/cli/serve.js';
+import { startServer } from '../src/server/webhook.js';
 import type { Engine } from '../src/engine.js';
 import { compilePolicy } from '../src/policy/decide.js';
 import { PROFILES } from '../src/scoring/profiles.js';
@@ -26,6 +25,7 @@ import {
   type ReviewReply,
 } from './support/load.js';
 import { FakeApiServer } from './support/fake-apiserver.js';
+import { buildProgram } from './support/program.js';
 import { captureLogger, loopbackServe, engineFor, fixture, makeReview, testApp } from './support/review.js';
 
 interface AutocannonResult {
@@ -41,7 +41,13 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 // autocannon ships no types; this is the part of its programmatic API used here.
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+let MAIN = '';
+beforeAll(async () => {
+  MAIN = await buildProgram();
+});
+afterAll(() => {
+  rmSync(MAIN, { force: true });
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function tlsFiles(pair: KeyPair): Record<string, string> {
@@ -110,7 +116,6 @@ describe('reloads and rotations under load', () => {
 
 describe('SIGTERM under load', () => {
   it('answers every in-flight request and exits 0 within the grace period', async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before this test`);
     const ca = await createCa();
     const certs = await ProjectedDir.create('jobguard-faults-sigterm-', tlsFiles(await issueServingCert(ca)));
     const child = spawn(
@@ -211,7 +216,6 @@ describe('SIGTERM under load', () => {
 
 describe('SIGTERM while the API server does not answer', () => {
   it('exits 0 promptly though the namespace watch is still waiting for its response', async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before this test`);
     const fake = await FakeApiServer.start();
     fake.setNamespace('default');
     // The list answers; every watch is accepted and never answered (no status line, socket left open).

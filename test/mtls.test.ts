@@ -3,7 +3,7 @@
  * AdmissionConfiguration kubeconfig, docs/mtls.md) get past the TLS handshake.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { startServer, type RunningServer } from '../src/server/webhook.js';
 import {
   createCa,
   fingerprintOf,
@@ -105,5 +105,70 @@ describe('mutual TLS with --client-ca-file', () => {
     const review = makeReview(fixture('kubectl/hello-cronjob.json'), { uid: 'mtls-after-rotation' });
     const res = await postReview(target(client), review);
     expect(replyProblems(review, res.status, res.text)).toEqual([]);
+  });
+});
+
+describe('mutual TLS with --client-name', () => {
+  let servingCa: KeyPair;
+  let clientCa: KeyPair;
+  let dir: ProjectedDir;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    [servingCa, clientCa] = await Promise.all([createCa('serving-ca'), createCa('apiserver-client-ca')]);
+    const serving = await issueServingCert(servingCa);
+    dir = await ProjectedDir.create('jobguard-mtls-name-', {
+      'tls.crt': serving.cert,
+      'tls.key': serving.key,
+      'client-ca.crt': clientCa.cert,
+    });
+    server = await startServer(
+      loopbackServe({
+        overrides: { profile: 'kql', mode: 'enforce' },
+        tls: {
+          certFile: dir.path('tls.crt'),
+          keyFile: dir.path('tls.key'),
+          caFile: dir.path('client-ca.crt'),
+        },
+        clientNames: ['kube-apiserver'],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await dir.remove();
+  });
+
+  const target = (pair: KeyPair): HttpsTarget => ({
+    url: server.url,
+    agent: false,
+    ca: servingCa.cert,
+    cert: pair.cert,
+    key: pair.key,
+  });
+
+  it('answers the named client, and refuses another certificate from the same CA with 403', async () => {
+    const review = makeReview(fixture('kubectl/hello-cronjob.json'), { uid: 'mtls-named' });
+    const named = await postReview(target(await issueClientCert(clientCa, 'kube-apiserver')), review);
+    expect(replyProblems(review, named.status, named.text)).toEqual([]);
+
+    const other = await issueClientCert(clientCa, 'some-workload');
+    const refused = await postReview(target(other), review);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text)).toMatchObject({ error: 'forbidden-client' });
+    expect((await send(target(other), 'GET', '/metrics')).status).toBe(403);
+  });
+
+  it('under mTLS the webhook port serves /metrics and tells why in /readyz', async () => {
+    const apiserver = target(await issueClientCert(clientCa, 'kube-apiserver'));
+    expect(JSON.parse((await send(apiserver, 'GET', '/readyz')).text)).toMatchObject({
+      ready: true,
+      mode: 'enforce',
+      profile: 'kql',
+    });
+    const metrics = await send(apiserver, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('jobguard_admission_requests_total');
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { startServer, type RunningServer } from '../src/server/webhook.js';
 import { createCa, issueServingCert, ProjectedDir } from './support/certs.js';
 import { FakeApiServer, TOKEN } from './support/fake-apiserver.js';
 import { apiServerAgent, postReview, waitFor, type ReviewReply } from './support/load.js';
@@ -51,12 +51,13 @@ describe('namespace labels through the running webhook', () => {
         tls: { certFile: certs.path('tls.crt'), keyFile: certs.path('tls.key') },
         kubeconfig,
         logger: captured.logger,
+        metricsPort: 0,
       }),
     );
     agent = apiServerAgent(ca.cert);
     await waitFor('the namespace cache to sync', async () => {
-      const res = await server.app.inject({ url: '/readyz' });
-      return res.json<{ namespaceLabels?: string }>().namespaceLabels === 'synced';
+      const res = await fetch(`${server.metricsUrl ?? ''}/readyz`);
+      return ((await res.json()) as { namespaceLabels?: string }).namespaceLabels === 'synced';
     });
   });
 
@@ -129,15 +130,24 @@ describe('readiness and the first namespace-label sync', () => {
         overrides: { profile: 'kql', mode: 'warn' },
         kubeconfig,
         namespaceSyncGraceMs,
+        metricsPort: 0,
       }),
     );
     servers.push(server);
     return server;
   }
 
+  /**
+   * The plain-HTTP port (where the kubelet probes under mTLS) answers from the same readiness gate
+   * as the webhook port, with the details; the webhook port, without mTLS, tells only whether.
+   */
   const readyz = async (server: RunningServer) => {
-    const res = await server.app.inject({ url: '/readyz' });
-    return { status: res.statusCode, labels: res.json<{ namespaceLabels?: string }>().namespaceLabels };
+    const res = await fetch(`${server.metricsUrl ?? ''}/readyz`);
+    const body = (await res.json()) as { namespaceLabels?: string };
+    const webhook = await server.app.inject({ url: '/readyz' });
+    expect(webhook.statusCode).toBe(res.status);
+    expect(webhook.json()).toEqual({ ready: res.status === 200 });
+    return { status: res.status, labels: body.namespaceLabels };
   };
 
   it('is not ready while the labels are syncing, and ready once they are', async () => {

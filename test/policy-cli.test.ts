@@ -20,7 +20,7 @@ beforeAll(() => {
     'good.yaml': `${HEAD}mode: enforce\nthresholds: { deny: 9 }\nnamespaces:\n  - names: [ci-*]\n    mode: warn\n`,
     'bad.yaml': `${HEAD}mode: strict\nthresholds: { warn: three }\n`,
     'no-selector.yaml': `${HEAD}exemptions:\n  - reason: everything, by accident\n`,
-    'expired.yaml': `${HEAD}exemptions:\n  - reason: old scanner\n    names: [bench]\n    expires: "2020-01-31"\n  - reason: current\n    names: [x]\n    expires: "2999-01-01"\n`,
+    'expired.yaml': `${HEAD}exemptions:\n  - reason: old scanner\n    namespaces: [bench]\n    expires: "2020-01-31"\n  - reason: current\n    namespaces: [x]\n    expires: "2999-01-01"\n`,
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 });
@@ -114,17 +114,17 @@ describe('jobguard policy print', () => {
   it('quotes what a YAML 1.1 reader would take for a boolean or a date', async () => {
     writeFileSync(
       join(dir, 'off.yaml'),
-      `${HEAD}namespaces:\n  - { names: [kube-system], mode: 'off' }\nexemptions:\n  - { reason: r, names: [a], expires: '2027-06-30' }\n`,
+      `${HEAD}namespaces:\n  - { names: [kube-system], mode: 'off' }\nexemptions:\n  - { reason: r, namespaces: [a], expires: '2027-06-30' }\n`,
     );
     const { stdout } = await run('print', '--config', 'off.yaml');
     expect(stdout).toContain('mode: "off"');
     expect(stdout).toContain('expires: "2027-06-30"');
-    expect(parsePolicy(stdout, 'printed.yaml').namespaces[0]?.mode).toBe('off');
+    expect(parsePolicy(stdout, 'printed.yaml').policy.namespaces[0]?.mode).toBe('off');
   });
 
   it('the output is a valid policy file that means the same', async () => {
     const { stdout } = await run('print', '--config', 'expired.yaml', '--mode', 'enforce');
-    const policy = parsePolicy(stdout, 'printed.yaml');
+    const { policy } = parsePolicy(stdout, 'printed.yaml');
     expect(policy).toEqual(parse(stdout));
     expect(policy.exemptions[0]?.expires).toBe('2020-01-31');
   });

@@ -24,7 +24,7 @@ function problems(text: string): string[] {
   return [];
 }
 
-const exemption = (body: string) => `${HEAD}exemptions:\n  - reason: scanner\n${body}`;
+const exemption = (body: string) => `${HEAD}exemptions:\n  - reason: scanner\n    namespaces: [ci]\n${body}`;
 
 describe('schema problems name the path and what was expected', () => {
   it.each<[string, string, string]>([
@@ -166,7 +166,7 @@ describe('schema problems name the path and what was expected', () => {
   });
 
   it('an unquoted date stays a string (YAML 1.2 core schema)', () => {
-    const policy = parsePolicy(exemption('    names: [a]\n    expires: 2027-06-30'), 'p.yaml');
+    const { policy } = parsePolicy(exemption('    names: [a]\n    expires: 2027-06-30'), 'p.yaml');
     expect(policy.exemptions[0]?.expires).toBe('2027-06-30');
   });
 
@@ -176,20 +176,29 @@ describe('schema problems name the path and what was expected', () => {
     ['a reason and rules (waived everywhere)', '    rules: [kql-privileged]\n'],
     ['a reason and kinds (every CronJob)', '    kinds: [CronJob]\n'],
   ])('an exemption with no selector is rejected: %s', (_name, body) => {
-    expect(problems(exemption(body))).toEqual([
+    expect(problems(`${HEAD}exemptions:\n  - reason: scanner\n${body}`)).toEqual([
       'exemptions[0]: an exemption needs at least one selector (namespaces, names, users, groups, serviceAccounts, images); without one it would exempt everything',
     ]);
   });
 
+  it.each(['namespaces: [a]', 'users: [a]', 'groups: [a]', 'serviceAccounts: [a]'])(
+    'one selector that says where or whose is enough: %s',
+    (selector) => {
+      expect(problems(`${HEAD}exemptions:\n  - reason: scanner\n    ${selector}\n`)).toEqual([]);
+    },
+  );
+
   it.each([
-    'namespaces: [a]',
-    'names: [a]',
-    'users: [a]',
-    'groups: [a]',
-    'serviceAccounts: [a]',
-    'images: [a]',
-  ])('one selector is enough: %s', (selector) => {
-    expect(problems(exemption(`    ${selector}\n`))).toEqual([]);
+    ['names: [backup-*]', 'name'],
+    ['images: [registry.example/backup:*]', 'image'],
+    ['names: [backup-*]\n    images: [alpine]\n    kinds: [Job]\n    rules: [kql-privileged]', 'name'],
+  ])('names or images alone, in every namespace for anyone, are refused: %s', (selector, by) => {
+    expect(problems(`${HEAD}exemptions:\n  - reason: scanner\n    ${selector}\n`)).toEqual([
+      `exemptions[0]: matches by ${by} alone, in every namespace and for anyone: add namespaces (or users, groups, serviceAccounts) to scope it; namespaces: ["*"] if every namespace is meant`,
+    ]);
+    expect(
+      problems(`${HEAD}exemptions:\n  - reason: scanner\n    namespaces: ["*"]\n    ${selector}\n`),
+    ).toEqual([]);
   });
 
   it('reports every problem at once', () => {
@@ -237,7 +246,7 @@ describe('checks beyond the schema', () => {
     ],
     [
       'an unknown rule in an exemption',
-      'exemptions:\n  - reason: r\n    names: [a]\n    rules: [kql-privileged, kql-privilegd]',
+      'exemptions:\n  - reason: r\n    namespaces: [a]\n    names: [a]\n    rules: [kql-privileged, kql-privilegd]',
       'exemptions[0].rules[1]: unknown rule "kql-privilegd" (see jobguard rules)',
     ],
   ])('%s', (_name, body, expected) => {
@@ -249,7 +258,7 @@ describe('checks beyond the schema', () => {
   });
 
   it('fills every default', () => {
-    expect(parsePolicy(HEAD, 'p.yaml')).toEqual(DEFAULT_POLICY);
+    expect(parsePolicy(HEAD, 'p.yaml').policy).toEqual(DEFAULT_POLICY);
     expect(DEFAULT_POLICY).toMatchObject({
       mode: 'warn',
       profile: 'default',
@@ -264,7 +273,7 @@ describe('checks beyond the schema', () => {
 
   it('reads JSON too', () => {
     expect(
-      parsePolicy('{"apiVersion":"jobguard.dev/v1","kind":"Policy","mode":"enforce"}', 'p.json').mode,
+      parsePolicy('{"apiVersion":"jobguard.dev/v1","kind":"Policy","mode":"enforce"}', 'p.json').policy.mode,
     ).toBe('enforce');
   });
 });
@@ -296,10 +305,7 @@ describe('flags over the file', () => {
   it('without a file: the built-in default with the flags', async () => {
     await expect(
       resolvePolicy(undefined, { mode: 'audit', thresholds: { deny: 20 } }),
-    ).resolves.toMatchObject({
-      mode: 'audit',
-      thresholds: { deny: 20 },
-    });
+    ).resolves.toMatchObject({ policy: { mode: 'audit', thresholds: { deny: 20 } } });
   });
 
   it('flags that contradict the profile are reported as the command line', async () => {
@@ -312,8 +318,7 @@ describe('flags over the file', () => {
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, `${HEAD}mode: warn\nthresholds: { warn: 4, deny: 6 }\n`);
     await expect(resolvePolicy(file, { mode: 'enforce', thresholds: { deny: 7 } })).resolves.toMatchObject({
-      mode: 'enforce',
-      thresholds: { warn: 4, deny: 7 },
+      policy: { mode: 'enforce', thresholds: { warn: 4, deny: 7 } },
     });
   });
 

@@ -83,7 +83,7 @@ describe('watchPolicyFile', () => {
       file: volume.file,
       overrides: options.overrides ?? {},
       logger,
-      onPolicy: (policy) => events.push({ policy }),
+      onPolicy: ({ policy }) => events.push({ policy }),
       onError: (error) => events.push({ error }),
       debounceMs: options.debounceMs ?? 50,
       pollMs: options.pollMs ?? LONG,
@@ -208,7 +208,7 @@ describe('watchPolicyFile', () => {
     volume.write(`${HEAD}mode: warn\n`);
     const w = start({ debounceMs: LONG });
     volume.write(
-      `${HEAD}exemptions:\n  - { reason: old, names: [a], expires: "2020-01-01" }\n  - { reason: current, names: [b], expires: "2999-01-01" }\n`,
+      `${HEAD}exemptions:\n  - { reason: old, namespaces: [a], expires: "2020-01-01" }\n  - { reason: current, namespaces: [b], expires: "2999-01-01" }\n`,
     );
     await w.reload();
     expect(logs.find((l) => l.outcome === 'applied')).toMatchObject({
@@ -233,7 +233,7 @@ describe('watchPolicyFile', () => {
       file: missing,
       overrides: {},
       logger,
-      onPolicy: (policy) => events.push({ policy }),
+      onPolicy: ({ policy }) => events.push({ policy }),
       onError: (error) => events.push({ error }),
       pollMs: 20,
     });

@@ -219,7 +219,7 @@ spec:
     const dir = await mkdtemp(path.join(tmpdir(), 'jobguard-scan-'));
     await writeFile(
       path.join(dir, 'policy.yaml'),
-      'apiVersion: jobguard.dev/v1\nkind: Policy\nprofile: kql\nexemptions:\n  - reason: drill\n    names: ["argus-*"]\n',
+      'apiVersion: jobguard.dev/v1\nkind: Policy\nprofile: kql\nexemptions:\n  - reason: drill\n    namespaces: ["*"]\n    names: ["argus-*"]\n',
     );
     const io = fakeIo({ cwd: FIXTURES });
     await scan(

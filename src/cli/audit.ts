@@ -4,7 +4,7 @@ import { kqlFlagger, KQL_COLUMNS } from '../audit/flags.js';
 import { readAuditRows } from '../audit/read.js';
 import { readRecord } from '../audit/record.js';
 import { filterRecord, RecentKeys, replayObject, scoredResources } from '../audit/replay.js';
-import { assess, createEngine } from '../engine.js';
+import { assess } from '../engine.js';
 import { JsonResultsWriter, writeChunk } from '../report/json.js';
 import { count, emptySummary, FAIL_ON, toResult, type ScanResult } from '../report/result.js';
 import { formatSeedTable, sortSeedRows, type SeedRow } from '../report/seed-table.js';
@@ -12,7 +12,7 @@ import { formatSummary } from '../report/text.js';
 import { STDIN } from '../source/inputs.js';
 import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
 import { exitCode, textStyle } from './scan.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard audit [flags] LOG... | -
 
@@ -75,8 +75,8 @@ export const audit: Command = async (argv, io) => {
   const format = parseChoice('format', values.format, ['text', 'json'] as const) ?? 'text';
   const failOn = parseChoice('fail-on', values['fail-on'], FAIL_ON) ?? 'deny';
   if (positionals.length === 0) throw new UsageError('no input: give audit log files or - for stdin');
-  const policy = await policyFromFlags(values, io);
-  const engine = createEngine(policy);
+  const engine = await engineFromFlags(values, io);
+  const { policy } = engine;
   const flagsOf = kqlFlagger(policy);
   const resources = scoredResources(policy.kinds);
   const recent = new RecentKeys();
@@ -105,8 +105,11 @@ export const audit: Command = async (argv, io) => {
       io.stderr.write(`jobguard audit: ${source}: ${(error as Error).message}\n`);
       continue;
     }
+    // Events are numbered from 0 within their file, malformed ones included, as scan numbers documents.
+    let ordinal = -1;
     for await (const row of readAuditRows(stream)) {
       seen += 1;
+      ordinal += 1;
       if (io.stderrIsTTY && seen % PROGRESS_EVERY === 0) {
         io.stderr.write(`\rjobguard audit: ${seen} events read, ${summary.objects} scored`);
       }
@@ -145,7 +148,7 @@ export const audit: Command = async (argv, io) => {
       const result: ScanResult = {
         ...toResult(assessment, {
           source,
-          document: row.document,
+          document: ordinal,
           line: row.line,
           namespace: record.namespace,
           name: record.name,

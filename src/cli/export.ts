@@ -4,7 +4,7 @@ import { AUDIT_TABLES, buildKql, buildVerdictKql, KqlEscapeError } from '../repo
 import { buildKustoPipeline, buildSeedSigma, buildVerdictSigma, SigmaExportError } from '../report/sigma.js';
 import type { Policy } from '../policy/schema.js';
 import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 const FORMATS = ['kql', 'sigma', 'sigma-pipeline'] as const;
 const DETECTIONS = ['seed', 'verdicts'] as const;
@@ -86,7 +86,7 @@ export const exportCommand: Command = async (argv, io) => {
     if (error instanceof WebhookNameError) throw new UsageError(`--webhook-name: ${error.message}`);
     throw error;
   }
-  const policy = await policyFromFlags(values, io);
+  const { policy } = await engineFromFlags(values, io);
   let text: string;
   try {
     text = build(policy, format, detection, table, webhookName);

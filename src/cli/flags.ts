@@ -1,6 +1,7 @@
 import path from 'node:path';
+import type { Engine } from '../engine.js';
 import { PolicyError, resolvePolicy, type PolicyOverrides } from '../policy/load.js';
-import { MODES, profileSchema, type Policy } from '../policy/schema.js';
+import { MODES, profileSchema } from '../policy/schema.js';
 import { parseChoice, parseInteger, type CliIo } from './io.js';
 
 /** The policy flags every command shares: the policy file and the overrides DESIGN lets the command line make. */
@@ -52,8 +53,8 @@ export function configPath(values: PolicyFlagValues, io: CliIo): string | undefi
   return values.config === undefined ? undefined : path.resolve(io.cwd, values.config);
 }
 
-/** The policy file with the command line's overrides applied and checked; errors name the file as typed. */
-export async function policyFromFlags(values: PolicyFlagValues, io: CliIo): Promise<Policy> {
+/** The engine for the policy file with the command line's overrides applied; errors name the file as typed. */
+export async function engineFromFlags(values: PolicyFlagValues, io: CliIo): Promise<Engine> {
   try {
     return await resolvePolicy(configPath(values, io), overridesFromFlags(values));
   } catch (error) {

@@ -1,6 +1,7 @@
 import { EXIT_USAGE, UsageError, type Command, type CliIo } from './io.js';
 import { PolicyError } from '../policy/load.js';
 import { checkRegistry } from '../scoring/profiles.js';
+import { VERSION } from '../version.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: {
@@ -44,6 +45,7 @@ function usage(): string {
     'jobguard — scores CronJobs and Jobs for attacker traits; annotates, warns or denies.',
     '',
     'Usage: jobguard <command> [flags]   (jobguard <command> --help for its flags)',
+    '       jobguard --version',
     '',
     'Commands:',
     ...lines,
@@ -56,6 +58,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`jobguard ${VERSION}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -1,7 +1,7 @@
 import { buildKql, KqlEscapeError } from '../report/kql.js';
 import { writeChunk } from '../report/json.js';
 import { EXIT_OK, parseFlags, UsageError, type Command } from './io.js';
-import { policyFromFlags } from './flags.js';
+import { engineFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard kql [--config FILE]
 
@@ -21,7 +21,7 @@ export const kql: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return EXIT_OK;
   }
-  const policy = await policyFromFlags({ config: values.config }, io);
+  const { policy } = await engineFromFlags({ config: values.config }, io);
   let query: string;
   try {
     query = buildKql(policy);

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { createEngine } from '../engine.js';
 import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type CliIo, type Command } from './io.js';
-import { POLICY_FLAGS, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, engineFromFlags } from './flags.js';
 
 const USAGE = `Usage: jobguard policy <command> [flags]
 
@@ -56,8 +55,8 @@ async function print(argv: string[], io: CliIo): Promise<number> {
   }
   const format = parseChoice('format', values.format, FORMATS) ?? 'yaml';
 
-  const policy = await policyFromFlags(values, io);
-  const effective: Policy = { ...policy, thresholds: createEngine(policy).compiled.thresholds };
+  const { policy, compiled } = await engineFromFlags(values, io);
+  const effective: Policy = { ...policy, thresholds: compiled.thresholds };
   // YAML 1.1 quoting: `off` and dates stay strings for 1.1 readers (Helm values, older tooling) too.
   io.stdout.write(
     format === 'json' ? `${JSON.stringify(effective, null, 2)}\n` : stringify(effective, { version: '1.1' }),
@@ -76,7 +75,7 @@ async function check(argv: string[], io: CliIo): Promise<number> {
   let isValid = true;
   for (const name of positionals) {
     try {
-      const policy = await loadPolicyFile(resolve(io.cwd, name));
+      const { policy } = await loadPolicyFile(resolve(io.cwd, name));
       io.stdout.write(`${name}: ok\n`);
       for (const expired of expiredExemptions(policy, now)) {
         io.stdout.write(

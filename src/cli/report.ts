@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assess, createEngine, type Engine } from '../engine.js';
+import { assess, type Engine } from '../engine.js';
 import { listWorkloads } from '../kube/cluster.js';
 import { loadKubeConfig, type KubeConfig } from '../kube/namespaces.js';
 import { applyReport, deleteReport, keyOf, listManagedReports } from '../kube/policy-reports.js';
@@ -28,7 +28,7 @@ import {
   type Command,
 } from './io.js';
 import { exitCode, profileRules, textStyle } from './scan.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard report [flags]
 
@@ -247,8 +247,8 @@ export const report: Command = async (argv, io) => {
   if (values.interval !== undefined && !values.watch)
     throw new UsageError('--interval applies only to --watch');
   const interval = parseInteger('interval', values.interval, 10, 86_400) ?? 300;
-  const policy = await policyFromFlags(values, io);
-  const engine = createEngine(policy);
+  const engine = await engineFromFlags(values, io);
+  const { policy } = engine;
 
   // An explicit --kubeconfig wins over the in-cluster service account, as with kubectl.
   const env =
@@ -269,7 +269,7 @@ export const report: Command = async (argv, io) => {
     let first: Engine | undefined = engine;
     return watchCommand(io, kubeConfig, namespaces, interval, async () => {
       // The engine built above serves the first pass; later passes re-read the file.
-      const current = first ?? createEngine(await policyFromFlags(values, io));
+      const current = first ?? (await engineFromFlags(values, io));
       first = undefined;
       return current;
     });

@@ -1,8 +1,7 @@
-import { createEngine } from '../engine.js';
 import { writeChunk } from '../report/json.js';
 import { EXIT_OK, parseChoice, parseFlags, type Command } from './io.js';
 import { profileRules } from './scan.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard rules [flags]
 
@@ -25,7 +24,7 @@ export const rules: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const format = parseChoice('format', values.format, ['text', 'json'] as const) ?? 'text';
-  const engine = createEngine(await policyFromFlags(values, io));
+  const engine = await engineFromFlags(values, io);
   const list = profileRules(engine).map(({ rule, weight, enabled }) => ({
     id: rule.id,
     weight,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assess, createEngine, type Engine } from '../engine.js';
+import { assess, type Engine } from '../engine.js';
 import { JsonResultsWriter, writeChunk } from '../report/json.js';
 import {
   count,
@@ -26,7 +26,7 @@ import {
   type CliIo,
   type Command,
 } from './io.js';
-import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
+import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 /** Every rule of the engine's profile, enabled or not, with its weight after the policy's overrides. */
 export function profileRules(engine: Engine): SarifRule[] {
@@ -121,7 +121,7 @@ export const scan: Command = async (argv, io) => {
         ? repositoryRoot(io.cwd)
         : path.resolve(io.cwd, values['sarif-root']),
   };
-  const engine = createEngine(await policyFromFlags(values, io));
+  const engine = await engineFromFlags(values, io);
   const now = new Date();
 
   const summary = emptySummary();

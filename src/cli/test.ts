@@ -11,7 +11,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { assess, createEngine, type Engine } from '../engine.js';
 import { VERDICTS } from '../policy/decision.js';
-import { describeIssues, loadPolicyFile, PolicyError, validatePolicy } from '../policy/load.js';
+import { describeIssues } from '../issue.js';
+import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import { DEFAULT_POLICY } from '../policy/schema.js';
 import { toResult, type ScanResult } from '../report/result.js';
 import { parseManifest } from '../source/manifest.js';
@@ -155,7 +156,7 @@ async function engineFor(policy: string | undefined, base: string, cwd: string):
   if (policy === undefined) return createEngine(DEFAULT_POLICY);
   const file = path.resolve(base, policy);
   try {
-    return validatePolicy(await loadPolicyFile(file), shown(file, cwd));
+    return await loadPolicyFile(file);
   } catch (error) {
     if (error instanceof PolicyError) throw new PolicyError(shown(file, cwd), error.issues);
     throw error;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { createEngine, PolicyProblemError, type Engine } from '../engine.js';
+import { describeIssues, formatIssues, type Issue } from '../issue.js';
 import { findRule, PROFILES } from '../scoring/profiles.js';
 import { DEFAULT_POLICY, policySchema, type Mode, type Policy } from './schema.js';
 
@@ -9,61 +9,15 @@ import { DEFAULT_POLICY, policySchema, type Mode, type Policy } from './schema.j
 export class PolicyError extends Error {
   constructor(
     readonly source: string,
-    readonly issues: readonly { path: string; message: string }[],
+    readonly issues: readonly Issue[],
   ) {
-    super(`${source}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+    super(`${source}: ${formatIssues(issues)}`);
     this.name = 'PolicyError';
   }
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `${value as number | boolean}`;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join('');
-}
-
-/** zod issues as `thresholds.warn: expected number, got "three"`. */
-export function describeIssues(error: z.ZodError, input: unknown): { path: string; message: string }[] {
-  return error.issues.map((issue) => {
-    const path = formatPath(issue.path);
-    if (issue.code === 'invalid_type') {
-      return {
-        path,
-        message: `expected ${issue.expected}, got ${describeValue(valueAt(input, issue.path))}`,
-      };
-    }
-    if (issue.code === 'unrecognized_keys') {
-      return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` };
-    }
-    if (issue.code === 'invalid_value') {
-      return {
-        path,
-        message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(valueAt(input, issue.path))}`,
-      };
-    }
-    return { path, message: issue.message };
-  });
-}
-
-/** Parses policy text (YAML or JSON) and checks it completely, rule parameters included. */
-export function parsePolicy(text: string, source: string): Policy {
+/** YAML or JSON text against the schema alone: the file as written, before flags and the rules' own checks. */
+function readPolicy(text: string, source: string): Policy {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new PolicyError(
@@ -79,24 +33,36 @@ export function parsePolicy(text: string, source: string): Policy {
     throw new PolicyError(source, [{ path: '', message: 'the file is empty' }]);
   const parsed = policySchema.safeParse(input);
   if (!parsed.success) throw new PolicyError(source, describeIssues(parsed.error, input));
-  validatePolicy(parsed.data, source);
   return parsed.data;
 }
 
-/** Cross-field checks the schema cannot express, and the rules' own parameter schemas. */
-export function validatePolicy(policy: Policy, source: string): Engine {
+/** Exemption selectors that say where or whose; names and images alone say neither. */
+const SCOPES = ['namespaces', 'users', 'groups', 'serviceAccounts'] as const;
+
+/**
+ * Cross-field checks the schema cannot express, then the engine itself, which checks the rules'
+ * own parameters: what is built to validate the policy is what runs it.
+ */
+function buildEngine(policy: Policy, source: string): Engine {
   // The thresholds in force: a file that sets only `deny: 4` still has the profile's `warn: 5` above it.
   const profile = PROFILES[policy.profile];
   const t = { ...profile.thresholds, ...policy.thresholds };
   const shown = (key: keyof typeof t) =>
     `${key} (${t[key]}${policy.thresholds[key] === undefined ? `, from the ${profile.name} profile` : ''})`;
-  const issues: { path: string; message: string }[] = [];
+  const issues: Issue[] = [];
   if (t.annotate > t.warn)
     issues.push({ path: 'thresholds', message: `${shown('annotate')} must not exceed ${shown('warn')}` });
   if (t.warn > t.deny)
     issues.push({ path: 'thresholds', message: `${shown('warn')} must not exceed ${shown('deny')}` });
   const customIds = new Set(policy.customRules.map((rule) => rule.id));
   policy.exemptions.forEach((exemption, i) => {
+    // `names: [backup-*]` alone waives its rules for a Job of that name in every namespace, created by
+    // anyone: whoever may create Jobs anywhere picks the name. A scope must be said, even if it is all.
+    if (!SCOPES.some((key) => exemption[key] !== undefined))
+      issues.push({
+        path: `exemptions[${i}]`,
+        message: `matches by ${exemption.names ? 'name' : 'image'} alone, in every namespace and for anyone: add namespaces (or users, groups, serviceAccounts) to scope it; namespaces: ["*"] if every namespace is meant`,
+      });
     // A misspelt id would waive nothing, silently.
     exemption.rules?.forEach((id, j) => {
       if (!findRule(id) && !customIds.has(id))
@@ -115,7 +81,12 @@ export function validatePolicy(policy: Policy, source: string): Engine {
   }
 }
 
-export async function loadPolicyFile(file: string): Promise<Policy> {
+/** Parses policy text (YAML or JSON) and checks it completely, rule parameters included; returns the engine it configures. */
+export function parsePolicy(text: string, source: string): Engine {
+  return buildEngine(readPolicy(text, source), source);
+}
+
+async function readPolicyFile(file: string): Promise<Policy> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -123,10 +94,15 @@ export async function loadPolicyFile(file: string): Promise<Policy> {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new PolicyError(file, [{ path: '', message: `cannot read the file (${code})` }]);
   }
-  return parsePolicy(text, file);
+  return readPolicy(text, file);
 }
 
-/** Command-line flags that override the file (DESIGN: flags win). */
+/** A policy file checked completely, as `policy check` does; returns the engine it configures. */
+export async function loadPolicyFile(file: string): Promise<Engine> {
+  return buildEngine(await readPolicyFile(file), file);
+}
+
+/** Command-line flags that override the file (flags win). */
 export interface PolicyOverrides {
   mode?: Mode;
   profile?: Policy['profile'];
@@ -146,10 +122,11 @@ export function applyOverrides(policy: Policy, overrides: PolicyOverrides): Poli
   return out;
 }
 
-/** The policy file when given, else the built-in default; overrides applied and the result checked. */
-export async function resolvePolicy(file: string | undefined, overrides: PolicyOverrides): Promise<Policy> {
-  const base = file === undefined ? DEFAULT_POLICY : await loadPolicyFile(file);
-  const policy = applyOverrides(base, overrides);
-  validatePolicy(policy, file ?? 'command line');
-  return policy;
+/**
+ * The engine for a policy file (or the built-in default) with the command line's overrides: the file
+ * is read against the schema, the flags applied, and the result checked and built once.
+ */
+export async function resolvePolicy(file: string | undefined, overrides: PolicyOverrides): Promise<Engine> {
+  const base = file === undefined ? DEFAULT_POLICY : await readPolicyFile(file);
+  return buildEngine(applyOverrides(base, overrides), file ?? 'command line');
 }

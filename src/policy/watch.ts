@@ -14,15 +14,15 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { expiredExemptions } from './decide.js';
 import { PolicyError, resolvePolicy, type PolicyOverrides } from './load.js';
-import type { Policy } from './schema.js';
+import type { Engine } from '../engine.js';
 
 export interface WatchPolicyOptions {
   file: string;
   /** Command-line flags, applied to every reload as at start. */
   overrides: PolicyOverrides;
   logger: Logger;
-  /** A new, completely valid policy; swap it in. Never called with the content already in force. */
-  onPolicy: (policy: Policy) => void;
+  /** The engine of a new, completely valid policy; swap it in. Never called with the content already in force. */
+  onPolicy: (engine: Engine) => void;
   /** The file changed but cannot be used; keep the last good policy. */
   onError: (error: PolicyError) => void;
   /** Quiet time after the last directory event before reading; one ConfigMap update fires several. */
@@ -88,9 +88,9 @@ export function watchPolicyFile(options: WatchPolicyOptions): PolicyWatcher {
       if (trigger !== 'poll') log.debug({ trigger, outcome: 'unchanged' }, 'policy file unchanged');
       return;
     }
-    let outcome: { policy: Policy } | { error: PolicyError };
+    let outcome: { engine: Engine } | { error: PolicyError };
     try {
-      outcome = { policy: await resolvePolicy(file, overrides) };
+      outcome = { engine: await resolvePolicy(file, overrides) };
     } catch (error) {
       outcome = {
         error:
@@ -107,8 +107,8 @@ export function watchPolicyFile(options: WatchPolicyOptions): PolicyWatcher {
     // If the file changed again since it was hashed, the next event or poll sees a new hash and checks again.
     last = fingerprint;
     if (closed) return;
-    if ('policy' in outcome) {
-      const { policy } = outcome;
+    if ('engine' in outcome) {
+      const { policy } = outcome.engine;
       const expired = expiredExemptions(policy, new Date());
       log.info(
         {
@@ -121,7 +121,7 @@ export function watchPolicyFile(options: WatchPolicyOptions): PolicyWatcher {
         },
         'policy reloaded',
       );
-      onPolicy(policy);
+      onPolicy(outcome.engine);
     } else {
       log.error(
         { trigger, outcome: 'rejected', issues: outcome.error.issues },

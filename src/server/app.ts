@@ -1,32 +1,70 @@
 import fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { SecureContextOptions } from 'node:tls';
+import { TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import {
   admissionReviewSchema,
   type AdmissionRequest,
   type AdmissionResponse,
   type AdmissionReviewRequest,
-  type AdmissionReviewResponse,
 } from '../admission/schema.js';
 import type { Decision } from '../policy/decision.js';
-import { handleReview } from '../admission/review.js';
-import type { Engine } from '../engine.js';
 import type { CompiledExemption } from '../policy/decide.js';
-import { describeIssues } from '../policy/load.js';
+import { handleReview, type ReviewOutcome } from '../admission/review.js';
+import type { Engine } from '../engine.js';
+import { describeIssues, formatIssues } from '../issue.js';
+import { resolveMode } from '../policy/decide.js';
 import { ruleIds } from '../admission/messages.js';
+import type { Verdict } from '../policy/decision.js';
+import { failedReview, unanalysedReview } from './fallback.js';
+import { healthRoutes, type Readiness } from './health.js';
+import { DEFAULT_ANALYSIS_LIMITS, exceededLimit, type AnalysisLimits } from './limits.js';
 import { recordDecision, type Metrics } from './metrics.js';
 
-/** The API server allows bodies of 3 MiB; an UPDATE carries object and oldObject (reference §10). */
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-/** The longest webhook timeout the API server allows is 30 s; nothing of ours should take longer. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+export type { Readiness } from './health.js';
+
+/**
+ * kube-apiserver refuses request bodies over 3 MiB, so a CREATE carries one object of at most about
+ * 3 MiB and an UPDATE two (object and oldObject; etcd's own limit, 1.5 MiB by default, is often
+ * raised). 7 MiB leaves room for the envelope and for JSON being larger than the YAML or protobuf
+ * the client sent; what bounds memory is the body budget and the analysis limits, not this.
+ * https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
+ */
+export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
+/**
+ * Request bodies being received or analysed at once, bytes (by Content-Length as announced, or the
+ * body limit when none is). Beyond it a request gets 429 at once instead of memory: 32 bodies
+ * announced at 8 MiB and never finished held 355 MiB before this budget existed.
+ */
+export const DEFAULT_BODY_BUDGET = 16 * 1024 * 1024;
+/**
+ * How long a request may take to arrive whole, headers and body. The API server sends a review in
+ * one write on a warm connection, and gives up after the webhook's timeout (the chart: 3 s), so a
+ * request still arriving after this long is stalled or hostile: Node answers 408 and closes.
+ */
+export const REQUEST_TIMEOUT_MS = 5_000;
+/** A TCP connection that has not finished its TLS handshake after this long is closed (Node's default: 120 s). */
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Open connections at once; beyond, new ones are closed on arrival. Each API server replica keeps a few. */
+export const DEFAULT_MAX_CONNECTIONS = 512;
 /** Longer than Go's http.Transport idle timeout (90 s), so the API server, not we, closes idle keep-alive sockets. */
 export const KEEP_ALIVE_TIMEOUT_MS = 100_000;
 
-export interface Readiness {
-  ready: boolean;
-  detail: Record<string, unknown>;
-}
+/**
+ * TLS 1.2 suites: ECDHE key exchange (forward secrecy) with an AEAD cipher only, as Mozilla's
+ * "intermediate" configuration lists them; TLS 1.3 has only such suites and Node keeps its own list
+ * for it. https://wiki.mozilla.org/Security/Server_Side_TLS
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** What every secure context of the webhook port carries, the first and each one a rotation installs. */
+export const TLS_PROTOCOLS = { minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS } as const;
 
 export interface AppDeps {
   logger: Logger;
@@ -39,10 +77,28 @@ export interface AppDeps {
   onAnswer?: (answer: Answer) => void;
   readiness: () => Readiness;
   metrics: Metrics;
+  /**
+   * Whether this port serves /metrics and tells why in /readyz (mode, profile, policy errors,
+   * namespace-label state, certificate expiry). True where every caller is authenticated (mTLS)
+   * and in tests; without mTLS the webhook port answers /readyz with `{ready}` only, and metrics
+   * are on the metrics port.
+   */
+  isDetailed: boolean;
   clock?: () => Date;
   bodyLimit?: number;
-  /** How long a request may take to arrive whole (slow clients, half-sent bodies); default 30 s. */
+  /** Bytes of request bodies in flight at once; default DEFAULT_BODY_BUDGET. */
+  bodyBudget?: number;
+  /** How long a request may take to arrive whole (slow clients, half-sent bodies); default 5 s. */
   requestTimeoutMs?: number;
+  /** Open connections at once; default DEFAULT_MAX_CONNECTIONS. */
+  maxConnections?: number;
+  /** What one review may ask the engine to analyse; default DEFAULT_ANALYSIS_LIMITS. */
+  limits?: AnalysisLimits;
+  /**
+   * Under mTLS, the client certificate names (subject CN or a DNS subjectAltName) that may call;
+   * any other certificate from the CA gets 403. Empty or absent: any certificate the CA signed.
+   */
+  clientNames?: readonly string[];
   /** True while shutting down: replies then carry `Connection: close`, so kept-alive clients leave before their sockets close. */
   draining?: () => boolean;
   /** TLS for the server; absent in tests that use inject(). */
@@ -93,44 +149,55 @@ function classify(error: FastifyError): { status: number; body: ErrorBody } {
   }
 }
 
-function failedReview(review: AdmissionReviewRequest, onError: 'allow' | 'deny'): AdmissionReviewResponse {
-  const message = 'jobguard could not evaluate this object (internal error)';
-  return {
-    apiVersion: review.apiVersion,
-    kind: 'AdmissionReview',
-    response:
-      onError === 'allow'
-        ? { uid: review.request.uid, allowed: true, warnings: [`${message}; allowed (onError: allow)`] }
-        : {
-            uid: review.request.uid,
-            allowed: false,
-            status: {
-              code: 403,
-              reason: 'Forbidden',
-              status: 'Failure',
-              message: `${message}; denied (onError: deny)`,
-            },
-          },
-  };
+/** The names a client certificate goes by: its subject CN and its DNS subjectAltNames. */
+function certificateNames(socket: TLSSocket): string[] {
+  const peer = socket.getPeerCertificate();
+  const names: string[] = [];
+  // A socket without a client certificate yields `{}`: no subject.
+  const subject = peer.subject as PeerCertificate['subject'] | undefined;
+  const cn = subject?.CN as string | string[] | undefined;
+  if (typeof cn === 'string') names.push(cn);
+  else if (Array.isArray(cn)) names.push(...cn);
+  for (const entry of (peer.subjectaltname ?? '').split(', '))
+    if (entry.startsWith('DNS:')) names.push(entry.slice(4));
+  return names;
+}
+
+const SCORED_SUBRESOURCES: ReadonlySet<string> = new Set(['', 'ephemeralcontainers']);
+
+/** Whether the review is one the engine would score: the same conditions as handleReview's. */
+function isScored(review: AdmissionReviewRequest, engine: Engine): boolean {
+  const { request } = review;
+  return (
+    (request.operation === 'CREATE' || request.operation === 'UPDATE') &&
+    SCORED_SUBRESOURCES.has(request.subResource ?? '') &&
+    (engine.policy.kinds as readonly string[]).includes(request.kind.kind) &&
+    typeof request.object === 'object' &&
+    request.object !== null
+  );
 }
 
 /** Builds the webhook app; never listens (main does). Every HTTP test goes through `inject()`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
   const requestTimeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyBudget = Math.max(deps.bodyBudget ?? DEFAULT_BODY_BUDGET, bodyLimit);
+  const limits = deps.limits ?? DEFAULT_ANALYSIS_LIMITS;
   // Node enforces requestTimeout only when it is given to the server's constructor: fastify assigns it
   // afterwards, leaving headersTimeout at 60 s (above requestTimeout, so a stalled body is never cut
-  // off) and the check at every 30 s. Given here, a half-sent body ends in a 408 within the timeout.
+  // off) and the check at every 30 s. Given here, a half-sent request ends in a 408 within the timeout
+  // (plus the check interval).
   const timeouts = {
     requestTimeout,
-    headersTimeout: Math.min(60_000, requestTimeout),
-    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestTimeout / 10))),
+    headersTimeout: requestTimeout,
+    connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.round(requestTimeout / 10))),
   };
   const app = fastify({
     loggerInstance: deps.logger,
     // One decision line per admission request is ours to write; fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     // A `__proto__` or `constructor.prototype` key is dropped, not refused: the review is still answered
     // (a 400 is a failed webhook call for the API server), and no prototype is ever touched.
     onProtoPoisoning: 'remove',
@@ -140,8 +207,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // A request that still arrives on a kept-alive socket while closing is answered (with Connection: close):
     // a 503 would be a failed webhook call for the API server, and the answer costs less than the refusal.
     return503OnClosing: false,
-    ...(deps.https ? { https: { ...deps.https, ...timeouts } } : { http: timeouts }),
+    ...(deps.https
+      ? {
+          https: {
+            ...deps.https,
+            ...timeouts,
+            ...TLS_PROTOCOLS,
+            handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          },
+        }
+      : { http: timeouts }),
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
 
   const draining = deps.draining;
   if (draining) {
@@ -150,6 +227,67 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done();
     });
   }
+
+  const clientNames = new Set(deps.clientNames ?? []);
+  if (clientNames.size > 0) {
+    app.addHook('onRequest', (request, reply, done) => {
+      const socket = request.raw.socket;
+      const names = socket instanceof TLSSocket ? certificateNames(socket) : [];
+      if (names.some((name) => clientNames.has(name))) {
+        done();
+        return;
+      }
+      deps.metrics.refused.inc({ reason: 'client_name' });
+      request.log.warn({ names }, 'client certificate name not allowed');
+      void reply.code(403).send({
+        error: 'forbidden-client',
+        message: 'the client certificate does not carry an allowed name',
+      });
+    });
+  }
+
+  // Bodies in flight, by the size they announce: reserved before the body is read, released when the
+  // response ends or the connection closes, whichever comes first.
+  let inFlight = 0;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'POST') {
+      done();
+      return;
+    }
+    const announced = Number(request.headers['content-length']);
+    const size = Number.isFinite(announced) && announced >= 0 ? announced : bodyLimit;
+    if (size > bodyLimit) {
+      deps.metrics.refused.inc({ reason: 'too_large' });
+      void reply
+        .code(413)
+        .header('connection', 'close')
+        .send({
+          error: 'body-too-large',
+          message: `the body (${size} bytes) exceeds the limit of ${bodyLimit} bytes`,
+        });
+      return;
+    }
+    if (inFlight + size > bodyBudget) {
+      deps.metrics.refused.inc({ reason: 'busy' });
+      request.log.warn({ size, inFlight }, 'request body budget exhausted; refused');
+      void reply
+        .code(429)
+        .header('retry-after', '1')
+        .header('connection', 'close')
+        .send({ error: 'busy', message: 'too many request bodies in flight; retry' });
+      return;
+    }
+    inFlight += size;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      inFlight -= size;
+    };
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
+    done();
+  });
 
   // A text/plain body must not reach the handler as a string: only JSON is an AdmissionReview.
   app.removeContentTypeParser('text/plain');
@@ -168,16 +306,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       .send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
   );
 
-  app.get('/healthz', () => ({ ok: true }));
-
-  app.get('/readyz', (_request, reply) => {
-    const { ready, detail } = deps.readiness();
-    return reply.code(ready ? 200 : 503).send({ ready, ...detail });
-  });
-
-  app.get('/metrics', async (_request, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
+  void app.register(healthRoutes, {
+    readiness: deps.readiness,
+    isDetailed: deps.isDetailed,
+    ...(deps.isDetailed ? { metrics: deps.metrics } : {}),
   });
 
   app.post('/validate', (request, reply) => {
@@ -189,14 +321,50 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       request.log.warn({ issues }, 'not an AdmissionReview');
       return reply.code(400).send({
         error: 'invalid-review',
-        message: `not an AdmissionReview: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+        message: `not an AdmissionReview: ${formatIssues(issues)}`,
       });
     }
     const review = parsed.data;
     const engine = deps.engine();
     const { request: req } = review;
-    const kind = req.kind.kind;
-    let result: ReturnType<typeof handleReview>;
+    const kindLabel = deps.metrics.kindLabel(req.kind.kind);
+    const namespace = req.namespace ?? '';
+    const logged = {
+      uid: req.uid,
+      kind: req.kind.kind,
+      namespace,
+      user: req.userInfo.username ?? '',
+      operation: req.operation,
+      dryRun: req.dryRun === true,
+    };
+    const count = (action: Verdict): number => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.metrics.requests.inc({
+        kind: kindLabel,
+        operation: req.operation,
+        action,
+        dry_run: String(req.dryRun === true),
+      });
+      deps.metrics.duration.observe({ kind: kindLabel }, seconds);
+      return Math.round(seconds * 1e6) / 1e3;
+    };
+
+    // What cannot be analysed within the limits is not analysed: it is answered as a deny verdict.
+    const excess = isScored(review, engine) ? exceededLimit(req.object, limits) : undefined;
+    if (excess !== undefined) {
+      const labels = namespace ? deps.namespaceLabels?.(namespace) : undefined;
+      const mode = resolveMode(engine.compiled, namespace, labels);
+      const { reply: answer, action } = unanalysedReview(review, mode, excess);
+      deps.metrics.errors.inc({ kind: 'unanalysed' });
+      const durationMs = count(action);
+      request.log.warn(
+        { ...logged, verdict: 'deny', mode, action, unanalysed: excess, durationMs },
+        'admission',
+      );
+      return reply.send(answer);
+    }
+
+    let result: { reply: unknown; outcome: ReviewOutcome };
     try {
       result = handleReview(review, {
         engine,
@@ -207,37 +375,33 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     } catch (error) {
       // A bug of ours must not become the cluster's outage: answer the review as onError says.
       deps.metrics.errors.inc({ kind: 'internal' });
-      request.log.error({ err: error, uid: req.uid, kind }, 'review failed; answered by onError');
+      request.log.error(
+        { err: error, uid: req.uid, kind: req.kind.kind },
+        'review failed; answered by onError',
+      );
       return reply.send(failedReview(review, engine.policy.onError));
     }
     const { reply: answer, outcome } = result;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const decision = outcome.decision;
     const action = decision ? decision.action : 'allow';
-    deps.metrics.requests.inc({
-      kind,
-      operation: req.operation,
-      action,
-      dry_run: String(req.dryRun === true),
-    });
-    deps.metrics.duration.observe({ kind }, seconds);
-    if (decision) recordDecision(deps.metrics, req.namespace ?? '', decision);
+    const durationMs = count(action);
+    if (decision) recordDecision(deps.metrics, namespace, decision);
     if (decision && deps.onAnswer) {
       try {
-        deps.onAnswer({ request: req, decision, response: answer.response, name: outcome.name });
+        deps.onAnswer({
+          request: req,
+          decision,
+          response: (answer as { response: AdmissionResponse }).response,
+          name: outcome.name,
+        });
       } catch (error) {
         request.log.error({ err: error, uid: req.uid }, 'answer hook failed');
       }
     }
     request.log.info(
       {
-        uid: req.uid,
-        kind,
-        namespace: req.namespace ?? '',
+        ...logged,
         name: outcome.name,
-        user: req.userInfo.username ?? '',
-        operation: req.operation,
-        dryRun: req.dryRun === true,
         ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
         score: decision?.score ?? 0,
         verdict: decision?.verdict ?? 'allow',
@@ -248,7 +412,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           ? { exemptedBy: decision.exemptions.map((e) => e.id), waived: ruleIds(decision.waived) }
           : {}),
         ...(decision && decision.errors.length > 0 ? { ruleErrors: decision.errors } : {}),
-        durationMs: Math.round(seconds * 1e6) / 1e3,
+        durationMs,
       },
       'admission',
     );

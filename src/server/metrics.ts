@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Decision } from '../policy/decision.js';
+import { WORKLOAD_KINDS } from '../policy/schema.js';
+import { VERSION } from '../version.js';
 import type { ExceptionState, ExceptionStatus } from '../policy/exception.js';
 
 /**
@@ -11,7 +13,21 @@ export const EXCEPTION_LABELS_MAX = 200;
 export const OTHER_EXCEPTIONS = '(other)';
 const EXCEPTION_STATES: readonly ExceptionState[] = ['Active', 'Expired', 'Invalid', 'Ignored'];
 
-/** Every metric jobguard exports; one registry per app so tests never share state. Names are a public contract (dashboards, alerts). */
+/**
+ * Every metric jobguard exports; one registry per app so tests never share state. Names are a
+ * public contract (dashboards, alerts).
+ *
+ * Every label value comes from a set known before the first request: a value taken from a request
+ * would let anyone who reaches the port create series without end (each costs memory for the life
+ * of the process, and /metrics grows with them). Per label:
+ * - `kind`: the pod-controller kinds jobguard can score, else `other`;
+ * - `namespace`: the namespaces named in `namespaces` (the `--metrics-namespace` flag), else
+ *   `(other)`, and `(cluster)` for cluster-scoped requests;
+ * - `operation`: CREATE, UPDATE, DELETE, CONNECT (the review schema refuses anything else);
+ * - `action`: a verdict (allow, annotate, warn, deny); `dry_run`: true or false;
+ * - `rule`: ids of the rule registry; `exemption`: `exemptions[N]` of the loaded policy, or `self`;
+ * - `result`, `kind` of errors, `version`, `node`: fixed by the code.
+ */
 export interface Metrics {
   registry: Registry;
   requests: Counter<'kind' | 'operation' | 'action' | 'dry_run'>;
@@ -30,12 +46,43 @@ export interface Metrics {
   policyLastReloadSuccess: Gauge;
   certificateExpiry: Gauge;
   errors: Counter<'kind'>;
+  /** Refusals before analysis: `busy` (body budget, worker queue), `too_large`. */
+  refused: Counter<'reason'>;
+  /** The `kind` label for a request's `kind.kind`. */
+  kindLabel(kind: string): string;
+  /** The `namespace` label for a request's namespace. */
+  namespaceLabel(namespace: string): string;
 }
 
-export function createMetrics(options: { processMetrics: boolean } = { processMetrics: true }): Metrics {
+export interface MetricsOptions {
+  /** Node's process metrics (CPU, memory, event loop lag); off in tests. Default on. */
+  processMetrics?: boolean;
+  /** Namespaces that get a `namespace` label value of their own; every other one counts as `(other)`. */
+  namespaces?: readonly string[];
+}
+
+/**
+ * Admission latency buckets, seconds. They reach past the chart's webhook timeout (3 s), the API
+ * server's default (10 s) and the longest timeout it allows (30 s): a p99 alert needs buckets
+ * above its threshold, or histogram_quantile can never report more than the top finite bucket.
+ */
+export const DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30,
+] as const;
+
+const KINDS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'jobguard_' });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'jobguard_' });
   const registers = [registry];
+  const namespaces: ReadonlySet<string> = new Set(options.namespaces ?? []);
+  new Gauge({
+    name: 'jobguard_build_info',
+    help: 'Always 1; the labels say which jobguard and which Node.js runs.',
+    labelNames: ['version', 'node'],
+    registers,
+  }).set({ version: VERSION, node: process.version }, 1);
   return {
     registry,
     requests: new Counter({
@@ -46,9 +93,9 @@ export function createMetrics(options: { processMetrics: boolean } = { processMe
     }),
     duration: new Histogram({
       name: 'jobguard_admission_duration_seconds',
-      help: 'Time from a parsed review to its reply, in seconds.',
+      help: 'Time from the arrival of a review to its reply (body, queue and analysis), in seconds.',
       labelNames: ['kind'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      buckets: [...DURATION_BUCKETS],
       registers,
     }),
     score: new Histogram({
@@ -65,7 +112,7 @@ export function createMetrics(options: { processMetrics: boolean } = { processMe
     }),
     namespaceDecisions: new Counter({
       name: 'jobguard_namespace_decisions_total',
-      help: 'Scored objects by namespace and action.',
+      help: 'Scored objects by namespace (those named by --metrics-namespace; the rest are "(other)") and action.',
       labelNames: ['namespace', 'action'],
       registers,
     }),
@@ -117,16 +164,25 @@ export function createMetrics(options: { processMetrics: boolean } = { processMe
     }),
     errors: new Counter({
       name: 'jobguard_errors_total',
-      help: 'Errors by kind: bad_request, rule_error, internal.',
+      help: 'Errors by kind: bad_request, rule_error, internal, unanalysed (a review whose analysis ran out of memory or time).',
       labelNames: ['kind'],
       registers,
     }),
+    refused: new Counter({
+      name: 'jobguard_requests_refused_total',
+      help: 'Requests refused before analysis, by reason: busy (body budget or worker queue full), too_large.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    kindLabel: (kind) => (KINDS.has(kind) ? kind : 'other'),
+    namespaceLabel: (namespace) =>
+      namespace === '' ? '(cluster)' : namespaces.has(namespace) ? namespace : '(other)',
   };
 }
 
 export function recordDecision(metrics: Metrics, namespace: string, decision: Decision): void {
   metrics.score.observe(decision.score);
-  metrics.namespaceDecisions.inc({ namespace: namespace || '(cluster)', action: decision.action });
+  metrics.namespaceDecisions.inc({ namespace: metrics.namespaceLabel(namespace), action: decision.action });
   for (const rule of new Set(decision.findings.map((f) => f.rule))) metrics.ruleHits.inc({ rule });
   for (const exemption of decision.exemptions)
     metrics.exemptionsApplied.inc({ exemption: exemptionLabel(metrics, exemption.id) });

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { DEFAULT_POLICY, policySchema, type PolicyFile } from '../../src/policy/schema.js';
-import type { ServeOptions } from '../../src/cli/serve.js';
+import type { ServeOptions } from '../../src/server/webhook.js';
 import { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 
@@ -89,6 +89,7 @@ export function testApp(policy: Partial<PolicyFile> = {}, overrides: Partial<App
     engine: () => engine,
     metrics,
     readiness: () => ({ ready: true, detail: {} }),
+    isDetailed: true,
     clock: () => new Date('2026-11-27T12:00:00Z'),
     ...overrides,
   });

@@ -1,0 +1,228 @@
+// What the webhook benches share: a serving certificate, a stand-in API server for namespace labels
+// (one list, then a watch that stays open and quiet, as in a quiet cluster), the realistic ~2.8 KB
+// CronJob review, and starting, probing and measuring a server process.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import selfsigned from 'selfsigned';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+/** The artifact the image runs (npm run bundle; the bench scripts' pre-scripts build it). */
+export const BUNDLE = join(root, 'dist/bundle/jobguard.mjs');
+/** What the chart passes for its default 256Mi memory limit (heap.maxOldSpaceMiB: limit - 128). */
+export const CHART_NODE_OPTIONS = '--max-old-space-size=128';
+
+/** A scratch directory with a self-signed certificate for 127.0.0.1 (tls.crt, tls.key). */
+export async function scratch(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+  });
+  writeFileSync(join(dir, 'tls.crt'), pems.cert);
+  writeFileSync(join(dir, 'tls.key'), pems.private);
+  return { dir, certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
+}
+
+/** A review as kube-apiserver sends it for `object` (CREATE by a CI service account). */
+export function reviewOf(object, { kind = object.kind, namespace = 'reports', uid } = {}) {
+  const [group, resource] = { CronJob: ['batch', 'cronjobs'], Job: ['batch', 'jobs'] }[kind] ?? [
+    'example.com',
+    'things',
+  ];
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: uid ?? '705ab4f5-6393-11e8-b7cc-42010a800002',
+      kind: { group, version: 'v1', kind },
+      resource: { group, version: 'v1', resource },
+      requestKind: { group, version: 'v1', kind },
+      requestResource: { group, version: 'v1', resource },
+      name: object?.metadata?.name ?? '',
+      namespace,
+      operation: 'CREATE',
+      userInfo: {
+        username: 'system:serviceaccount:ci:deployer',
+        uid: 'a1b2',
+        groups: ['system:serviceaccounts', 'system:authenticated'],
+      },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: 'helm' },
+    },
+  };
+}
+
+/** The Kubernetes docs' hello CronJob, dressed as a Helm-managed production one (~2.8 KB review). */
+export function realisticReview() {
+  const cronJob = JSON.parse(readFileSync(join(root, 'test/fixtures/kubectl/hello-cronjob.json'), 'utf8'));
+  const podSpec = cronJob.spec.jobTemplate.spec.template.spec;
+  const container = podSpec.containers[0];
+  container.env = [
+    { name: 'TARGET', value: 'https://backup.internal.example.com/api/v1/upload' },
+    { name: 'LOG_LEVEL', value: 'info' },
+  ];
+  container.resources = { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } };
+  container.volumeMounts = [
+    { name: 'config', mountPath: '/etc/report', readOnly: true },
+    { name: 'scratch', mountPath: '/tmp' },
+  ];
+  container.imagePullPolicy = 'IfNotPresent';
+  container.terminationMessagePath = '/dev/termination-log';
+  container.terminationMessagePolicy = 'File';
+  container.securityContext = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  };
+  podSpec.volumes = [
+    { name: 'config', configMap: { name: 'nightly-report', defaultMode: 420 } },
+    { name: 'scratch', emptyDir: { sizeLimit: '1Gi' } },
+  ];
+  podSpec.serviceAccountName = 'nightly-report';
+  podSpec.dnsPolicy = 'ClusterFirst';
+  podSpec.schedulerName = 'default-scheduler';
+  podSpec.terminationGracePeriodSeconds = 30;
+  podSpec.securityContext = {
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  cronJob.metadata = {
+    name: 'nightly-report',
+    namespace: 'reports',
+    uid: '6a1e4c2d-8f3b-4a5e-9d7c-1b2a3c4d5e6f',
+    labels: { app: 'nightly-report', team: 'analytics', 'app.kubernetes.io/managed-by': 'Helm' },
+    annotations: { 'meta.helm.sh/release-name': 'reports', 'meta.helm.sh/release-namespace': 'reports' },
+    creationTimestamp: '2026-11-27T10:00:00Z',
+    managedFields: [
+      {
+        manager: 'helm',
+        operation: 'Update',
+        apiVersion: 'batch/v1',
+        time: '2026-11-27T10:00:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:metadata': { 'f:labels': { '.': {}, 'f:app': {}, 'f:team': {} } },
+          'f:spec': { 'f:schedule': {}, 'f:concurrencyPolicy': {}, 'f:jobTemplate': {} },
+        },
+      },
+    ],
+  };
+  cronJob.spec.concurrencyPolicy = 'Forbid';
+  cronJob.spec.successfulJobsHistoryLimit = 3;
+  cronJob.spec.failedJobsHistoryLimit = 1;
+  cronJob.spec.schedule = '30 2 * * *';
+  cronJob.spec.jobTemplate.spec.backoffLimit = 2;
+  cronJob.spec.jobTemplate.spec.activeDeadlineSeconds = 3600;
+  cronJob.spec.jobTemplate.spec.ttlSecondsAfterFinished = 86400;
+  return reviewOf(cronJob);
+}
+
+/** A stand-in API server (namespaces list and a quiet watch) and a kubeconfig for it in `dir`. */
+export async function standInApiServer(dir) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://api');
+    if (url.pathname !== '/api/v1/namespaces') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (url.searchParams.get('watch') === 'true') {
+      res.flushHeaders();
+      return;
+    }
+    const items = ['default', 'reports', 'kube-system'].map((name) => ({
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    }));
+    res.end(
+      JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items }),
+    );
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'bench',
+          cluster: { server: `http://127.0.0.1:${server.address().port}`, 'insecure-skip-tls-verify': true },
+        },
+      ],
+      users: [{ name: 'bench', user: { token: 'bench' } }],
+      contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }],
+      'current-context': 'bench',
+    }),
+  );
+  return {
+    kubeconfig,
+    close() {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
+
+/**
+ * Starts `node ARGS…` with its stdout discarded; `started` is for the time to ready. Its stderr goes
+ * to ours, or with `captureStderr` is kept: `stderr()` returns the last few KiB.
+ */
+export function start(args, env = {}, { captureStderr = false } = {}) {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', captureStderr ? 'pipe' : 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let tail = '';
+  child.stderr?.on('data', (chunk) => (tail = (tail + chunk).slice(-4096)));
+  return { child, started, stderr: () => tail };
+}
+
+function isReady(url) {
+  return new Promise((resolve) => {
+    const req = https.get(`${url}/readyz`, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** Milliseconds from `started` until `url`/readyz answers 200; throws after 15 s. */
+export async function waitReady(url, started) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (await isReady(url)) return Number(process.hrtime.bigint() - started) / 1e6;
+    if (Date.now() > deadline) throw new Error(`${url} not ready after 15 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Peak resident set size of a process so far (VmHWM), MiB. */
+export function peakRss(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+export async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
