@@ -40,19 +40,12 @@ base=$(printf '%s\n' "$bases" | sed -n 's/^BASE=//p')
 version=$(node -p 'require("./package.json").version')
 image="localhost/jobguard:$version"
 build_started=$(date +%s)
-# --layers keeps the `npm ci` layer between runs while package-lock.json is unchanged.
-buildah build --quiet --layers --pull=never --isolation chroot --network host \
+# --layers keeps the `npm ci` layer between runs while package-lock.json is unchanged; the docker
+# format keeps HEALTHCHECK (the OCI image format has no field for it).
+buildah build --quiet --layers --pull=never --isolation chroot --network host --format docker \
   --build-arg BUILD_BASE="$build_base" --build-arg BASE="$base" \
   -t "$image" -f Dockerfile . >/dev/null
 echo "image: built $image in $(($(date +%s) - build_started)) s"
-
-# The configuration a runtime reads.
-config=$(buildah inspect --type image --format '{{.OCIv1.Config.User}}|{{.OCIv1.Config.Entrypoint}}|{{.OCIv1.Config.Cmd}}' "$image")
-IFS='|' read -r user entrypoint cmd <<<"$config"
-[ "$user" = 65532:65532 ] || { echo "image: user is '$user', expected 65532:65532" >&2; exit 1; }
-[ "$entrypoint" = '[node /app/jobguard.mjs]' ] || { echo "image: entrypoint is $entrypoint" >&2; exit 1; }
-[ "$cmd" = '[serve]' ] || { echo "image: cmd is $cmd" >&2; exit 1; }
-read -r -a entry <<<"${entrypoint:1:-1}"
 
 dir=$(mktemp -d)
 ctr=
@@ -68,6 +61,27 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
+
+# The configuration a runtime reads: user, entrypoint and command, healthcheck.
+buildah inspect --type image "$image" >"$dir/inspect.json"
+node - "$dir/inspect.json" "$dir" <<'JS'
+const { readFileSync, writeFileSync } = require('node:fs');
+const [file, dir] = process.argv.slice(2);
+const config = JSON.parse(readFileSync(file, 'utf8')).Docker.config;
+const fail = (message) => {
+  console.error(`image: ${message}`);
+  process.exit(1);
+};
+if (config.User !== '65532:65532') fail(`user is ${config.User}, expected 65532:65532`);
+if (JSON.stringify(config.Entrypoint) !== '["node","/app/jobguard.mjs"]') fail(`entrypoint is ${config.Entrypoint}`);
+if (config.Cmd?.[0] !== 'serve') fail(`cmd is ${config.Cmd}`);
+const probe = config.Healthcheck?.Test;
+if (probe?.[0] !== 'CMD' || probe[1] !== 'node') fail(`healthcheck is ${JSON.stringify(config.Healthcheck)}`);
+writeFileSync(`${dir}/entrypoint`, config.Entrypoint.join('\n') + '\n');
+writeFileSync(`${dir}/healthcheck`, probe.slice(1).join('\n') + '\n');
+JS
+mapfile -t entry <"$dir/entrypoint"
+mapfile -t healthcheck <"$dir/healthcheck"
 
 ctr=$(buildah from --pull=never "$image")
 rootfs=$(buildah mount "$ctr")
@@ -143,6 +157,12 @@ fi
 sed -n 1p "$dir/smoke" | sed 's/^/image: /'
 ready_ms=$(sed -n 's/^ready_ms=//p' "$dir/smoke")
 
+# The image's HEALTHCHECK, pointed at this run's port, in the image beside the server.
+probe=("${healthcheck[@]}")
+probe[2]=${probe[2]//port:8443/port:$port}
+buildah run --isolation chroot --network host --user 65532:65532 "${volumes[@]}" "$ctr" -- "${probe[@]}" ||
+  { echo "image: the HEALTHCHECK failed against a ready server" >&2; exit 1; }
+
 # Which user the server ran as, from its own process entry.
 server_pid=$(pgrep -f -n -- "--port=$port" || true)
 server_uid=$( [ -n "$server_pid" ] && awk '/^Uid:/ {print $2}' "/proc/$server_pid/status" || echo unknown)
@@ -169,5 +189,5 @@ if [ -n "$written" ]; then
 fi
 
 size=$(buildah images --format '{{.Size}}' "$image" | head -1)
-echo "image: runs as UID 65532, writes nothing to its root filesystem, SIGTERM → exit 0"
+echo "image: HEALTHCHECK passes; runs as UID 65532, writes nothing to its root filesystem, SIGTERM → exit 0"
 echo "image: size $size (runtime base: $(buildah images --format '{{.Size}}' "$base" | head -1)); ready ${ready_ms} ms after start; whole step $(($(date +%s) - started)) s"
