@@ -148,3 +148,61 @@ describe('GitOps', () => {
     expect(first).not.toBe(second);
   });
 });
+
+describe("README's Install section", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const install = readme.slice(
+    readme.indexOf('\n## Install\n'),
+    readme.indexOf('\n## ', readme.indexOf('\n## Install\n') + 1),
+  );
+  const commands = [...install.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((m) => m[1]!.replace(/\s*\\\n\s*/g, ' ').split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line !== '');
+  const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as {
+    image: Record<string, unknown>;
+  };
+
+  it('installs a release from the OCI chart the release workflow pushes, at the current version', () => {
+    const workflow = readFileSync(join(ROOT, WORKFLOW), 'utf8');
+    const repo = /CHART_REPO: (oci:\/\/.+)$/m
+      .exec(workflow)![1]!
+      .replace('${{ github.repository_owner }}', 'jobguard');
+    expect(commands).toContain(
+      `helm install jobguard ${repo}/jobguard --version ${VERSION} --namespace jobguard --create-namespace`,
+    );
+    expect(commands.some((c) => c.startsWith(`cosign verify ghcr.io/jobguard/jobguard:${VERSION}`))).toBe(
+      true,
+    );
+  });
+
+  it('builds, loads into kind, k3d and minikube, and installs with the image values that exist', () => {
+    expect(commands).toContain('docker build -t jobguard:dev .');
+    for (const load of [
+      'kind load docker-image jobguard:dev',
+      'k3d image import jobguard:dev',
+      'minikube image load jobguard:dev',
+    ])
+      expect(commands.some((c) => c.startsWith(load))).toBe(true);
+    const helmInstall = commands.find((c) => c.startsWith('helm install jobguard charts/jobguard'))!;
+    const sets = Object.fromEntries(
+      [...helmInstall.matchAll(/--set ([\w.]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect(sets).toEqual({ 'image.repository': 'jobguard', 'image.tag': 'dev', 'image.pullPolicy': 'Never' });
+    for (const key of Object.keys(sets)) expect(values.image).toHaveProperty(key.split('.')[1]!);
+  });
+
+  it('checks readiness and reachability before the switch to enforce, and says why', () => {
+    const rollout = commands.findIndex((c) =>
+      c.startsWith('kubectl -n jobguard rollout status deployment/jobguard'),
+    );
+    const probe = commands.findIndex(
+      (c) => c.startsWith('kubectl create job') && c.includes('--dry-run=server'),
+    );
+    const enforce = commands.findIndex((c) => c.includes('--set policy.mode=enforce'));
+    expect(rollout).toBeGreaterThanOrEqual(0);
+    expect(probe).toBeGreaterThan(rollout);
+    expect(enforce).toBeGreaterThan(probe);
+    expect(install).toMatch(/refuses every create and update/);
+  });
+});
