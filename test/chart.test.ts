@@ -17,7 +17,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
-import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import {
   CHART_DIR,
@@ -120,6 +120,7 @@ beforeAll(async () => {
 // Objects kubernetes-models describes; everything else must be in STRUCTURAL below.
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
+  'v1/Pod': Pod,
   'v1/Secret': Secret,
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
@@ -241,6 +242,7 @@ describe('every rendered object', () => {
       'ConfigMap',
       'Deployment',
       'NetworkPolicy',
+      'Pod',
       'PodDisruptionBudget',
       'Secret',
       'Service',
@@ -255,6 +257,7 @@ describe('every rendered object', () => {
       'Deployment',
       'HorizontalPodAutoscaler',
       'NetworkPolicy',
+      'Pod',
       'PodDisruptionBudget',
       'PriorityClass',
       'PrometheusRule',
@@ -719,7 +722,21 @@ describe('monitoring and network options', () => {
     const policy: any = findOne(rendered.everything, 'NetworkPolicy');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toEqual([
-      { ports: [{ port: 'https', protocol: 'TCP' }], from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] },
+      {
+        ports: [{ port: 'https', protocol: 'TCP' }],
+        from: [
+          { ipBlock: { cidr: '10.0.0.0/16' } },
+          {
+            podSelector: {
+              matchLabels: {
+                'app.kubernetes.io/name': 'jobguard',
+                'app.kubernetes.io/instance': 'jobguard',
+                'app.kubernetes.io/component': 'helm-test',
+              },
+            },
+          },
+        ],
+      },
       {
         ports: [{ port: 'metrics', protocol: 'TCP' }],
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
