@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the repository's Dockerfile and runs the image as a cluster would, without a container
 # engine or an image registry:
-#   1. installs buildah, debootstrap and openssl from Debian when they are missing;
+#   1. installs buildah, debootstrap, openssl and procps from Debian when they are missing;
 #   2. assembles the two base images locally (.ci/bases.sh: Node 24 from the npm registry on
 #      Debian 12 libraries) and builds the Dockerfile against them with --build-arg, never pulling;
 #   3. checks the image's configuration: user 65532:65532, exec-form entrypoint, no shell in the
@@ -25,7 +25,10 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 missing=()
-for tool in buildah debootstrap openssl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# command → Debian package
+for need in buildah:buildah debootstrap:debootstrap openssl:openssl pgrep:procps; do
+  command -v "${need%%:*}" >/dev/null || missing+=("${need#*:}")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "image: apt-get install ${missing[*]}" >&2
   apt-get update -qq >/dev/null
