@@ -94,7 +94,7 @@ export const policySchema = z
     mode: modeSchema.default('warn'),
     profile: profileSchema.default('default'),
     thresholds: thresholdsSchema.default({}),
-    onError: z.enum(['allow', 'deny']).default('allow'),
+    onError: z.enum(['allow', 'deny']).default('deny'),
     kinds: z.array(z.enum(WORKLOAD_KINDS)).min(1).default(['CronJob', 'Job']),
     rules: z.record(z.string(), ruleOverrideSchema).default({}),
     namespaces: z.array(namespaceOverrideSchema).default([]),

@@ -157,6 +157,7 @@ export const everyMinuteSchedule: Rule<ScheduleParams> = {
   technique: 'T1053.007',
   description: 'CronJob runs every minute (spec.schedule)',
   reason: 'runs every minute',
+  guide: 'schedule',
   doc: {
     reads: 'spec.schedule of a CronJob: shortest gap between two runs',
     why: 'a beacon relaunched every minute keeps an implant, shell or miner alive',

@@ -14,6 +14,7 @@ export const hostIpc: Rule = {
   technique: 'T1611',
   description: 'Pod uses the node IPC namespace (spec.hostIPC: true)',
   reason: 'host IPC namespace',
+  guide: 'host-access',
   doc: {
     reads: 'spec.hostIPC of every pod template',
     why: 'host shared memory and message queues readable and writable',

@@ -21,6 +21,7 @@ export const hostRootMount: Rule = {
   technique: 'T1611',
   description: 'hostPath volume of the node root filesystem (/)',
   reason: 'host root filesystem mounted',
+  guide: 'container-escape',
   doc: {
     reads: 'spec.volumes[*].hostPath.path and the volumeMounts using it',
     why: 'the whole node filesystem: chroot into it, write cron or systemd units, read every credential',

@@ -19,6 +19,7 @@ export const privilegeEscalationAllowed: Rule = {
   technique: 'T1548',
   description: 'Container sets allowPrivilegeEscalation: true explicitly',
   reason: 'privilege escalation allowed',
+  guide: 'container-escape',
   doc: {
     reads: 'securityContext.allowPrivilegeEscalation of every container (explicit true only)',
     why: 'setuid binaries and file capabilities raise privileges inside the container',

@@ -17,6 +17,7 @@ export const unpinnedImage: Rule = {
   technique: 'T1525',
   description: 'Container image has no tag or :latest, and no digest',
   reason: 'unpinned image',
+  guide: 'image-hygiene',
   doc: {
     reads: 'image of every container, parsed: tag and digest',
     why: 'the repository owner changes what runs next time without editing the CronJob',
