@@ -609,7 +609,7 @@ describe('policy ConfigMap', () => {
       mode: 'warn',
       profile: 'default',
       thresholds: {},
-      onError: 'allow',
+      onError: 'deny',
       kinds: ['CronJob', 'Job'],
       rules: {},
       namespaces: [],
