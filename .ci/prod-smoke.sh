@@ -17,22 +17,7 @@ for d in "$dir" "$(dirname "$dir")" /; do
 done
 
 # The stand-in API server: namespaces (one labelled enforce) and a watch that stays open.
-node -e '
-const http = require("node:http");
-const items = [
-  { metadata: { name: "default", labels: {} } },
-  { metadata: { name: "payments", labels: { "jobguard.dev/mode": "enforce" } } },
-];
-http.createServer((req, res) => {
-  const url = new URL(req.url, "http://api");
-  if (url.pathname !== "/api/v1/namespaces") return res.writeHead(404).end();
-  res.writeHead(200, { "content-type": "application/json" });
-  if (url.searchParams.get("watch") === "true") return res.flushHeaders();
-  res.end(JSON.stringify({ kind: "NamespaceList", apiVersion: "v1", metadata: { resourceVersion: "7" }, items }));
-}).listen(0, "127.0.0.1", function () {
-  require("node:fs").writeFileSync(process.argv[1], String(this.address().port));
-});
-' "$dir/api-port" &
+node "$root/.ci/stand-in-apiserver.mjs" "$dir/api-port" &
 api=$!
 for _ in $(seq 100); do [ -s "$dir/api-port" ] && break; sleep 0.1; done
 cat >"$dir/kubeconfig" <<YAML
@@ -45,49 +30,13 @@ current-context: smoke
 YAML
 
 port=$((20000 + RANDOM % 20000))
+since=$(node -p "Date.now()")
 (cd "$dir" && exec node --max-old-space-size=128 jobguard.mjs serve --port "$port" --kubeconfig kubeconfig) >"$dir/log" 2>&1 &
 pid=$!
-if ! node - "$port" "$root/test/fixtures/kubectl/reverse-shell-cronjob.json" <<'JS'
-const https = require('node:https');
-const fs = require('node:fs');
-const [port, fixture] = process.argv.slice(2);
-const object = JSON.parse(fs.readFileSync(fixture, 'utf8'));
-const review = (namespace) => JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-  request: { uid: `smoke-${namespace}`, kind: { group: 'batch', version: 'v1', kind: 'CronJob' },
-    resource: { group: 'batch', version: 'v1', resource: 'cronjobs' }, namespace,
-    operation: 'CREATE', userInfo: { username: 'smoke' }, object },
-});
-const call = (method, path, body) => new Promise((resolve, reject) => {
-  const req = https.request({ host: '127.0.0.1', port, method, path, rejectUnauthorized: false,
-    headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-    let text = ''; res.on('data', (c) => (text += c)); res.on('end', () => resolve({ status: res.statusCode, text }));
-  });
-  req.on('error', reject); req.end(body);
-});
-(async () => {
-  const started = Date.now();
-  let ready;
-  for (;;) {
-    try { ready = await call('GET', '/readyz'); if (ready.status === 200) break; } catch {}
-    if (Date.now() - started > 20000) throw new Error(`not ready within 20 s: ${ready?.text ?? 'no answer'}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  if (JSON.parse(ready.text).namespaceLabels !== 'synced') throw new Error(`readyz: ${ready.text}`);
-  // The default profile's verdict on this reverse shell is deny: the policy's mode (warn) makes it a
-  // warning, the namespace label enforce a deny.
-  const verdicts = [];
-  for (const [namespace, action] of [['default', 'warn'], ['payments', 'deny']]) {
-    const { status, text } = await call('POST', '/validate?timeout=10s', review(namespace));
-    const reply = JSON.parse(text);
-    if (status !== 200 || reply.response.uid !== `smoke-${namespace}` || reply.response.auditAnnotations?.action !== action)
-      throw new Error(`${namespace}: expected ${action}, got ${status} ${text}`);
-    verdicts.push(`${namespace} ${action}`);
-  }
-  console.log(`bundle alone: ready in ${Date.now() - started} ms with namespace labels synced; ${verdicts.join(', ')}`);
-})().catch((e) => { console.error(e.message); process.exit(1); });
-JS
-then
+# The default profile's verdict on this reverse shell is deny: the policy's mode (warn) makes it a
+# warning, the namespace label enforce a deny.
+fixture=$root/test/fixtures/kubectl/reverse-shell-cronjob.json
+if ! node "$root/.ci/smoke-client.mjs" --port "$port" --since "$since" "$fixture:default:warn" "$fixture:payments:deny" | sed -n '1s/^/bundle alone: /p'; then
   cat "$dir/log"
   exit 1
 fi

@@ -18,7 +18,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
-import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import {
   CHART_DIR,
@@ -60,6 +60,7 @@ const everything: Record<string, unknown> = {
   service: { annotations: { note: 'service' } },
   webhook: {
     excludeNamespaces: ['monitoring', 'cert-manager'],
+    skipCronJobControllerJobs: true,
     extraMatchConditions: [{ name: 'not-dry-run', expression: '!request.dryRun' }],
     annotations: { note: 'webhook' },
   },
@@ -111,9 +112,12 @@ const SETS = {
   existingSecret: { values: { tls: { existingSecret: 'my-tls', caBundle: TEST_CA } } },
   existingSecretNoCa: { values: { tls: { existingSecret: 'my-tls' } } },
   everything: { values: everything },
-  metricsOff: { values: { metrics: { enabled: false }, networkPolicy: { enabled: true } } },
-  cronJobsOnly: { values: { policy: { kinds: ['CronJob'] } } },
-  noSkip: { values: { webhook: { skipCronJobJobs: false } } },
+  metricsOff: { values: { metrics: { enabled: false } } },
+  noNetworkPolicy: { values: { networkPolicy: { enabled: false } } },
+  cronJobsOnlySkip: {
+    values: { policy: { kinds: ['CronJob'] }, webhook: { skipCronJobControllerJobs: true } },
+  },
+  skip: { values: { webhook: { skipCronJobControllerJobs: true } } },
   otherRelease: { release: 'guard', namespace: 'security' },
   mtls: { values: { tls: { clientCAConfigMap: 'apiserver-client-ca' } } },
 } satisfies Record<string, RenderOptions>;
@@ -130,6 +134,7 @@ beforeAll(async () => {
 // Objects kubernetes-models describes; everything else must be in STRUCTURAL below.
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
+  'v1/Pod': Pod,
   'v1/Secret': Secret,
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
@@ -257,6 +262,8 @@ describe('every rendered object', () => {
       'ConfigMap',
       'CustomResourceDefinition',
       'Deployment',
+      'NetworkPolicy',
+      'Pod',
       'PodDisruptionBudget',
       'Secret',
       'Service',
@@ -277,6 +284,7 @@ describe('every rendered object', () => {
       'Deployment',
       'HorizontalPodAutoscaler',
       'NetworkPolicy',
+      'Pod',
       'PodDisruptionBudget',
       'PriorityClass',
       'PrometheusRule',
@@ -344,8 +352,8 @@ describe('ValidatingWebhookConfiguration', () => {
       'batch/jobs',
     ]);
     expect(policyOf('everything').kinds).toEqual(everything.policy && (everything.policy as any).kinds);
-    expect(resources('cronJobsOnly')).toEqual(['batch/cronjobs']);
-    expect(policyOf('cronJobsOnly').kinds).toEqual(['CronJob']);
+    expect(resources('cronJobsOnlySkip')).toEqual(['batch/cronjobs']);
+    expect(policyOf('cronJobsOnlySkip').kinds).toEqual(['CronJob']);
   });
 
   it('excludes kube-system, the release namespace and the listed namespaces by name', () => {
@@ -372,16 +380,22 @@ describe('ValidatingWebhookConfiguration', () => {
     expect(webhookOf(set).failurePolicy).toBe(expected);
   });
 
-  it('skips Jobs of CronJobs only when both the controller identity and the CronJob owner match', () => {
-    const [condition] = webhookOf('defaults').matchConditions;
+  it('scores the Jobs the CronJob controller creates unless the skip is switched on', () => {
+    expect(webhookOf('defaults').matchConditions).toBeUndefined();
+    expect(webhookOf('defaults').rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ resources: expect.arrayContaining(['jobs']) })]),
+    );
+  });
+
+  it('skips Jobs of CronJobs, when asked, only if both the controller identity and the CronJob owner match', () => {
+    const [condition] = webhookOf('skip').matchConditions;
     expect(condition.name).toBe('skip-jobs-of-cronjobs');
     expect(condition.expression).toContain(
       'request.userInfo.username in ["system:serviceaccount:kube-system:cronjob-controller"]',
     );
     expect(condition.expression).toContain("r.kind == 'CronJob'");
     expect(condition.expression).toMatch(/^!\(.*&&.*\)$/s);
-    expect(webhookOf('noSkip').matchConditions).toBeUndefined();
-    expect(webhookOf('cronJobsOnly').matchConditions).toBeUndefined();
+    expect(webhookOf('cronJobsOnlySkip').matchConditions).toBeUndefined();
     expect(webhookOf('everything').matchConditions.map((c: any) => c.name)).toEqual([
       'skip-jobs-of-cronjobs',
       'not-dry-run',
@@ -737,7 +751,7 @@ describe('policy ConfigMap', () => {
       mode: 'warn',
       profile: 'default',
       thresholds: {},
-      onError: 'allow',
+      onError: 'deny',
       kinds: ['CronJob', 'Job'],
       rules: {},
       namespaces: [],
@@ -825,11 +839,48 @@ describe('monitoring and network options', () => {
     }
   });
 
+  it('is on by default: the webhook port and the metrics port from the Prometheus namespace, nothing else', () => {
+    const policy: any = findOne(rendered.defaults, 'NetworkPolicy');
+    expect(policy.spec.podSelector.matchLabels).toEqual(
+      spec(findOne(rendered.defaults, 'Deployment')).selector.matchLabels,
+    );
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    // `helm template` cannot look up the API server's Endpoints, so no source is known here: the
+    // webhook port alone is open (NOTES says so), the metrics port stays scoped.
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ port: 'https', protocol: 'TCP' }] },
+      {
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      },
+    ]);
+    const ports = spec(findOne(rendered.defaults, 'Deployment')).template.spec.containers[0].ports;
+    expect(ports.map((p: any) => [p.name, p.containerPort])).toEqual([
+      ['https', 8443],
+      ['metrics', 9090],
+    ]);
+    expect(kinds('noNetworkPolicy')).not.toContain('NetworkPolicy');
+  });
+
   it('admits only the webhook port (from the listed peers) and metrics from the Prometheus namespace', () => {
     const policy: any = findOne(rendered.everything, 'NetworkPolicy');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toEqual([
-      { ports: [{ port: 'https', protocol: 'TCP' }], from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] },
+      {
+        ports: [{ port: 'https', protocol: 'TCP' }],
+        from: [
+          { ipBlock: { cidr: '10.0.0.0/16' } },
+          {
+            podSelector: {
+              matchLabels: {
+                'app.kubernetes.io/name': 'jobguard',
+                'app.kubernetes.io/instance': 'jobguard',
+                'app.kubernetes.io/component': 'helm-test',
+              },
+            },
+          },
+        ],
+      },
       {
         ports: [{ port: 'metrics', protocol: 'TCP' }],
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
@@ -887,12 +938,82 @@ describe('README.md', () => {
     return keys.flatMap((k) => leaves((value as Record<string, unknown>)[k], [...path, k]));
   }
 
-  it('lists every value of values.yaml with a default and a description, and nothing else', () => {
+  const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+  /** The README's `## ` sections, by heading. */
+  const sections = new Map(
+    readme
+      .split(/^## /m)
+      .slice(1)
+      .map((part) => [part.slice(0, part.indexOf('\n')), part.slice(part.indexOf('\n') + 1)] as const),
+  );
+  /** Each Markdown table of a section: its header cells and its rows' cells. */
+  function tables(section: string): { header: string[]; rows: string[][] }[] {
+    const cells = (line: string) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim());
+    const found: { header: string[]; rows: string[][] }[] = [];
+    let current: { header: string[]; rows: string[][] } | undefined;
+    for (const line of section.split('\n')) {
+      if (!line.startsWith('|')) {
+        current = undefined;
+      } else if (!current) {
+        current = { header: cells(line), rows: [] };
+        found.push(current);
+      } else if (!/^\|(-+\|)+$/.test(line)) {
+        current.rows.push(cells(line));
+      }
+    }
+    return found;
+  }
+
+  it('has its sections in order, each table under its own heading', () => {
+    expect([...sections.keys()]).toEqual([
+      'Install',
+      'What is safe by default',
+      'Which kinds are checked',
+      'TLS',
+      'NetworkPolicy',
+      'Values',
+    ]);
+    expect(tables(sections.get('TLS')!).map((t) => t.header)).toEqual([
+      ['source', 'values', 'caBundle', 'same output on every render'],
+    ]);
+    expect(tables(sections.get('NetworkPolicy')!).map((t) => t.header)).toEqual([
+      ['distribution', 'where the API server calls from', '`networkPolicy.webhookFrom`'],
+    ]);
+    expect(tables(sections.get('Values')!).map((t) => t.header)).toEqual([['key', 'default', 'description']]);
+  });
+
+  it('names a values key for each TLS source, and each key exists in values.yaml', () => {
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'));
-    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
-    const rows = [...readme.matchAll(/^\| `([^`]+)` \| `(.*)` \| (.*) \|$/gm)];
-    const documented = rows.map((r) => r[1]);
-    expect(documented.sort()).toEqual(leaves(values).sort());
-    for (const row of rows) expect(row[3]!.length).toBeGreaterThan(10);
+    const known = new Set(leaves(values));
+    const [tls] = tables(sections.get('TLS')!);
+    expect(tls!.rows.map((r) => r[0])).toEqual([
+      'Generated by Helm (default)',
+      'cert-manager',
+      'Your own Secret',
+    ]);
+    for (const row of tls!.rows) {
+      const keys = [...row[1]!.matchAll(/`(tls\.[A-Za-z.]+)/g)].map((m) => m[1]!);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) expect(known).toContain(key);
+    }
+  });
+
+  it('lists every value of values.yaml with a default and a description in Values, and nothing else', () => {
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'));
+    const [table] = tables(sections.get('Values')!);
+    for (const row of table!.rows) {
+      expect(row).toHaveLength(3);
+      expect(row[0]).toMatch(/^`[^`]+`$/);
+      expect(row[1]).toMatch(/^`.*`$/);
+      expect(row[2]!.length).toBeGreaterThan(10);
+    }
+    expect(table!.rows.map((r) => r[0]!.slice(1, -1)).sort()).toEqual(leaves(values).sort());
+    // No value row anywhere else: the TLS table once held the values rows under its own header.
+    const valueRows = [...readme.matchAll(/^\| `([^`]+)` \| `(.*)` \| (.*) \|$/gm)];
+    expect(valueRows).toHaveLength(table!.rows.length);
   });
 });

@@ -35,7 +35,16 @@ function findHelm() {
 }
 
 function render(helm, flags) {
-  const args = ['template', 'jobguard', 'charts/jobguard', '--namespace', 'jobguard', ...flags];
+  // --skip-tests: the `helm test` Pod is for helm; kubectl apply would start it with the rest.
+  const args = [
+    'template',
+    'jobguard',
+    'charts/jobguard',
+    '--namespace',
+    'jobguard',
+    '--skip-tests',
+    ...flags,
+  ];
   const body = execFileSync(helm, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return (
     '# Generated from charts/jobguard by test/support/render-deploy.mjs; do not edit by hand.\n' +

@@ -165,3 +165,26 @@ buffers, the young generation), and never below 64.
 {{- max 64 (sub $mib 128) -}}
 {{- end -}}
 {{- end }}
+
+{{/*
+Sources admitted to the webhook port, as a JSON list of NetworkPolicyPeers: networkPolicy.webhookFrom
+when set; otherwise, with networkPolicy.apiServerFromEndpoints, one ipBlock per address of the
+default/kubernetes Endpoints (the API server's own addresses, looked up at install; empty under
+`helm template`, which cannot look up); otherwise none, which the NetworkPolicy renders as "any
+source on this port only".
+*/}}
+{{- define "jobguard.webhookFrom" -}}
+{{- $from := list }}
+{{- if .Values.networkPolicy.webhookFrom }}
+{{- $from = .Values.networkPolicy.webhookFrom }}
+{{- else if .Values.networkPolicy.apiServerFromEndpoints }}
+{{- $endpoints := lookup "v1" "Endpoints" "default" "kubernetes" | default dict }}
+{{- range $subset := dig "subsets" list $endpoints }}
+{{- range $address := $subset.addresses | default list }}
+{{- $bits := ternary "128" "32" (contains ":" $address.ip) }}
+{{- $from = append $from (dict "ipBlock" (dict "cidr" (printf "%s/%s" $address.ip $bits))) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $from | uniq | toJson }}
+{{- end }}
