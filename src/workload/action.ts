@@ -59,6 +59,8 @@ export interface Value {
   readonly exact: boolean;
   /** Where the content came from; empty for text written in the manifest. */
   readonly origins: readonly Origin[];
+  /** Binary content known exactly (a decoded payload that is not text); `text` is then its Latin-1 reading. */
+  readonly bytes?: Uint8Array;
 }
 
 /** Fields every action has. */
@@ -151,7 +153,27 @@ export interface WriteAction extends ActionBase {
   readonly executable?: boolean;
 }
 
+/**
+ * A call to the Kubernetes API from inside the pod: kubectl, or raw HTTPS to the API server or a
+ * kubelet. The model derives it from the command or the fetched URL; front ends need not.
+ */
+export interface KubeAction extends ActionBase {
+  readonly type: 'kube';
+  /** `get`, `list`, `create`, `delete`, `patch`, `exec`, `debug`, `proxy`… (kubectl's word, or the HTTP verb's). */
+  readonly verb: string;
+  /** Plural resource, with a subresource after `/`: `secrets`, `pods/exec`, `serviceaccounts/token`, `nodes/proxy`. */
+  readonly resource: string;
+  readonly namespace?: string;
+  readonly allNamespaces: boolean;
+  readonly name?: string;
+  /** What a created or patched object asks for, when known: `privileged`, `hostPID`, `hostPath /`, `cluster-admin`. */
+  readonly grants: readonly string[];
+  /** The kubelet's API (`:10250`) rather than the API server's. */
+  readonly kubelet: boolean;
+}
+
 export type Action =
+  | KubeAction
   | FetchAction
   | ConnectAction
   | ListenAction
