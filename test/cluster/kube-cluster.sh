@@ -44,7 +44,7 @@ build() {
   # and the API server's /version report it.
   local pkg=k8s.io/component-base/version minor=${version#v1.}
   minor=${minor%%.*}
-  (cd "$here" && GOMODCACHE="$cache/gomod" GOCACHE="$cache/gobuild" GOFLAGS=-mod=readonly \
+  (cd "$here" && GOMODCACHE="$cache/gomod" GOCACHE="$cache/gobuild" GOFLAGS="-mod=readonly -buildvcs=false" \
     go build -trimpath -o "$binary.tmp" \
     -ldflags "-s -w -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean \
       -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitMajor=1 \
