@@ -143,12 +143,16 @@ export interface EvalAction extends ActionBase {
 export interface ReadAction extends ActionBase {
   readonly type: 'read';
   readonly file: Value;
+  /** The node's own path behind it, when the file is on a hostPath mount (or under `chroot` into one). */
+  readonly node?: string;
 }
 
 /** A file written (`open(p, 'w').write(d)`, `> p`, `curl -o p`); `mode` when it is made executable. */
 export interface WriteAction extends ActionBase {
   readonly type: 'write';
   readonly file: Value;
+  /** The node's own path behind it, when the file is on a hostPath mount (or under `chroot` into one). */
+  readonly node?: string;
   readonly content: Value;
   readonly executable?: boolean;
 }

@@ -1,4 +1,6 @@
 import { buildCommandModel } from './command.js';
+import type { Execution } from './model.js';
+import { executePod } from './pod.js';
 import { parseImageReference } from './image.js';
 import { extractPodTemplate, isRecord } from './template.js';
 import type {
@@ -86,6 +88,13 @@ function toMounts(value: unknown): ContainerView['volumeMounts'] {
   return mounts;
 }
 
+/** The containers of one pod template, and their execution models once computed. */
+interface PodGroup {
+  spec: Record<string, unknown>;
+  containers: ContainerView[];
+  executions?: Map<ContainerView, Execution>;
+}
+
 /**
  * A container of the workload model. A class rather than an object literal with a getter: the
  * getter lives once on the prototype, so every container shares one shape and the rules' reads of
@@ -99,6 +108,8 @@ class ContainerModel implements ContainerView {
   readonly image: ImageReference | undefined;
   derived: Map<unknown, unknown> | undefined;
   #command: CommandModel | undefined;
+  /** The containers of the same pod template; set once they are all built. */
+  pod: PodGroup | undefined;
 
   constructor(
     readonly kind: ContainerKind,
@@ -118,10 +129,19 @@ class ContainerModel implements ContainerView {
     this.#command ??= buildCommandModel(this.raw, this.env);
     return this.#command;
   }
+
+  get execution(): Execution {
+    const pod: PodGroup = this.pod ?? { spec: {}, containers: [this] };
+    this.pod = pod;
+    pod.executions ??= executePod(pod.spec, pod.containers);
+    return pod.executions.get(this) ?? EMPTY_EXECUTION;
+  }
 }
 
+const EMPTY_EXECUTION: Execution = { invocations: [], actions: [], flows: [], obfuscation: [], limits: [], problems: [] };
+
 function toContainers(spec: Record<string, unknown>, specPath: string): ContainerView[] {
-  const out: ContainerView[] = [];
+  const out: ContainerModel[] = [];
   for (const [kind, key] of CONTAINER_LISTS) {
     const list = spec[key];
     if (!Array.isArray(list)) continue;
@@ -131,6 +151,8 @@ function toContainers(spec: Record<string, unknown>, specPath: string): Containe
       if (isRecord(raw)) out.push(new ContainerModel(kind, index, `${listPath}[${index}]`, raw));
     }
   }
+  const pod: PodGroup = { spec, containers: out };
+  for (const container of out) container.pod = pod;
   return out;
 }
 

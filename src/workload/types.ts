@@ -1,3 +1,5 @@
+import type { Execution } from './model.js';
+
 /**
  * The workload model: what the scoring engine sees of a Kubernetes object.
  * Built once per object by `buildWorkload()`; rules read it and never walk raw JSON themselves.
@@ -110,6 +112,11 @@ export interface ContainerView extends Derivable {
   env: EnvVar[];
   /** Built lazily on first read (see buildWorkload). */
   readonly command: CommandModel;
+  /**
+   * What the container runs and does, followed through shells, launchers, files and interpreters
+   * (see execution.ts). Built lazily, once per pod template (containers share its file system).
+   */
+  readonly execution: Execution;
   securityContext: Record<string, unknown>;
   volumeMounts: { name: string; mountPath: string; readOnly: boolean; subPath?: string }[];
 }
