@@ -138,7 +138,14 @@ class ContainerModel implements ContainerView {
   }
 }
 
-const EMPTY_EXECUTION: Execution = { invocations: [], actions: [], flows: [], obfuscation: [], limits: [], problems: [] };
+const EMPTY_EXECUTION: Execution = {
+  invocations: [],
+  actions: [],
+  flows: [],
+  obfuscation: [],
+  limits: [],
+  problems: [],
+};
 
 function toContainers(spec: Record<string, unknown>, specPath: string): ContainerView[] {
   const out: ContainerModel[] = [];

@@ -92,7 +92,9 @@ export function decodeContent(
     case 'rot13':
       return { text: rot13(text) };
     case 'reverse':
-      return { text: [...text.replace(/\n$/, '')].reverse().join('') + (text.endsWith('\n') ? '\n' : '') };
+      return {
+        text: Array.from(text.replace(/\n$/, '')).reverse().join('') + (text.endsWith('\n') ? '\n' : ''),
+      };
     case 'gzip':
     case 'deflate': {
       const inflated = inflate(bytes ?? Buffer.from(text, 'latin1'), encoding);

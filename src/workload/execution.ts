@@ -47,7 +47,6 @@ import {
   MULTICALL,
   NETCATS,
   NETCAT_VALUED,
-  SHELLS,
   SHELL_VALUED,
   WGET_VALUED,
   hasOption,
@@ -301,7 +300,13 @@ export function newPodState(
   hostMounts: PodState['hostMounts'] = [],
   budget = DEFAULT_BUDGET,
 ): PodState {
-  return { files: new Map(), hostMounts, budget: { left: budget }, mounts, ...(analyze === undefined ? {} : { analyze }) };
+  return {
+    files: new Map(),
+    hostMounts,
+    budget: { left: budget },
+    mounts,
+    ...(analyze === undefined ? {} : { analyze }),
+  };
 }
 
 /** One piece of code a container runs: its argv at a site (command, a hook, a probe). */
@@ -369,7 +374,7 @@ class Executor {
       vars,
       exported: new Set(proc.exported),
       positional: [],
-      functions: options.keepFunctions === true ? proc.functions : new Map(),
+      functions: options.keepFunctions === true ? proc.functions : new Map<string, Command>(),
       aliases: new Map(),
       fds: new Map(proc.fds),
       depth: proc.depth + 1,
@@ -386,11 +391,23 @@ class Executor {
 
   // ---------------------------------------------------------------- flows
 
-  flow(value: Value, sink: Flow['sink'], by: string, proc: Proc, extra: { destination?: string; steps?: readonly string[] } = {}): void {
+  flow(
+    value: Value,
+    sink: Flow['sink'],
+    by: string,
+    proc: Proc,
+    extra: { destination?: string; steps?: readonly string[] } = {},
+  ): void {
     for (const source of value.origins) this.flowFrom(source, sink, by, proc, extra);
   }
 
-  flowFrom(source: Origin, sink: Flow['sink'], by: string, proc: Proc, extra: { destination?: string; steps?: readonly string[] } = {}): void {
+  flowFrom(
+    source: Origin,
+    sink: Flow['sink'],
+    by: string,
+    proc: Proc,
+    extra: { destination?: string; steps?: readonly string[] } = {},
+  ): void {
     const key = `${JSON.stringify(source)}|${sink}|${by}|${extra.destination ?? ''}|${proc.path}`;
     if (this.rec.flowKeys.has(key)) return;
     this.rec.flowKeys.add(key);
@@ -444,7 +461,10 @@ class Executor {
         outputs.push(out);
       }
     }
-    return concat(outputs.filter((o) => o.text !== '' || o.origins.length > 0), '');
+    return concat(
+      outputs.filter((o) => o.text !== '' || o.origins.length > 0),
+      '',
+    );
   }
 
   runPipeline(pipeline: Pipeline, proc: Proc, stdin: Value | undefined): Value {
@@ -471,7 +491,10 @@ class Executor {
       case 'subshell':
       case 'group': {
         const io = this.redirect(command.redirects, proc, stdin);
-        const inner = command.type === 'subshell' ? { ...proc, vars: new Map(proc.vars), fds: io.fds } : { ...proc, fds: io.fds };
+        const inner =
+          command.type === 'subshell'
+            ? { ...proc, vars: new Map(proc.vars), fds: io.fds }
+            : { ...proc, fds: io.fds };
         const out = this.runScript(command.body, inner, io.stdin);
         return this.deliver(out, io, proc, command.type);
       }
@@ -508,7 +531,9 @@ class Executor {
     if (command.keyword === 'for' || command.keyword === 'select') {
       const name = command.variable ?? '_';
       const fields =
-        command.words === undefined ? proc.positional : this.expandWords(command.words, inner).map((f) => f.value);
+        command.words === undefined
+          ? proc.positional
+          : this.expandWords(command.words, inner).map((f) => f.value);
       const exact = fields.every((f) => f.exact) && fields.length <= EXECUTION_LIMITS.maxUnroll;
       if (exact && fields.length > 0) {
         for (const value of fields) {
@@ -516,7 +541,16 @@ class Executor {
           outputs.push(this.runScript(command.body, inner, io.stdin));
         }
       } else {
-        inner.vars.set(name, unknown(`$${name}`, mergeOrigins([], fields.flatMap((f) => f.origins))));
+        inner.vars.set(
+          name,
+          unknown(
+            `$${name}`,
+            mergeOrigins(
+              [],
+              fields.flatMap((f) => f.origins),
+            ),
+          ),
+        );
         outputs.push(this.runScript(command.body, inner, io.stdin));
       }
     } else {
@@ -536,13 +570,19 @@ class Executor {
     }
     if (name === '@' || name === '*') return concat(proc.positional, ' ');
     if (name === '#') return literal(String(proc.positional.length));
-    if (name === '?' || name === '$' || name === '!' || name === '-' || name === 'RANDOM') return unknown(`$${name}`);
+    if (name === '?' || name === '$' || name === '!' || name === '-' || name === 'RANDOM')
+      return unknown(`$${name}`);
     if (name === 'IFS') return proc.vars.get('IFS') ?? literal(DEFAULT_IFS);
-    if (name === 'PWD') return proc.vars.get('PWD') ?? (proc.cwd === undefined ? unknown('$PWD') : literal(proc.cwd));
+    if (name === 'PWD')
+      return proc.vars.get('PWD') ?? (proc.cwd === undefined ? unknown('$PWD') : literal(proc.cwd));
     const value = proc.vars.get(name);
     if (value !== undefined) return value;
     if (name === 'HOME') return literal('/root');
-    if (name === 'KUBERNETES_SERVICE_HOST' || name === 'KUBERNETES_SERVICE_PORT' || name === 'KUBERNETES_PORT_443_TCP_ADDR')
+    if (
+      name === 'KUBERNETES_SERVICE_HOST' ||
+      name === 'KUBERNETES_SERVICE_PORT' ||
+      name === 'KUBERNETES_PORT_443_TCP_ADDR'
+    )
       return unknown(`$${name}`);
     return unknown(`$${name}`, [{ kind: 'env', name }]);
   }
@@ -552,7 +592,8 @@ class Executor {
     const name = part.name;
     const op = part.op;
     if (op === undefined) return this.param(name, proc);
-    const arg = (): Value => (part.word === undefined ? EMPTY : concat(this.expandWord(part.word, proc, false).map((f) => f.value)));
+    const arg = (): Value =>
+      part.word === undefined ? EMPTY : concat(this.expandWord(part.word, proc, false).map((f) => f.value));
     if (op === '#len') {
       const value = this.param(name, proc);
       return value.exact ? literal(String(value.text.length)) : unknown(`\${#${name}}`);
@@ -588,14 +629,20 @@ class Executor {
     if (!pattern.exact) return unknown(`\${${name}${op}…}`, mergeOrigins(value.origins, pattern.origins));
     const text = value.text;
     const glob = (p: string, anchored: 'start' | 'end', greedy: boolean): string => {
-      const regex = p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, greedy ? '.*' : '.*?').replace(/\?/g, '.');
+      const regex = p
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, greedy ? '.*' : '.*?')
+        .replace(/\?/g, '.');
       const re = new RegExp(anchored === 'start' ? `^${regex}` : `${regex}$`, 's');
       if (anchored === 'end' && !greedy) {
-        for (let i = text.length; i >= 0; i--) if (re.test(text.slice(i)) && new RegExp(`^${regex}$`, 's').test(text.slice(i))) return text.slice(0, i);
+        for (let i = text.length; i >= 0; i--)
+          if (re.test(text.slice(i)) && new RegExp(`^${regex}$`, 's').test(text.slice(i)))
+            return text.slice(0, i);
         return text;
       }
       if (anchored === 'end') {
-        for (let i = 0; i <= text.length; i++) if (new RegExp(`^${regex}$`, 's').test(text.slice(i))) return text.slice(0, i);
+        for (let i = 0; i <= text.length; i++)
+          if (new RegExp(`^${regex}$`, 's').test(text.slice(i))) return text.slice(0, i);
         return text;
       }
       const match = re.exec(text);
@@ -620,8 +667,9 @@ class Executor {
         return withOrigins(literal(text.charAt(0).toLowerCase() + text.slice(1)), value.origins);
       case '/':
       case '//': {
-        const [from = '', to = ''] = splitReplacement(pattern.text);
-        const replaced = from === '' ? text : op === '//' ? text.split(from).join(to) : text.replace(from, to);
+        const [from, to] = splitReplacement(pattern.text);
+        const replaced =
+          from === '' ? text : op === '//' ? text.split(from).join(to) : text.replace(from, to);
         return withOrigins(literal(replaced), value.origins);
       }
       case ':': {
@@ -630,7 +678,8 @@ class Executor {
         if (!Number.isFinite(start)) return unknown(`\${${name}:…}`, value.origins);
         const from = start < 0 ? Math.max(0, text.length + start) : start;
         const len = length === undefined ? undefined : Number(length.trim());
-        const piece = len === undefined || !Number.isFinite(len) ? text.slice(from) : text.substr(from, len);
+        const piece =
+          len === undefined || !Number.isFinite(len) ? text.slice(from) : text.slice(from, from + len);
         return withOrigins(literal(piece), value.origins);
       }
     }
@@ -658,9 +707,18 @@ class Executor {
         case 'command': {
           expansions++;
           this.deeper(proc);
-          const out = this.runScript(part.script, { ...proc, depth: proc.depth + 1, vars: new Map(proc.vars) }, undefined);
+          const out = this.runScript(
+            part.script,
+            { ...proc, depth: proc.depth + 1, vars: new Map(proc.vars) },
+            undefined,
+          );
           const trimmed = out.exact ? literal(out.text.replace(/\n+$/, '')) : out;
-          pieces.push({ value: withOrigins(trimmed, out.origins), splittable: !part.quoted, quoted: part.quoted, kind: 'command' });
+          pieces.push({
+            value: withOrigins(trimmed, out.origins),
+            splittable: !part.quoted,
+            quoted: part.quoted,
+            kind: 'command',
+          });
           break;
         }
         case 'process': {
@@ -668,7 +726,11 @@ class Executor {
           const path = `/dev/fd/${63 - (this.rec.invocations.length % 40)}`;
           if (part.direction === '<') {
             this.deeper(proc);
-            const out = this.runScript(part.script, { ...proc, depth: proc.depth + 1, vars: new Map(proc.vars) }, undefined);
+            const out = this.runScript(
+              part.script,
+              { ...proc, depth: proc.depth + 1, vars: new Map(proc.vars) },
+              undefined,
+            );
             this.pod.files.set(path, { content: out, executable: false, steps: [] });
           } else {
             // `>(cmd)`: cmd reads what the command writes; modelled as reading its input.
@@ -680,7 +742,12 @@ class Executor {
         }
         case 'arithmetic':
           expansions++;
-          pieces.push({ value: arithmetic(part.text, proc), splittable: !part.quoted, quoted: part.quoted, kind: 'arithmetic' });
+          pieces.push({
+            value: arithmetic(part.text, proc),
+            splittable: !part.quoted,
+            quoted: part.quoted,
+            kind: 'arithmetic',
+          });
           break;
       }
     }
@@ -688,8 +755,8 @@ class Executor {
     const isSplitName =
       word.parts.length > 1 &&
       textParts.length === word.parts.length &&
-      new Set(textParts.map((p) => (p.type === 'text' ? p.quoted : false))).size > 1 &&
-      !textParts.some((p) => p.type === 'text' && p.text.includes('/'));
+      new Set(textParts.map((p) => p.quoted)).size > 1 &&
+      !textParts.some((p) => p.text.includes('/'));
     if (!split) {
       return [{ value: concat(pieces.map((p) => p.value)), split: isSplitName, expansions, escaped }];
     }
@@ -712,7 +779,8 @@ class Executor {
           touched = true;
         }
       });
-      if (chunks.length > 1 && piece.kind === 'param' && pieces.length > 1) escaped = escaped || ifs !== DEFAULT_IFS;
+      if (chunks.length > 1 && piece.kind === 'param' && pieces.length > 1)
+        escaped = escaped || ifs !== DEFAULT_IFS;
     }
     const values = fields
       .filter((f, k) => f.length > 0 || (k === 0 && !touched && pieces.some((p) => p.quoted)))
@@ -720,7 +788,7 @@ class Executor {
     const allQuotedEmpty = values.length === 0 && pieces.some((p) => p.quoted);
     const result = allQuotedEmpty ? [EMPTY] : values;
     // Brace expansion of a literal, unquoted word: `{curl,-s,http://x}` → three words.
-    if (result.length === 1 && pieces.length === 1 && pieces[0]?.kind === 'text' && pieces[0].quoted === false) {
+    if (result.length === 1 && pieces.length === 1 && pieces[0]?.kind === 'text' && !pieces[0].quoted) {
       const braced = braceExpand(result[0]?.text ?? '');
       if (braced.length > 1) {
         if (braced.length > EXECUTION_LIMITS.maxBraceFields) this.rec.limit('brace expansion over 64 words');
@@ -766,14 +834,24 @@ class Executor {
     const stream = isSocketPath(path);
     if (stream !== null) {
       const socket = this.openSocket(stream, proc, `${by} < ${path}`);
-      return socket.kind === 'socket' ? unknown(`«${socket.url}»`, [{ kind: 'network', url: socket.url }]) : EMPTY;
+      return socket.kind === 'socket'
+        ? unknown(`«${socket.url}»`, [{ kind: 'network', url: socket.url }])
+        : EMPTY;
     }
     const resolved = this.resolvePath(path, proc);
     const entry = this.fileAt(resolved);
     const credential = this.credentialAt(resolved) ?? credentialOfPath(path, this.pod.mounts);
     const node = this.nodePath(path, proc);
-    this.action({ type: 'read', path: proc.path, loop: proc.loop, detail: short(`${by} ${path}`), file: literal(path), ...(node === undefined ? {} : { node }) });
-    if (entry !== undefined) return credential === undefined ? entry.content : withOrigins(entry.content, [credential]);
+    this.action({
+      type: 'read',
+      path: proc.path,
+      loop: proc.loop,
+      detail: short(`${by} ${path}`),
+      file: literal(path),
+      ...(node === undefined ? {} : { node }),
+    });
+    if (entry !== undefined)
+      return credential === undefined ? entry.content : withOrigins(entry.content, [credential]);
     return unknown(`«${path}»`, credential === undefined ? [] : [credential]);
   }
 
@@ -842,7 +920,11 @@ class Executor {
         io.fds.delete(redirect.fd ?? 0);
         continue;
       }
-      io.redirects.push({ op, target: short(target.text, 200), ...(redirect.fd === undefined ? {} : { fd: redirect.fd }) });
+      io.redirects.push({
+        op,
+        target: short(target.text, 200),
+        ...(redirect.fd === undefined ? {} : { fd: redirect.fd }),
+      });
       const text = target.text;
       if (op === '<&' || op === '>&') {
         const fd = redirect.fd ?? (op === '<&' ? 0 : 1);
@@ -898,14 +980,22 @@ class Executor {
     if (out?.kind === 'closed') return EMPTY;
     if (io.outFile !== undefined) {
       const path = io.outFile.path;
-      if (path === '/dev/null' || path === '/dev/stdout' || path === '/dev/stderr') return path === '/dev/null' ? EMPTY : output;
+      if (path === '/dev/null' || path === '/dev/stdout' || path === '/dev/stderr')
+        return path === '/dev/null' ? EMPTY : output;
       this.writeFile(path, output, proc, by, io.outFile.append);
       return EMPTY;
     }
     return output;
   }
 
-  writeFile(path: string, content: Value, proc: Proc, by: string, append = false, steps: string[] = []): void {
+  writeFile(
+    path: string,
+    content: Value,
+    proc: Proc,
+    by: string,
+    append = false,
+    steps: string[] = [],
+  ): void {
     const resolved = this.resolvePath(path, proc);
     const before = this.pod.files.get(resolved);
     if (before?.fifo === true) {
@@ -917,7 +1007,7 @@ class Executor {
     this.pod.files.set(resolved, {
       content: merged,
       executable: before?.executable ?? false,
-      steps: steps.length > 0 ? steps : before?.steps ?? [],
+      steps: steps.length > 0 ? steps : (before?.steps ?? []),
     });
     const node = this.nodePath(path, proc);
     this.action({
@@ -940,7 +1030,10 @@ class Executor {
       value:
         a.array === undefined
           ? concat(this.expandWord(a.value, proc, false).map((f) => f.value))
-          : concat(a.array.flatMap((w) => this.expandWord(w, proc).map((f) => f.value)), ' '),
+          : concat(
+              a.array.flatMap((w) => this.expandWord(w, proc).map((f) => f.value)),
+              ' ',
+            ),
       append: a.append,
     }));
     const io = this.redirect(command.redirects, proc, stdin);
@@ -952,7 +1045,10 @@ class Executor {
       // A bare redirection (`> file`, `exec` handled below) still opens its targets.
       return EMPTY;
     }
-    const local = assignments.length === 0 ? proc : { ...proc, vars: new Map(proc.vars), exported: new Set(proc.exported) };
+    const local =
+      assignments.length === 0
+        ? proc
+        : { ...proc, vars: new Map(proc.vars), exported: new Set(proc.exported) };
     for (const a of assignments) {
       local.vars.set(a.name, a.value);
       local.exported.add(a.name);
@@ -967,7 +1063,13 @@ class Executor {
   }
 
   /** Runs argv: a function, a builtin, a launcher, a shell, an interpreter or a program. */
-  invoke(fields: Field[], proc: Proc, io: Io, offset: number, launchers: readonly string[] = proc.launchers): Value {
+  invoke(
+    fields: Field[],
+    proc: Proc,
+    io: Io,
+    offset: number,
+    launchers: readonly string[] = proc.launchers,
+  ): Value {
     const head = fields[0];
     if (head === undefined) return EMPTY;
     const name = head.value.text;
@@ -987,7 +1089,13 @@ class Executor {
     if (fn !== undefined && !name.includes('/')) {
       if (proc.active.has(name)) return EMPTY; // recursion: once is enough to see what it does
       this.deeper(proc);
-      const inner: Proc = { ...proc, positional: argv.slice(1), depth: proc.depth + 1, fds: io.fds, active: new Set([...proc.active, name]) };
+      const inner: Proc = {
+        ...proc,
+        positional: argv.slice(1),
+        depth: proc.depth + 1,
+        fds: io.fds,
+        active: new Set([...proc.active, name]),
+      };
       return this.runCommand(fn, inner, io.stdin);
     }
     const builtin = this.builtin(name, fields, proc, io, offset);
@@ -1002,9 +1110,17 @@ class Executor {
     }
     const head = fields[0];
     const obfuscatedName =
-      head !== undefined && (head.split || head.escaped || head.expansions > 1 || (head.expansions > 0 && head.value.origins.some((o) => o.kind === 'decoded')));
+      head !== undefined &&
+      (head.split ||
+        head.escaped ||
+        head.expansions > 1 ||
+        (head.expansions > 0 && head.value.origins.some((o) => o.kind === 'decoded')));
     if (head !== undefined && obfuscatedName) {
-      this.sign(head.split ? 'split-name' : head.escaped ? 'escaped-text' : 'computed-name', head.value.text, proc);
+      this.sign(
+        head.split ? 'split-name' : head.escaped ? 'escaped-text' : 'computed-name',
+        head.value.text,
+        proc,
+      );
     }
     const invocation: Invocation = {
       program,
@@ -1045,7 +1161,14 @@ class Executor {
           const eq = arg.text.indexOf('=');
           const varName = eq < 0 ? arg.text : arg.text.slice(0, eq);
           if (!/^[A-Za-z_]\w*$/.test(varName)) continue;
-          if (eq >= 0) proc.vars.set(varName, withOrigins(arg.exact ? literal(arg.text.slice(eq + 1)) : unknown(arg.text.slice(eq + 1)), arg.origins));
+          if (eq >= 0)
+            proc.vars.set(
+              varName,
+              withOrigins(
+                arg.exact ? literal(arg.text.slice(eq + 1)) : unknown(arg.text.slice(eq + 1)),
+                arg.origins,
+              ),
+            );
           if (name === 'export') proc.exported.add(varName);
         }
         return EMPTY;
@@ -1068,7 +1191,8 @@ class Executor {
         const code = concat(args, ' ');
         this.deeper(proc);
         this.record(fields, proc, io, proc.launchers, 'eval');
-        if (fields.slice(1).some((f) => f.expansions > 0) && code.origins.length > 0) this.sign('eval-computed', code.text, proc);
+        if (fields.slice(1).some((f) => f.expansions > 0) && code.origins.length > 0)
+          this.sign('eval-computed', code.text, proc);
         this.flow(code, 'exec', 'eval', proc);
         return this.runText(code, { ...proc, depth: proc.depth + 1, fds: io.fds }, io.stdin);
       }
@@ -1081,7 +1205,11 @@ class Executor {
         const entry = this.fileAt(this.resolvePath(file.text, proc));
         this.flow(content, 'exec', name, proc, { steps: entry?.steps ?? [] });
         this.deeper(proc);
-        const inner = { ...proc, depth: proc.depth + 1, positional: args.slice(1).length > 0 ? args.slice(1) : proc.positional };
+        const inner = {
+          ...proc,
+          depth: proc.depth + 1,
+          positional: args.slice(1).length > 0 ? args.slice(1) : proc.positional,
+        };
         return content.text === '' ? EMPTY : this.runText(content, inner, io.stdin);
       }
       case 'exec': {
@@ -1090,12 +1218,18 @@ class Executor {
           proc.fds = io.fds;
           return EMPTY;
         }
-        return this.invoke(fields.slice(1).filter((f, k) => !(k === 0 && f.value.text === '-a')), { ...proc, fds: io.fds }, io, offset);
+        return this.invoke(
+          fields.slice(1).filter((f, k) => !(k === 0 && f.value.text === '-a')),
+          { ...proc, fds: io.fds },
+          io,
+          offset,
+        );
       }
       case 'set': {
         const dashdash = args.findIndex((a) => a.text === '--');
         if (dashdash >= 0) proc.positional = args.slice(dashdash + 1);
-        else if (args.length > 0 && !args[0]?.text.startsWith('-') && !args[0]?.text.startsWith('+')) proc.positional = args;
+        else if (args.length > 0 && !args[0]?.text.startsWith('-') && !args[0]?.text.startsWith('+'))
+          proc.positional = args;
         return EMPTY;
       }
       case 'shift': {
@@ -1147,20 +1281,34 @@ class Executor {
       case 'command':
       case 'builtin': {
         if (args[0]?.text === '-v' || args[0]?.text === '-V') return literal(args[1]?.text ?? '');
-        return this.invoke(fields.slice(1).filter((f) => !/^-[pvV]$/.test(f.value.text)), proc, io, offset);
+        return this.invoke(
+          fields.slice(1).filter((f) => !/^-[pvV]$/.test(f.value.text)),
+          proc,
+          io,
+          offset,
+        );
       }
       case 'time':
-        return this.invoke(fields.slice(1).filter((f) => f.value.text !== '-p'), proc, io, offset);
+        return this.invoke(
+          fields.slice(1).filter((f) => f.value.text !== '-p'),
+          proc,
+          io,
+          offset,
+        );
     }
     if (QUIET_BUILTINS.has(name)) return EMPTY;
     return undefined;
   }
 
-  escaped(text: Value, style: 'echo' | 'printf', proc: Proc): Value {
+  escaped(text: Value, style: 'echo' | 'printf', _proc: Proc): Value {
     const decodedText = decodeEscapes(text.text, style);
     if (decodedText === text.text) return text;
     if (/\\(?:x[0-9a-f]{2}|[0-7]{3}|0[0-7]{2,3})/i.test(text.text)) {
-      return { text: decodedText, exact: true, origins: mergeOrigins(text.origins, [{ kind: 'decoded', encoding: 'escapes' }]) };
+      return {
+        text: decodedText,
+        exact: true,
+        origins: mergeOrigins(text.origins, [{ kind: 'decoded', encoding: 'escapes' }]),
+      };
     }
     return literal(decodedText);
   }
@@ -1173,21 +1321,30 @@ class Executor {
     let k = 0;
     let exact = true;
     let origins: readonly Origin[] = format.origins;
-    const formatted = format.text.replace(/%([-+ #0]*\d*(?:\.\d+)?)([sbdiouxXcfegEG%])/g, (_m, _flags: string, conv: string) => {
-      if (conv === '%') return '%';
-      const value = values[k++];
-      if (value === undefined) return '';
-      if (!value.exact) exact = false;
-      origins = mergeOrigins(origins, value.origins);
-      if (conv === 'b') return decodeEscapes(value.text, 'echo');
-      if (conv === 'c') return value.text.charAt(0);
-      if ('diouxX'.includes(conv)) {
-        const n = Number(value.text.startsWith("'") ? value.text.charCodeAt(1) : value.text);
-        if (!Number.isFinite(n)) return value.text;
-        return conv === 'x' ? n.toString(16) : conv === 'X' ? n.toString(16).toUpperCase() : conv === 'o' ? n.toString(8) : String(Math.trunc(n));
-      }
-      return value.text;
-    });
+    const formatted = format.text.replace(
+      /%([-+ #0]*\d*(?:\.\d+)?)([sbdiouxXcfegEG%])/g,
+      (_m, _flags: string, conv: string) => {
+        if (conv === '%') return '%';
+        const value = values[k++];
+        if (value === undefined) return '';
+        if (!value.exact) exact = false;
+        origins = mergeOrigins(origins, value.origins);
+        if (conv === 'b') return decodeEscapes(value.text, 'echo');
+        if (conv === 'c') return value.text.charAt(0);
+        if ('diouxX'.includes(conv)) {
+          const n = Number(value.text.startsWith("'") ? value.text.charCodeAt(1) : value.text);
+          if (!Number.isFinite(n)) return value.text;
+          return conv === 'x'
+            ? n.toString(16)
+            : conv === 'X'
+              ? n.toString(16).toUpperCase()
+              : conv === 'o'
+                ? n.toString(8)
+                : String(Math.trunc(n));
+        }
+        return value.text;
+      },
+    );
     const result = { text: formatted, exact, origins };
     return this.escaped(result, 'printf', proc);
   }
@@ -1198,7 +1355,7 @@ class Executor {
     const head = fields[0];
     if (head === undefined) return EMPTY;
     const written = head.value.text;
-    let name = basename(written);
+    const name = basename(written);
     const words = fields.map((f) => f.value.text);
     // Busybox applets: `busybox wget …`.
     if (MULTICALL.has(name) && fields.length > 1) {
@@ -1208,9 +1365,12 @@ class Executor {
     const launcher = LAUNCHERS.get(name);
     if (launcher !== undefined && fields.length > 1) {
       this.record(fields, proc, io, launchers, name);
-      const valued = launcher.shellOptions === undefined ? launcher.valued : new Set([...launcher.valued, ...launcher.shellOptions]);
+      const valued =
+        launcher.shellOptions === undefined
+          ? launcher.valued
+          : new Set([...launcher.valued, ...launcher.shellOptions]);
       const parsed = readOptions(words.slice(1), valued, { permute: launcher.shellOptions !== undefined });
-      let start = parsed.operands[0]?.index;
+      const start = parsed.operands[0]?.index;
       // Shell-string options (`su -c 'CMD'`): the value is a script.
       if (launcher.shellOptions !== undefined) {
         for (const option of parsed.options) {
@@ -1222,7 +1382,10 @@ class Executor {
       }
       if (start === undefined) return EMPTY;
       const inner = fields.slice(start);
-      const env = launcher.assignments === true ? { ...proc, vars: new Map(proc.vars), exported: new Set(proc.exported) } : proc;
+      const env =
+        launcher.assignments === true
+          ? { ...proc, vars: new Map(proc.vars), exported: new Set(proc.exported) }
+          : proc;
       let k = 0;
       if (launcher.assignments === true) {
         while (k < inner.length && /^[A-Za-z_]\w*=/.test(inner[k]?.value.text ?? '')) {
@@ -1242,9 +1405,28 @@ class Executor {
         const jailed: Proc = root === undefined ? env : { ...env, root, cwd: undefined };
         return rest.length === 0 ? EMPTY : this.invoke(rest, jailed, io, 0, [...launchers, described]);
       }
-      if (name === 'watch') return this.shellString(concat(rest.map((f) => f.value), ' '), env, io, [...launchers, described], name);
+      if (name === 'watch')
+        return this.shellString(
+          concat(
+            rest.map((f) => f.value),
+            ' ',
+          ),
+          env,
+          io,
+          [...launchers, described],
+          name,
+        );
       if (name === 'env' && words.slice(1).some((w) => w === '-S' || w.startsWith('--split-string'))) {
-        return this.shellString(concat(rest.map((f) => f.value), ' '), env, io, [...launchers, described], name);
+        return this.shellString(
+          concat(
+            rest.map((f) => f.value),
+            ' ',
+          ),
+          env,
+          io,
+          [...launchers, described],
+          name,
+        );
       }
       return this.invoke(rest, env, io, 0, [...launchers, described]);
     }
@@ -1275,7 +1457,14 @@ class Executor {
       const s = io.fds.get(fd);
       return s?.kind === 'socket' && s.socket === input.socket;
     });
-    this.action<StdioAction>({ type: 'stdio', path: proc.path, loop: proc.loop, detail: short(detail), socket: input.socket, fds });
+    this.action<StdioAction>({
+      type: 'stdio',
+      path: proc.path,
+      loop: proc.loop,
+      detail: short(detail),
+      socket: input.socket,
+      fds,
+    });
     this.flowFrom({ kind: 'network', url: input.url }, 'exec', by, proc);
   }
 
@@ -1286,7 +1475,7 @@ class Executor {
   }
 
   shell(fields: Field[], proc: Proc, io: Io, launchers: readonly string[], name: string): Value {
-    const invocation = this.record(fields, proc, io, launchers, name);
+    this.record(fields, proc, io, launchers, name);
     const words = fields.map((f) => f.value.text);
     const detail = words.join(' ');
     this.joinSockets(io, proc, name, detail);
@@ -1320,7 +1509,11 @@ class Executor {
       inner.arg0 = operands[1] ?? literal(name);
       inner.positional = operands.slice(2);
       this.flow(script, 'exec', name, proc);
-      if (fields[k] !== undefined && (fields[k]?.expansions ?? 0) > 0 && script.origins.some((o) => o.kind === 'decoded')) {
+      if (
+        fields[k] !== undefined &&
+        (fields[k]?.expansions ?? 0) > 0 &&
+        script.origins.some((o) => o.kind === 'decoded')
+      ) {
         this.sign('decode-to-exec', script.text, proc);
       }
       return this.runText(script, inner, stdin);
@@ -1338,7 +1531,7 @@ class Executor {
     // The script is read from stdin.
     if (stdin === undefined) return EMPTY;
     this.flow(stdin, 'exec', name, proc, { steps: [] });
-    void invocation;
+
     return this.runText(stdin, inner, undefined);
   }
 
@@ -1374,16 +1567,27 @@ class Executor {
         const lower = language === 'powershell' ? word.toLowerCase() : word;
         if (spec.code.has(lower)) {
           code = fields[k + 1]?.value;
-          if (language === 'powershell' && lower.startsWith('-e') && lower !== '-executionpolicy' && code !== undefined) {
+          if (
+            language === 'powershell' &&
+            lower.startsWith('-e') &&
+            lower !== '-executionpolicy' &&
+            code !== undefined
+          ) {
             const decodedText = code.exact ? Buffer.from(code.text, 'base64').toString('utf16le') : undefined;
-            code = { text: decodedText ?? code.text, exact: decodedText !== undefined, origins: mergeOrigins(code.origins, [{ kind: 'decoded', encoding: 'base64' }]) };
+            code = {
+              text: decodedText ?? code.text,
+              exact: decodedText !== undefined,
+              origins: mergeOrigins(code.origins, [{ kind: 'decoded', encoding: 'base64' }]),
+            };
             this.sign('decode-to-exec', 'powershell -EncodedCommand', proc);
           }
           args = fields.slice(k + 2).map((f) => f.value);
           break;
         }
         // `python -c'code'`, `perl -e'code'` attached.
-        const attached = [...spec.code].find((opt) => opt.length === 2 && lower.startsWith(opt) && lower.length > 2 && !spec.valued.has(lower));
+        const attached = [...spec.code].find(
+          (opt) => opt.length === 2 && lower.startsWith(opt) && lower.length > 2 && !spec.valued.has(lower),
+        );
         if (attached !== undefined && !lower.startsWith('--')) {
           const value = fields[k]?.value ?? EMPTY;
           code = { ...value, text: value.text.slice(2) };
@@ -1392,7 +1596,7 @@ class Executor {
         }
         if (spec.module !== undefined && word === spec.module) {
           args = fields.slice(k + 1).map((f) => f.value);
-          return this.pythonModule(args, proc, io);
+          return this.pythonModule(args, proc);
         }
         if (spec.valued.has(lower)) {
           k++;
@@ -1421,13 +1625,20 @@ class Executor {
   }
 
   /** `python -m pip install URL`, `python -m http.server`: the module's own behaviour. */
-  pythonModule(args: Value[], proc: Proc, io: Io): Value {
+  pythonModule(args: Value[], proc: Proc): Value {
     const words = args.map((a) => a.text);
     if (words[0] === 'pip' || words[0] === 'pip3') return this.packageInstall('pip', words.slice(1), proc);
     if (words[0] === 'http.server' || words[0] === 'SimpleHTTPServer') {
-      this.action({ type: 'listen', path: proc.path, loop: proc.loop, detail: `python -m ${words[0]}`, socket: this.rec.nextSocket++, port: literal(words[1] ?? '8000') });
+      this.action({
+        type: 'listen',
+        path: proc.path,
+        loop: proc.loop,
+        detail: `python -m ${words[0]}`,
+        socket: this.rec.nextSocket++,
+        port: literal(words[1] ?? '8000'),
+      });
     }
-    void io;
+
     return EMPTY;
   }
 
@@ -1460,7 +1671,9 @@ class Executor {
     try {
       analysis = analyze(language, code.text, context);
     } catch (error) {
-      this.rec.limit(`${language} analysis failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.rec.limit(
+        `${language} analysis failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return unknown(`$(${by})`);
     }
     for (const limit of analysis.limits) this.rec.limit(`${language}: ${limit}`);
@@ -1479,28 +1692,58 @@ class Executor {
     };
     const urls = new Map<number, string>();
     const runIndex = new Map<number, number>();
+    // Credentials the code read: what it sends without the model knowing the text may carry them.
+    const read: Origin[] = [];
+    const tainted = (value: Value): Value =>
+      value.exact || read.length === 0 ? value : withOrigins(value, read);
     analysis.actions.forEach((action, k) => {
       switch (action.type) {
         case 'connect': {
           const socket = socketOf(action.socket);
           urls.set(socket, `${action.protocol}://${action.host.text}:${action.port.text}`);
           this.action({ ...action, socket, path: proc.path, loop: action.loop || proc.loop });
-          for (const sent of action.sends) this.flow(sent, 'send', by, proc, { destination: urls.get(socket) ?? '' });
+          for (const sent of action.sends)
+            this.flow(sent, 'send', by, proc, { destination: urls.get(socket) ?? '' });
           break;
         }
         case 'listen':
-          this.action({ ...action, socket: socketOf(action.socket), path: proc.path, loop: action.loop || proc.loop });
+          this.action({
+            ...action,
+            socket: socketOf(action.socket),
+            path: proc.path,
+            loop: action.loop || proc.loop,
+          });
           break;
         case 'stdio': {
           const socket = socketOf(action.socket);
           const { process, ...rest } = action;
           const linked = process === undefined ? undefined : runIndex.get(process);
-          this.action({ ...rest, socket, path: proc.path, loop: action.loop || proc.loop, ...(linked === undefined ? {} : { process: linked }) });
-          if (action.fds.includes(0)) this.flowFrom({ kind: 'network', url: urls.get(socket) ?? `tcp://socket${socket}` }, 'exec', by, proc);
+          this.action({
+            ...rest,
+            socket,
+            path: proc.path,
+            loop: action.loop || proc.loop,
+            ...(linked === undefined ? {} : { process: linked }),
+          });
+          if (action.fds.includes(0))
+            this.flowFrom(
+              { kind: 'network', url: urls.get(socket) ?? `tcp://socket${socket}` },
+              'exec',
+              by,
+              proc,
+            );
           break;
         }
         case 'fetch':
-          this.fetched(action, by, { ...proc, loop: action.loop || proc.loop });
+          this.fetched(
+            {
+              ...action,
+              headers: action.headers.map(tainted),
+              ...(action.body === undefined ? {} : { body: tainted(action.body) }),
+            },
+            by,
+            { ...proc, loop: action.loop || proc.loop },
+          );
           break;
         case 'run': {
           runIndex.set(k, this.rec.actions.length);
@@ -1522,9 +1765,10 @@ class Executor {
           this.flow(action.code, 'exec', by, proc);
           break;
         case 'read': {
-          const credential = credentialOfPath(action.file.text, this.pod.mounts);
+          const credential = this.credentialAt(this.resolvePath(action.file.text, proc));
+          if (credential !== undefined) read.push(credential);
           this.action({ ...action, path: proc.path, loop: action.loop || proc.loop });
-          void credential;
+
           break;
         }
         case 'write':
@@ -1548,12 +1792,22 @@ class Executor {
     const destination = action.url.text;
     for (const header of action.headers) this.flow(header, 'send', by, proc, { destination });
     if (action.body !== undefined) this.flow(action.body, 'send', by, proc, { destination });
-    this.flow({ ...action.url, origins: action.url.origins.filter((o) => o.kind === 'credential') }, 'send', by, proc, { destination });
+    this.flow(
+      { ...action.url, origins: action.url.origins.filter((o) => o.kind === 'credential') },
+      'send',
+      by,
+      proc,
+      { destination },
+    );
     const url = parseUrl(destination);
     if (url === undefined) return;
     const kubelet = url.port === '10250' || url.port === '10255';
     if (kubelet || classifyHost(url.host) === 'api-server') {
-      const kube = kubeActionOfUrl(url, action.method, action.body, kubelet, { path: proc.path, loop: proc.loop, detail: action.detail });
+      const kube = kubeActionOfUrl(url, action.method, action.body, kubelet, {
+        path: proc.path,
+        loop: proc.loop,
+        detail: action.detail,
+      });
       if (kube !== undefined) this.action(kube);
     }
   }
@@ -1566,24 +1820,73 @@ class Executor {
       const credential = credentialOfUrl(parsed, url.text);
       if (credential !== undefined) origins.push(credential);
     }
-    return unknown(`«${short(url.text, 120)}»`, mergeOrigins(url.origins.filter((o) => o.kind !== 'credential'), origins));
+    return unknown(
+      `«${short(url.text, 120)}»`,
+      mergeOrigins(
+        url.origins.filter((o) => o.kind !== 'credential'),
+        origins,
+      ),
+    );
   }
 
   xargs(fields: Field[], proc: Proc, io: Io, launchers: readonly string[]): Value {
     this.record(fields, proc, io, launchers, 'xargs');
     const words = fields.map((f) => f.value.text);
-    const parsed = readOptions(words.slice(1), new Set(['-I', '-n', '-P', '-L', '-d', '-s', '-E', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file', '-i']), { permute: false });
+    const parsed = readOptions(
+      words.slice(1),
+      new Set([
+        '-I',
+        '-n',
+        '-P',
+        '-L',
+        '-d',
+        '-s',
+        '-E',
+        '-a',
+        '--max-args',
+        '--max-procs',
+        '--delimiter',
+        '--arg-file',
+        '-i',
+      ]),
+      { permute: false },
+    );
     const start = parsed.operands[0]?.index;
     const input = io.stdin ?? unknown('«stdin»', [{ kind: 'stdin' }]);
-    const extra = { value: unknown('$ARG', input.origins), split: false, expansions: 1, escaped: false };
+    // Known input: its words are the arguments; otherwise one argument of unknown text.
+    const known = input.exact
+      ? input.text
+          .split(/\s+/)
+          .filter((w) => w !== '')
+          .slice(0, EXECUTION_LIMITS.maxUnroll)
+      : [];
+    const extras: Field[] =
+      known.length > 0
+        ? known.map((w) => ({
+            value: withOrigins(literal(w), input.origins),
+            split: false,
+            expansions: 1,
+            escaped: false,
+          }))
+        : [{ value: unknown('$ARG', input.origins), split: false, expansions: 1, escaped: false }];
+    const extra = extras[0] ?? { value: unknown('$ARG'), split: false, expansions: 1, escaped: false };
     const replace = optionValues(parsed, '-I')[0];
     const inner =
       start === undefined
         ? [{ value: literal('echo'), split: false, expansions: 0, escaped: false }, extra]
         : replace === undefined
-          ? [...fields.slice(start), extra]
-          : fields.slice(start).map((f) => (f.value.text.includes(replace) ? { ...f, value: withOrigins(unknown(f.value.text), input.origins) } : f));
-    return this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [...launchers, 'xargs']);
+          ? [...fields.slice(start), ...extras]
+          : fields
+              .slice(start)
+              .map((f) =>
+                f.value.text.includes(replace)
+                  ? { ...f, value: withOrigins(unknown(f.value.text), input.origins) }
+                  : f,
+              );
+    return this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [
+      ...launchers,
+      'xargs',
+    ]);
   }
 
   find(fields: Field[], proc: Proc, io: Io, launchers: readonly string[]): Value {
@@ -1595,27 +1898,41 @@ class Executor {
       if (word !== '-exec' && word !== '-execdir' && word !== '-ok' && word !== '-okdir') continue;
       let end = k + 1;
       while (end < words.length && words[end] !== ';' && words[end] !== '+') end++;
-      const inner = fields.slice(k + 1, end).map((f) => (f.value.text === '{}' ? { ...f, value: unknown('{}') } : f));
-      out = this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [...launchers, 'find']);
+      const inner = fields
+        .slice(k + 1, end)
+        .map((f) => (f.value.text === '{}' ? { ...f, value: unknown('{}') } : f));
+      out = this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [
+        ...launchers,
+        'find',
+      ]);
       k = end;
     }
     return out;
   }
 
   /** A program that is not a shell, interpreter or launcher: its modelled behaviour, or running a file. */
-  tool(name: string, fields: Field[], proc: Proc, io: Io, invocation: Invocation, launchers: readonly string[]): Value {
+  tool(
+    name: string,
+    fields: Field[],
+    proc: Proc,
+    io: Io,
+    invocation: Invocation,
+    launchers: readonly string[],
+  ): Value {
     const words = fields.map((f) => f.value.text);
     const args = fields.slice(1).map((f) => f.value);
     const detail = short(words.join(' '));
     const base = { path: proc.path, loop: proc.loop, detail };
     const stdin = this.stdinOf(io);
-    void invocation;
+
     // A program the pod downloaded or unpacked runs that content, whatever its name.
     this.fileFlow(fields, proc);
     if (name === 'curl' || name === 'curlie') return this.curl(fields, proc, io);
     if (name === 'wget' || name === 'wget2') return this.wget(fields, proc);
     if (FETCHERS.has(name)) {
-      const url = args.find((a) => /^(?:https?|ftp|tftp):\/\//i.test(a.text) || parseUrl(a.text) !== undefined);
+      const url = args.find(
+        (a) => /^(?:https?|ftp|tftp):\/\//i.test(a.text) || parseUrl(a.text) !== undefined,
+      );
       if (url === undefined) return EMPTY;
       this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
       return this.response(url);
@@ -1624,8 +1941,11 @@ class Executor {
     if (name === 'socat') return this.socat(fields, proc, io);
     if (name === 'openssl') return this.openssl(fields, proc, io);
     if (name === 'ssh' || name === 'scp' || name === 'sftp' || name === 'rsync') {
-      const target = words.slice(1).find((w) => !w.startsWith('-') && w.includes('@') || /^[^/\s]+:/.test(w));
-      if (target !== undefined && stdin !== undefined) this.flow(stdin, 'send', name, proc, { destination: `ssh://${target}` });
+      const target = words
+        .slice(1)
+        .find((w) => (!w.startsWith('-') && w.includes('@')) || /^[^/\s]+:/.test(w));
+      if (target !== undefined && stdin !== undefined)
+        this.flow(stdin, 'send', name, proc, { destination: `ssh://${target}` });
       for (const arg of args) this.flow(arg, 'send', name, proc, { destination: `ssh://${target ?? '?'}` });
       return EMPTY;
     }
@@ -1635,31 +1955,47 @@ class Executor {
     }
     const encoding = decoderOf(name, words);
     if (encoding !== undefined) {
-      const input = args.find((a, k) => !a.text.startsWith('-') && !(words[k] === '-w' || words[k] === '-i')) ;
-      const source = input !== undefined && name !== 'tr' && name !== 'rev' && encoding !== 'hex' ? this.readFile(input.text, proc, name) : stdin;
-      return this.decode(source ?? EMPTY, encoding, proc);
+      const input = args.find((a, k) => !a.text.startsWith('-') && !(words[k] === '-w' || words[k] === '-i'));
+      const source =
+        input !== undefined && name !== 'tr' && name !== 'rev' && encoding !== 'hex'
+          ? this.readFile(input.text, proc, name)
+          : stdin;
+      return this.decode(source ?? EMPTY, encoding);
     }
-    if (name === 'cat' || name === 'tac' || name === 'head' || name === 'tail' || name === 'more' || name === 'less' || name === 'strings' || name === 'nl') {
+    if (
+      name === 'cat' ||
+      name === 'tac' ||
+      name === 'head' ||
+      name === 'tail' ||
+      name === 'more' ||
+      name === 'less' ||
+      name === 'strings' ||
+      name === 'nl'
+    ) {
       const files = args.filter((a) => !a.text.startsWith('-') || a.text === '-');
       if (files.length === 0) return stdin ?? EMPTY;
-      return concat(files.map((f) => (f.text === '-' ? stdin ?? EMPTY : this.readFile(f.text, proc, name))));
+      return concat(
+        files.map((f) => (f.text === '-' ? (stdin ?? EMPTY) : this.readFile(f.text, proc, name))),
+      );
     }
     if (name === 'tee') {
       const content = stdin ?? EMPTY;
-      for (const file of args.filter((a) => !a.text.startsWith('-'))) this.writeFile(file.text, content, proc, 'tee', words.includes('-a'));
+      for (const file of args.filter((a) => !a.text.startsWith('-')))
+        this.writeFile(file.text, content, proc, 'tee', words.includes('-a'));
       return content;
     }
     if (name === 'dd') {
       const input = words.find((w) => w.startsWith('if='));
       const output = words.find((w) => w.startsWith('of='));
-      const content = input === undefined ? stdin ?? EMPTY : this.readFile(input.slice(3), proc, 'dd');
+      const content = input === undefined ? (stdin ?? EMPTY) : this.readFile(input.slice(3), proc, 'dd');
       if (output !== undefined) {
         this.writeFile(output.slice(3), content, proc, 'dd');
         return EMPTY;
       }
       return content;
     }
-    if (name === 'cp' || name === 'mv' || name === 'install' || name === 'ln') return this.copy(name, fields, proc);
+    if (name === 'cp' || name === 'mv' || name === 'install' || name === 'ln')
+      return this.copy(name, fields, proc);
     if (name === 'chmod') {
       const mode = args[0]?.text ?? '';
       const executable = /\+[rwX]*x|^[0-7]*[1357][0-7]{0,2}$|^[0-7]?[0-7][1357][0-7]$|a\+x|u\+x/.test(mode);
@@ -1673,11 +2009,27 @@ class Executor {
       for (const file of args.filter((a) => !a.text.startsWith('-') && a.text !== 'p')) {
         const path = this.resolvePath(file.text, proc);
         const before = this.pod.files.get(path);
-        this.pod.files.set(path, { content: before?.fifo === true ? before.content : EMPTY, executable: false, steps: [], fifo: true });
+        this.pod.files.set(path, {
+          content: before?.fifo === true ? before.content : EMPTY,
+          executable: false,
+          steps: [],
+          fifo: true,
+        });
       }
       return EMPTY;
     }
-    if (name === 'rm' || name === 'touch' || name === 'mkdir' || name === 'sleep' || name === 'date' || name === 'ls' || name === 'id' || name === 'whoami' || name === 'hostname' || name === 'uname') {
+    if (
+      name === 'rm' ||
+      name === 'touch' ||
+      name === 'mkdir' ||
+      name === 'sleep' ||
+      name === 'date' ||
+      name === 'ls' ||
+      name === 'id' ||
+      name === 'whoami' ||
+      name === 'hostname' ||
+      name === 'uname'
+    ) {
       if (name === 'rm') {
         for (const file of args.filter((a) => !a.text.startsWith('-'))) {
           const path = this.resolvePath(file.text, proc);
@@ -1687,7 +2039,15 @@ class Executor {
       }
       return unknown(`$(${name})`);
     }
-    if (name === 'tar' || name === 'unzip' || name === 'bsdtar' || name === '7z' || name === 'cpio' || name === 'busybox-tar') return this.unpack(name, fields, proc, io);
+    if (
+      name === 'tar' ||
+      name === 'unzip' ||
+      name === 'bsdtar' ||
+      name === '7z' ||
+      name === 'cpio' ||
+      name === 'busybox-tar'
+    )
+      return this.unpack(name, fields, proc, io);
     if (name === 'kubectl' || name === 'oc' || name === 'kubectl.sh') {
       const kube = kubeActionOfCommand(words, stdin, base);
       if (kube !== undefined) this.action(kube);
@@ -1695,7 +2055,15 @@ class Executor {
       const credential = credentialOfCommand('kubectl', operands);
       return credential === undefined ? unknown(`$(${name})`) : unknown(`$(${name})`, [credential]);
     }
-    if (name === 'pip' || name === 'pip3' || name === 'npm' || name === 'npx' || name === 'go' || name === 'gem' || name === 'cargo') {
+    if (
+      name === 'pip' ||
+      name === 'pip3' ||
+      name === 'npm' ||
+      name === 'npx' ||
+      name === 'go' ||
+      name === 'gem' ||
+      name === 'cargo'
+    ) {
       return this.packageInstall(name, words.slice(1), proc);
     }
     if (name === 'git' && words[1] === 'clone') {
@@ -1705,14 +2073,17 @@ class Executor {
     }
     const credential = credentialOfCommand(name, words.slice(1));
     if (credential !== undefined) return unknown(`$(${name})`, [credential]);
-    if (FILTERS.has(name)) return stdin === undefined ? unknown(`$(${name})`) : withOrigins(unknown(`$(${name})`), stdin.origins);
+    if (FILTERS.has(name))
+      return stdin === undefined ? unknown(`$(${name})`) : withOrigins(unknown(`$(${name})`), stdin.origins);
     return this.runFile(fields, proc, io, launchers);
   }
 
   /** The flow of running a file the pod wrote from foreign content. */
   fileFlow(fields: Field[], proc: Proc): void {
     const written = fields[0]?.value.text ?? '';
-    const candidates = written.includes('/') ? [this.resolvePath(written, proc)] : pathDirs(proc).map((dir) => canonicalPath(`${dir}/${written}`));
+    const candidates = written.includes('/')
+      ? [this.resolvePath(written, proc)]
+      : pathDirs(proc).map((dir) => canonicalPath(`${dir}/${written}`));
     for (const candidate of candidates) {
       const entry = this.fileAt(candidate);
       if (entry === undefined) continue;
@@ -1739,7 +2110,10 @@ class Executor {
       const text = entry.content.text;
       if (entry.content.exact && text !== '' && !entry.tree) {
         const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text);
-        const interpreterName = shebang === null ? 'sh' : basename(shebang[1] === '/usr/bin/env' ? shebang[2] ?? 'sh' : shebang[1] ?? 'sh');
+        const interpreterName =
+          shebang === null
+            ? 'sh'
+            : basename(shebang[1] === '/usr/bin/env' ? (shebang[2] ?? 'sh') : (shebang[1] ?? 'sh'));
         const language = languageOf(interpreterName);
         this.deeper(proc);
         if (language === undefined || language === 'shell') {
@@ -1750,16 +2124,28 @@ class Executor {
           inner.launchers = [...launchers];
           return this.runText(entry.content, inner, this.stdinOf(io));
         }
-        return this.code(language, entry.content, fields.slice(1).map((f) => f.value), this.stdinOf(io), proc, io, interpreterName);
+        return this.code(
+          language,
+          entry.content,
+          fields.slice(1).map((f) => f.value),
+          this.stdinOf(io),
+          proc,
+          io,
+          interpreterName,
+        );
       }
       break;
     }
     return unknown(`$(${basename(written)})`);
   }
 
-  decode(source: Value, encoding: ShellEncoding, proc: Proc): Value {
+  decode(source: Value, encoding: ShellEncoding): Value {
     if (!source.exact) {
-      return { text: source.text, exact: false, origins: mergeOrigins(source.origins, [{ kind: 'decoded', encoding }]) };
+      return {
+        text: source.text,
+        exact: false,
+        origins: mergeOrigins(source.origins, [{ kind: 'decoded', encoding }]),
+      };
     }
     const result = decodeContent(source.text, encoding, source.bytes);
     const value: Value = {
@@ -1768,7 +2154,7 @@ class Executor {
       origins: mergeOrigins(source.origins, [{ kind: 'decoded', encoding }]),
       ...(result?.bytes === undefined ? {} : { bytes: result.bytes }),
     };
-    void proc;
+
     return value;
   }
 
@@ -1777,7 +2163,8 @@ class Executor {
     const parsed = readOptions(words.slice(1), CURL_VALUED);
     const valueAt = (index: number): Value => fields[index]?.value ?? EMPTY;
     const urls: Value[] = parsed.operands.map((o) => valueAt(o.index));
-    for (const option of parsed.options) if (option.name === '--url' && option.value !== undefined) urls.push(valueAt(option.index));
+    for (const option of parsed.options)
+      if (option.name === '--url' && option.value !== undefined) urls.push(valueAt(option.index));
     const headers: Value[] = [];
     const bodies: Value[] = [];
     let method: string | undefined;
@@ -1798,7 +2185,8 @@ class Executor {
         case '--user-agent':
         case '-e':
         case '--referer':
-          if (value !== undefined) headers.push(text?.startsWith('@') === true ? this.readFile(text.slice(1), proc, 'curl') : value);
+          if (value !== undefined)
+            headers.push(text?.startsWith('@') === true ? this.readFile(text.slice(1), proc, 'curl') : value);
           break;
         case '-d':
         case '--data':
@@ -1813,9 +2201,20 @@ class Executor {
         case '--upload-file': {
           if (value === undefined || text === undefined) break;
           const at = option.name === '-T' || option.name === '--upload-file' ? 0 : text.indexOf('@');
-          const file = at >= 0 ? text.slice(at + (option.name.startsWith('-T') || option.name === '--upload-file' ? 0 : 1)).replace(/;.*$/, '') : undefined;
-          if (option.name === '--data-raw' || file === undefined || (at > 0 && option.name !== '-F' && option.name !== '--form' && option.name !== '--data-urlencode')) bodies.push(value);
-          else if (file === '-' || file === '') bodies.push(io.stdin ?? unknown('«stdin»', [{ kind: 'stdin' }]));
+          const file =
+            at >= 0
+              ? text
+                  .slice(at + (option.name.startsWith('-T') || option.name === '--upload-file' ? 0 : 1))
+                  .replace(/;.*$/, '')
+              : undefined;
+          if (
+            option.name === '--data-raw' ||
+            file === undefined ||
+            (at > 0 && option.name !== '-F' && option.name !== '--form' && option.name !== '--data-urlencode')
+          )
+            bodies.push(value);
+          else if (file === '-' || file === '')
+            bodies.push(io.stdin ?? unknown('«stdin»', [{ kind: 'stdin' }]));
           else bodies.push(withOrigins(this.readFile(file, proc, 'curl'), value.origins));
           method ??= option.name === '-T' || option.name === '--upload-file' ? 'PUT' : 'POST';
           break;
@@ -1889,9 +2288,18 @@ class Executor {
         body = this.readFile(text, proc, 'wget');
         method ??= 'POST';
       } else if (option.name === '--method' && text !== undefined) method = text.toUpperCase();
-      else if ((option.name === '-O' || option.name === '--output-document') && text !== undefined) output = text;
-      else if ((option.name === '-P' || option.name === '--directory-prefix') && text !== undefined) prefix = text;
-      else if ((option.name === '--user' || option.name === '--password' || option.name === '--http-user' || option.name === '--http-password') && value !== undefined) headers.push(value);
+      else if ((option.name === '-O' || option.name === '--output-document') && text !== undefined)
+        output = text;
+      else if ((option.name === '-P' || option.name === '--directory-prefix') && text !== undefined)
+        prefix = text;
+      else if (
+        (option.name === '--user' ||
+          option.name === '--password' ||
+          option.name === '--http-user' ||
+          option.name === '--http-password') &&
+        value !== undefined
+      )
+        headers.push(value);
     }
     const detail = short(words.join(' '));
     let response: Value = EMPTY;
@@ -1912,7 +2320,9 @@ class Executor {
       const content = this.response(url);
       if (output === '-' || output === '/dev/stdout') response = concat([response, content]);
       else {
-        const file = output ?? `${prefix === undefined ? '' : `${prefix}/`}${basename(url.text.replace(/[?#].*$/, '')) || 'index.html'}`;
+        const file =
+          output ??
+          `${prefix === undefined ? '' : `${prefix}/`}${basename(url.text.replace(/[?#].*$/, '')) || 'index.html'}`;
         this.downloaded(file, content, url, proc);
       }
     }
@@ -1930,27 +2340,67 @@ class Executor {
     const listen = hasOption(parsed, '-l', '--listen');
     const execute = optionValues(parsed, '-e', '-c', '--exec', '--sh-exec', '--lua-exec')[0];
     const shellExec = hasOption(parsed, '-c', '--sh-exec');
-    const port = listen ? optionValues(parsed, '-p')[0] ?? operands[operands.length - 1] ?? '' : operands[1] ?? optionValues(parsed, '-p')[0] ?? '';
-    const host = listen ? '' : operands[0] ?? '';
+    const port = listen
+      ? (optionValues(parsed, '-p')[0] ?? operands[operands.length - 1] ?? '')
+      : (operands[1] ?? optionValues(parsed, '-p')[0] ?? '');
+    const host = listen ? '' : (operands[0] ?? '');
     const udp = hasOption(parsed, '-u', '--udp');
     const socket = this.rec.nextSocket++;
     const detail = short(words.join(' '));
     const url = `${udp ? 'udp' : 'tcp'}://${host}:${port}`;
     if (listen) {
-      this.action({ type: 'listen', path: proc.path, loop: proc.loop, detail, socket, port: literalOrUnknown(port) });
+      this.action({
+        type: 'listen',
+        path: proc.path,
+        loop: proc.loop,
+        detail,
+        socket,
+        port: literalOrUnknown(port),
+      });
     } else if (host !== '') {
       const sends = io.stdin === undefined || hasOption(parsed, '-z') ? [] : [io.stdin];
-      this.action<ConnectAction>({ type: 'connect', path: proc.path, loop: proc.loop, detail, socket, host: valueOfWord(fields, parsed.operands[0]?.index), port: valueOfWord(fields, parsed.operands[1]?.index) ?? literal(port), protocol: udp ? 'udp' : 'tcp', sends });
+      this.action<ConnectAction>({
+        type: 'connect',
+        path: proc.path,
+        loop: proc.loop,
+        detail,
+        socket,
+        host: valueOfWord(fields, parsed.operands[0]?.index),
+        port:
+          parsed.operands[1] === undefined ? literal(port) : valueOfWord(fields, parsed.operands[1].index),
+        protocol: udp ? 'udp' : 'tcp',
+        sends,
+      });
       if (io.stdin !== undefined) this.flow(io.stdin, 'send', name, proc, { destination: url });
     }
     if (execute !== undefined) {
-      const stdio: Io = { stdin: undefined, fds: new Map([[0, { kind: 'socket', socket, url, listen } as Stream], [1, { kind: 'socket', socket, url, listen } as Stream], [2, { kind: 'socket', socket, url, listen } as Stream]]), redirects: [] };
+      const stdio: Io = {
+        stdin: undefined,
+        fds: new Map([
+          [0, { kind: 'socket', socket, url, listen }],
+          [1, { kind: 'socket', socket, url, listen }],
+          [2, { kind: 'socket', socket, url, listen }],
+        ]),
+        redirects: [],
+      };
       const program = shellExec ? ['sh', '-c', execute] : execute.split(/\s+/);
-      const argv = program.map((text) => ({ value: literal(text), split: false, expansions: 0, escaped: false }));
+      const argv = program.map((text) => ({
+        value: literal(text),
+        split: false,
+        expansions: 0,
+        escaped: false,
+      }));
       const shellName = basename(program[0] ?? 'sh');
       // A shell or interpreter records its own streams; any other program gets them here.
       if (languageOf(shellName) === undefined) {
-        this.action<StdioAction>({ type: 'stdio', path: proc.path, loop: proc.loop, detail, socket, fds: [0, 1, 2] });
+        this.action<StdioAction>({
+          type: 'stdio',
+          path: proc.path,
+          loop: proc.loop,
+          detail,
+          socket,
+          fds: [0, 1, 2],
+        });
         this.flowFrom({ kind: 'network', url }, 'exec', shellName, proc);
       }
       this.invoke(argv, { ...proc, depth: proc.depth + 1 }, stdio, 0, [...proc.launchers, name]);
@@ -1971,32 +2421,82 @@ class Executor {
       const type = kind.toLowerCase();
       const params = rest.join(':').split(',')[0] ?? '';
       if (/^(?:exec|system)$/.test(type)) {
-        program = rest.join(':').replace(/,(?:pty|stderr|setsid|sigint|sane|raw|echo=\d|ctty|login)\b.*$/i, '').replace(/^['"]|['"]$/g, '');
+        program = rest
+          .join(':')
+          .replace(/,(?:pty|stderr|setsid|sigint|sane|raw|echo=\d|ctty|login)\b.*$/i, '')
+          .replace(/^['"]|['"]$/g, '');
         if (type === 'system') program = `sh -c ${shellQuote(program)}`;
-      } else if (/^(?:tcp|tcp4|tcp6|tcp-connect|tcp4-connect|tcp6-connect|udp|udp4|udp6|udp-connect|openssl|openssl-connect|ssl|sctp|sctp-connect)$/.test(type)) {
+      } else if (
+        /^(?:tcp|tcp4|tcp6|tcp-connect|tcp4-connect|tcp6-connect|udp|udp4|udp6|udp-connect|openssl|openssl-connect|ssl|sctp|sctp-connect)$/.test(
+          type,
+        )
+      ) {
         const [host = '', port = ''] = params.split(':');
-        const protocol = type.startsWith('udp') ? 'udp' : type.startsWith('openssl') || type === 'ssl' ? 'tls' : 'tcp';
+        const protocol = type.startsWith('udp')
+          ? 'udp'
+          : type.startsWith('openssl') || type === 'ssl'
+            ? 'tls'
+            : 'tcp';
         const socket = this.rec.nextSocket++;
-        this.action<ConnectAction>({ type: 'connect', path: proc.path, loop: proc.loop, detail, socket, host: literalOrUnknown(host), port: literalOrUnknown(port), protocol, sends: [] });
+        this.action<ConnectAction>({
+          type: 'connect',
+          path: proc.path,
+          loop: proc.loop,
+          detail,
+          socket,
+          host: literalOrUnknown(host),
+          port: literalOrUnknown(port),
+          protocol,
+          sends: [],
+        });
         socketStream = { kind: 'socket', socket, url: `${protocol}://${host}:${port}`, listen: false };
       } else if (/listen$/.test(type)) {
         const socket = this.rec.nextSocket++;
-        this.action({ type: 'listen', path: proc.path, loop: proc.loop, detail, socket, port: literalOrUnknown(params) });
+        this.action({
+          type: 'listen',
+          path: proc.path,
+          loop: proc.loop,
+          detail,
+          socket,
+          port: literalOrUnknown(params),
+        });
         socketStream = { kind: 'socket', socket, url: `tcp://0.0.0.0:${params}`, listen: true };
       }
     }
     if (socketStream?.kind === 'socket' && program !== undefined) {
       const argv = program.split(/\s+/).filter((w) => w !== '');
       if (languageOf(basename(argv[0] ?? 'sh')) === undefined) {
-        this.action<StdioAction>({ type: 'stdio', path: proc.path, loop: proc.loop, detail, socket: socketStream.socket, fds: [0, 1, 2] });
+        this.action<StdioAction>({
+          type: 'stdio',
+          path: proc.path,
+          loop: proc.loop,
+          detail,
+          socket: socketStream.socket,
+          fds: [0, 1, 2],
+        });
         this.flowFrom({ kind: 'network', url: socketStream.url }, 'exec', basename(argv[0] ?? 'sh'), proc);
       }
-      const stdio: Io = { stdin: undefined, fds: new Map([[0, socketStream], [1, socketStream], [2, socketStream]]), redirects: [] };
-      this.invoke(argv.map((text) => ({ value: literal(text), split: false, expansions: 0, escaped: false })), { ...proc, depth: proc.depth + 1 }, stdio, 0, [...proc.launchers, 'socat']);
+      const stdio: Io = {
+        stdin: undefined,
+        fds: new Map([
+          [0, socketStream],
+          [1, socketStream],
+          [2, socketStream],
+        ]),
+        redirects: [],
+      };
+      this.invoke(
+        argv.map((text) => ({ value: literal(text), split: false, expansions: 0, escaped: false })),
+        { ...proc, depth: proc.depth + 1 },
+        stdio,
+        0,
+        [...proc.launchers, 'socat'],
+      );
       return EMPTY;
     }
     if (socketStream?.kind === 'socket') {
-      if (io.stdin !== undefined) this.flow(io.stdin, 'send', 'socat', proc, { destination: socketStream.url });
+      if (io.stdin !== undefined)
+        this.flow(io.stdin, 'send', 'socat', proc, { destination: socketStream.url });
       return unknown(`«${socketStream.url}»`, [{ kind: 'network', url: socketStream.url }]);
     }
     return EMPTY;
@@ -2010,72 +2510,126 @@ class Executor {
       const [host = '', port = '443'] = connect.split(':');
       const socket = this.rec.nextSocket++;
       const url = `tls://${host}:${port}`;
-      this.action<ConnectAction>({ type: 'connect', path: proc.path, loop: proc.loop, detail: short(words.join(' ')), socket, host: literalOrUnknown(host), port: literalOrUnknown(port), protocol: 'tls', sends: io.stdin === undefined ? [] : [io.stdin] });
+      this.action<ConnectAction>({
+        type: 'connect',
+        path: proc.path,
+        loop: proc.loop,
+        detail: short(words.join(' ')),
+        socket,
+        host: literalOrUnknown(host),
+        port: literalOrUnknown(port),
+        protocol: 'tls',
+        sends: io.stdin === undefined ? [] : [io.stdin],
+      });
       if (io.stdin !== undefined) this.flow(io.stdin, 'send', 'openssl', proc, { destination: url });
       return unknown(`«${url}»`, [{ kind: 'network', url }]);
     }
     if (sub === 's_server') {
-      this.action({ type: 'listen', path: proc.path, loop: proc.loop, detail: short(words.join(' ')), socket: this.rec.nextSocket++, port: literal(words[words.indexOf('-port') + 1] ?? '4433') });
+      this.action({
+        type: 'listen',
+        path: proc.path,
+        loop: proc.loop,
+        detail: short(words.join(' ')),
+        socket: this.rec.nextSocket++,
+        port: literal(words[words.indexOf('-port') + 1] ?? '4433'),
+      });
       return unknown('«tls-listener»', [{ kind: 'network', url: 'tls://0.0.0.0' }]);
     }
     const decodeFlag = words.includes('-d') || words.includes('-decode');
-    if ((sub === 'enc' || sub === 'base64') && decodeFlag && (words.includes('-base64') || words.includes('-a') || sub === 'base64')) {
+    if (
+      (sub === 'enc' || sub === 'base64') &&
+      decodeFlag &&
+      (words.includes('-base64') || words.includes('-a') || sub === 'base64')
+    ) {
       const input = words[words.indexOf('-in') + 1];
-      const source = words.includes('-in') && input !== undefined ? this.readFile(input, proc, 'openssl') : io.stdin ?? EMPTY;
-      return this.decode(source, 'base64', proc);
+      const source =
+        words.includes('-in') && input !== undefined
+          ? this.readFile(input, proc, 'openssl')
+          : (io.stdin ?? EMPTY);
+      return this.decode(source, 'base64');
     }
-    if (sub === 'zlib' && decodeFlag) return this.decode(io.stdin ?? EMPTY, 'deflate', proc);
-    return io.stdin === undefined ? unknown('$(openssl)') : withOrigins(unknown('$(openssl)'), io.stdin.origins);
+    if (sub === 'zlib' && decodeFlag) return this.decode(io.stdin ?? EMPTY, 'deflate');
+    return io.stdin === undefined
+      ? unknown('$(openssl)')
+      : withOrigins(unknown('$(openssl)'), io.stdin.origins);
   }
 
   copy(name: string, fields: Field[], proc: Proc): Value {
     const words = fields.map((f) => f.value.text);
-    const valued = name === 'install' ? new Set(['-m', '--mode', '-o', '-g', '--owner', '--group', '-t', '--target-directory', '-S']) : new Set(['-t', '--target-directory', '-S', '--suffix']);
+    const valued =
+      name === 'install'
+        ? new Set(['-m', '--mode', '-o', '-g', '--owner', '--group', '-t', '--target-directory', '-S'])
+        : new Set(['-t', '--target-directory', '-S', '--suffix']);
     const parsed = readOptions(words.slice(1), valued);
     const operands = parsed.operands.map((o) => o.text);
     if (operands.length < 2) return EMPTY;
     const target = optionValues(parsed, '-t', '--target-directory')[0];
     const sources = target === undefined ? operands.slice(0, -1) : operands;
     const destination = target ?? operands[operands.length - 1] ?? '';
-    const executable = name === 'install' ? optionValues(parsed, '-m', '--mode').every((m) => /[1357]/.test(m)) : undefined;
+    const executable =
+      name === 'install' ? optionValues(parsed, '-m', '--mode').every((m) => /[1357]/.test(m)) : undefined;
     for (const source of sources) {
       const from = this.resolvePath(source, proc);
       const entry = this.fileAt(from);
       if (entry === undefined) continue;
-      const into = sources.length > 1 || target !== undefined || destination.endsWith('/') ? `${destination.replace(/\/$/, '')}/${basename(source)}` : destination;
+      const into =
+        sources.length > 1 || target !== undefined || destination.endsWith('/')
+          ? `${destination.replace(/\/$/, '')}/${basename(source)}`
+          : destination;
       const to = this.resolvePath(into, proc);
-      const verb = name === 'install' ? 'installs' : name === 'mv' ? 'moves' : name === 'ln' ? 'links' : 'copies';
+      const verb =
+        name === 'install' ? 'installs' : name === 'mv' ? 'moves' : name === 'ln' ? 'links' : 'copies';
       this.pod.files.set(to, {
         content: entry.content,
         executable: executable ?? entry.executable,
         steps: [...entry.steps, `${verb} ${source} as ${into}`],
       });
       if (name === 'mv' && to !== from && entry.tree !== true) this.pod.files.delete(from);
-      this.action({ type: 'write', path: proc.path, loop: proc.loop, detail: short(words.join(' ')), file: literal(into), content: entry.content, ...(executable === true ? { executable } : {}) });
+      this.action({
+        type: 'write',
+        path: proc.path,
+        loop: proc.loop,
+        detail: short(words.join(' ')),
+        file: literal(into),
+        content: entry.content,
+        ...(executable === true ? { executable } : {}),
+      });
     }
     return EMPTY;
   }
 
   unpack(name: string, fields: Field[], proc: Proc, io: Io): Value {
     const words = fields.map((f) => f.value.text);
-    const flags = words.slice(1).filter((w) => w.startsWith('-') || (name === 'tar' && /^[a-zA-Z]+$/.test(w) && w === words[1]));
-    const extracting = name !== 'tar' || flags.some((f) => /x/.test(f.replace(/^--?/, '').slice(0, 12)) || f === '--extract' || f === '--get');
-    if (!extracting) return this.archive(words, proc, io);
+    const flags = words
+      .slice(1)
+      .filter((w) => w.startsWith('-') || (name === 'tar' && /^[a-zA-Z]+$/.test(w) && w === words[1]));
+    const extracting =
+      name !== 'tar' ||
+      flags.some((f) => /x/.test(f.replace(/^--?/, '').slice(0, 12)) || f === '--extract' || f === '--get');
+    if (!extracting) return this.archive(words, proc);
     let archive: string | undefined;
     if (name === 'tar') {
       for (let k = 1; k < words.length; k++) {
         const w = words[k] ?? '';
         if (w.startsWith('--file=')) archive = w.slice(7);
-        else if (w === '--file' || (/^-?[a-zA-Z]*f[a-zA-Z]*$/.test(w) && !w.startsWith('--') && (k === 1 || w.startsWith('-')))) archive = words[k + 1];
+        else if (
+          w === '--file' ||
+          (/^-?[a-zA-Z]*f[a-zA-Z]*$/.test(w) && !w.startsWith('--') && (k === 1 || w.startsWith('-')))
+        )
+          archive = words[k + 1];
         if (archive !== undefined) break;
       }
     } else archive = words.slice(1).find((w) => !w.startsWith('-'));
     const directoryIndex = words.findIndex((w) => w === '-C' || w === '--directory' || w === '-d');
-    const directory = directoryIndex > 0 ? words[directoryIndex + 1] : words.find((w) => w.startsWith('--directory='))?.slice(12);
-    const content = archive === undefined || archive === '-' ? io.stdin ?? EMPTY : this.readFile(archive, proc, name);
+    const directory =
+      directoryIndex > 0
+        ? words[directoryIndex + 1]
+        : words.find((w) => w.startsWith('--directory='))?.slice(12);
+    const content =
+      archive === undefined || archive === '-' ? (io.stdin ?? EMPTY) : this.readFile(archive, proc, name);
     const source = this.fileAt(archive === undefined ? '' : this.resolvePath(archive, proc));
     if (content.origins.length === 0) return EMPTY;
-    const into = directory === undefined ? proc.cwd ?? '.' : this.resolvePath(directory, proc);
+    const into = directory === undefined ? (proc.cwd ?? '.') : this.resolvePath(directory, proc);
     this.pod.files.set(into, {
       content: { text: '', exact: false, origins: content.origins },
       executable: true,
@@ -2086,20 +2640,43 @@ class Executor {
   }
 
   /** `tar c`: the archive holds what its inputs hold (a credential directory packed for upload). */
-  archive(words: readonly string[], proc: Proc, io: Io): Value {
-    const parsed = readOptions(words.slice(1), new Set(['-f', '--file', '-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '-H', '--format']));
+  archive(words: readonly string[], proc: Proc): Value {
+    const parsed = readOptions(
+      words.slice(1),
+      new Set([
+        '-f',
+        '--file',
+        '-C',
+        '--directory',
+        '-T',
+        '--files-from',
+        '-X',
+        '--exclude-from',
+        '--exclude',
+        '-b',
+        '-H',
+        '--format',
+      ]),
+    );
     const directory = optionValues(parsed, '-C', '--directory')[0];
     let file = optionValues(parsed, '-f', '--file')[0];
-    const operands = parsed.operands.map((o) => o.text).filter((o) => !/^[a-zA-Z]+$/.test(o) || o !== words[1]);
+    const operands = parsed.operands
+      .map((o) => o.text)
+      .filter((o) => !/^[a-zA-Z]+$/.test(o) || o !== words[1]);
     // Old-style `tar czf FILE …`: the first word holds the letters, `f` takes the next operand.
-    if (file === undefined && /^[a-zA-Z]*f[a-zA-Z]*$/.test(words[1] ?? '') && !(words[1] ?? '').startsWith('-')) file = operands.shift();
+    if (
+      file === undefined &&
+      /^[a-zA-Z]*f[a-zA-Z]*$/.test(words[1] ?? '') &&
+      !(words[1] ?? '').startsWith('-')
+    )
+      file = operands.shift();
     const inner = directory === undefined ? proc : { ...proc, cwd: this.resolvePath(directory, proc) };
     const content = concat(operands.map((operand) => this.readTree(operand, inner, 'tar')));
     if (file !== undefined && file !== '-') {
       this.writeFile(file, content, proc, 'tar');
       return EMPTY;
     }
-    void io;
+
     return content;
   }
 
@@ -2108,8 +2685,14 @@ class Executor {
     for (const word of words) {
       if (/^(?:git\+)?https?:\/\//.test(word) || /^git\+/.test(word)) {
         const url = literal(word.replace(/^git\+/, ''));
-        this.fetched({ type: 'fetch', path: proc.path, loop: proc.loop, detail, url, headers: [] }, name, proc);
-        this.flowFrom({ kind: 'network', url: url.text }, 'exec', name, proc, { steps: [`installs a package from ${short(url.text, 120)}`] });
+        this.fetched(
+          { type: 'fetch', path: proc.path, loop: proc.loop, detail, url, headers: [] },
+          name,
+          proc,
+        );
+        this.flowFrom({ kind: 'network', url: url.text }, 'exec', name, proc, {
+          steps: [`installs a package from ${short(url.text, 120)}`],
+        });
       }
     }
     return EMPTY;
@@ -2118,24 +2701,24 @@ class Executor {
   // ---------------------------------------------------------------- entry
 
   /** Runs one entry (a container's argv, a hook, a probe). */
-  runEntry(entry: Entry, stdinLimitsOk = true): void {
-    void stdinLimitsOk;
+  runEntry(entry: Entry): void {
     const proc = this.newProc(entry.site, entry.path);
-    const fields: Field[] = entry.argv.map((arg) => ({ value: arg.value, split: false, expansions: 0, escaped: false }));
+    const fields: Field[] = entry.argv.map((arg) => ({
+      value: arg.value,
+      split: false,
+      expansions: 0,
+      escaped: false,
+    }));
     const io: Io = { stdin: undefined, fds: new Map(), redirects: [] };
     try {
       const output = this.invoke(fields, proc, io, 0, []);
       // What reaches the container's log: a credential printed there is readable by anyone with log access.
-      for (const origin of output.origins) if (origin.kind === 'credential') this.flowFrom(origin, 'log', basename(fields[0]?.value.text ?? ''), proc);
-      this.logged(proc);
+      for (const origin of output.origins)
+        if (origin.kind === 'credential')
+          this.flowFrom(origin, 'log', basename(fields[0]?.value.text ?? ''), proc);
     } catch (error) {
       if (!(error instanceof LimitReached)) throw error;
     }
-  }
-
-  /** Top-level outputs of the statements of a script are the log; checked through invocations' outputs. */
-  logged(proc: Proc): void {
-    void proc;
   }
 }
 
@@ -2155,8 +2738,14 @@ function splitReplacement(text: string): [string, string] {
 
 function splitIfs(text: string, ifs: string): string[] {
   // IFS whitespace runs separate fields; each other IFS character is a separator of its own.
-  const white = [...ifs].filter((c) => /\s/.test(c)).map((c) => escapeRegex(c)).join('');
-  const other = [...ifs].filter((c) => !/\s/.test(c)).map((c) => escapeRegex(c)).join('');
+  const white = Array.from(ifs)
+    .filter((c) => /\s/.test(c))
+    .map((c) => escapeRegex(c))
+    .join('');
+  const other = Array.from(ifs)
+    .filter((c) => !/\s/.test(c))
+    .map((c) => escapeRegex(c))
+    .join('');
   const parts: string[] = [];
   if (white !== '') parts.push(`[${white}]*[${other === '' ? '\\u0000' : other}][${white}]*`, `[${white}]+`);
   else if (other !== '') parts.push(`[${other}]`);
@@ -2165,7 +2754,7 @@ function splitIfs(text: string, ifs: string): string[] {
 }
 
 function escapeRegex(c: string): string {
-  return c.replace(/[-\\^\]\[]/g, '\\$&');
+  return c.replace(/[-\\^\][]/g, '\\$&');
 }
 
 function braceExpand(text: string): string[] {
@@ -2188,7 +2777,8 @@ function braceExpand(text: string): string[] {
             if (count > EXECUTION_LIMITS.maxBraceFields + 1) return [text];
             const step = from <= to ? 1 : -1;
             const out: string[] = [];
-            for (let n = from; step > 0 ? n <= to : n >= to; n += step) out.push(`${text.slice(0, open)}${n}${text.slice(i + 1)}`);
+            for (let n = from; step > 0 ? n <= to : n >= to; n += step)
+              out.push(`${text.slice(0, open)}${n}${text.slice(i + 1)}`);
             return out;
           }
           return [text];
@@ -2222,15 +2812,55 @@ function arithmetic(text: string, proc: Proc): Value {
     return value?.exact === true && /^-?\d+$/.test(value.text) ? value.text : m;
   });
   if (/^[\d\s+\-*/%()]+$/.test(substituted) && substituted.length < 200) {
-    try {
-      // Integer arithmetic over digits and operators only (checked above).
-      const result = Function(`"use strict"; return Math.trunc(${substituted});`)() as unknown;
-      if (typeof result === 'number' && Number.isFinite(result)) return literal(String(result));
-    } catch {
-      // fall through: not a valid expression
-    }
+    const result = evaluateInteger(substituted.replace(/\s+/g, ''));
+    if (result !== undefined && Number.isFinite(result)) return literal(String(result));
   }
   return unknown(`$((${text}))`);
+}
+
+/** Integer arithmetic over digits, `+ - * / %` and parentheses; undefined when malformed. */
+function evaluateInteger(text: string): number | undefined {
+  let i = 0;
+  const primary = (): number | undefined => {
+    if (text[i] === '(') {
+      i++;
+      const value = sum();
+      if (text[i] !== ')') return undefined;
+      i++;
+      return value;
+    }
+    if (text[i] === '-' || text[i] === '+') {
+      const sign = text[i++] === '-' ? -1 : 1;
+      const value = primary();
+      return value === undefined ? undefined : sign * value;
+    }
+    const match = /^\d+/.exec(text.slice(i));
+    if (match === null) return undefined;
+    i += match[0].length;
+    return Number(match[0]);
+  };
+  const product = (): number | undefined => {
+    let value = primary();
+    while (value !== undefined && (text[i] === '*' || text[i] === '/' || text[i] === '%')) {
+      const op = text[i++];
+      const right = primary();
+      if (right === undefined || (op !== '*' && right === 0)) return undefined;
+      value = op === '*' ? value * right : op === '/' ? Math.trunc(value / right) : value % right;
+    }
+    return value;
+  };
+  const sum = (): number | undefined => {
+    let value = product();
+    while (value !== undefined && (text[i] === '+' || text[i] === '-')) {
+      const op = text[i++];
+      const right = product();
+      if (right === undefined) return undefined;
+      value = op === '+' ? value + right : value - right;
+    }
+    return value;
+  };
+  const value = sum();
+  return i === text.length ? value : undefined;
 }
 
 function shellQuote(text: string): string {
@@ -2254,10 +2884,13 @@ function pathDirs(proc: Proc): string[] {
 /** The encoding a decoding command undoes; undefined when the command does not decode. */
 function decoderOf(name: string, words: readonly string[]): ShellEncoding | undefined {
   const flags = words.slice(1);
-  const decodeFlag = flags.some((w) => w === '-d' || w === '--decode' || w === '-D' || (/^-[a-zA-Z]+$/.test(w) && w.includes('d')));
+  const decodeFlag = flags.some(
+    (w) => w === '-d' || w === '--decode' || w === '-D' || (/^-[a-zA-Z]+$/.test(w) && w.includes('d')),
+  );
   if ((name === 'base64' || name === 'gbase64') && decodeFlag) return 'base64';
   if (name === 'base32' && decodeFlag) return 'base32';
-  if (name === 'basenc' && decodeFlag) return flags.includes('--base32') ? 'base32' : flags.includes('--base16') ? 'hex' : 'base64';
+  if (name === 'basenc' && decodeFlag)
+    return flags.includes('--base32') ? 'base32' : flags.includes('--base16') ? 'hex' : 'base64';
   if (name === 'xxd' && flags.some((w) => /^-r/.test(w) || w === '-revert')) return 'hex';
   if (name === 'rev') return 'reverse';
   if (name === 'tr') {
@@ -2266,12 +2899,16 @@ function decoderOf(name: string, words: readonly string[]): ShellEncoding | unde
     if (/^(?:\[?A-Za-z\]?|a-zA-Z)$/.test(from) && /N-ZA-Mn-za-m|n-za-mN-ZA-M/.test(to)) return 'rot13';
     return undefined;
   }
-  if ((name === 'gunzip' || name === 'zcat') || (name === 'gzip' && decodeFlag)) return 'gzip';
+  if (name === 'gunzip' || name === 'zcat' || (name === 'gzip' && decodeFlag)) return 'gzip';
   return undefined;
 }
 
 /** What a container runs, as the model sees it. */
-export function execute(entries: readonly Entry[], env: ReadonlyMap<string, Value>, pod: PodState): Execution {
+export function execute(
+  entries: readonly Entry[],
+  env: ReadonlyMap<string, Value>,
+  pod: PodState,
+): Execution {
   const first = new Executor(pod, env);
   // A fifo read before it was written (`cat f | sh | nc h p > f`): a second pass sees what was written.
   const snapshot = new Map([...pod.files].map(([k, v]) => [k, { ...v }]));

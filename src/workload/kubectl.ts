@@ -75,7 +75,8 @@ export function grantsOf(text: string): string[] {
   if (/["']?hostPID["']?\s*:\s*["']?true/.test(text)) grants.push('hostPID');
   if (/["']?hostNetwork["']?\s*:\s*["']?true/.test(text)) grants.push('hostNetwork');
   if (/["']?hostIPC["']?\s*:\s*["']?true/.test(text)) grants.push('hostIPC');
-  if (/hostPath["']?\s*:\s*\{?\s*["']?path["']?\s*:\s*["']?\/["']?\s*[,}\n]/.test(text)) grants.push('hostPath /');
+  if (/hostPath["']?\s*:\s*\{?\s*["']?path["']?\s*:\s*["']?\/["']?\s*[,}\n]/.test(text))
+    grants.push('hostPath /');
   else if (/hostPath/.test(text)) grants.push('hostPath');
   if (/cluster-admin/.test(text)) grants.push('cluster-admin');
   if (/system:masters/.test(text)) grants.push('system:masters');
@@ -92,7 +93,8 @@ export function kubeActionOfCommand(
   const parsed = readOptions(words.slice(1), KUBECTL_VALUED);
   const operands = parsed.operands.map((operand) => operand.text);
   const verb = operands[0];
-  if (verb === undefined || verb === 'config' || verb === 'version' || verb === 'completion') return undefined;
+  if (verb === undefined || verb === 'config' || verb === 'version' || verb === 'completion')
+    return undefined;
   const namespace = optionValues(parsed, '-n', '--namespace')[0];
   const allNamespaces = hasOption(parsed, '-A', '--all-namespaces');
   let resource = '';
@@ -158,7 +160,8 @@ export function kubeActionOfCommand(
     case 'replace':
       resource = 'manifest';
       if (stdin !== undefined) grants.push(...grantsOf(stdin.text));
-      for (const file of optionValues(parsed, '-f', '--filename')) if (/^https?:/.test(file)) grants.push(`from ${file}`);
+      for (const file of optionValues(parsed, '-f', '--filename'))
+        if (/^https?:/.test(file)) grants.push(`from ${file}`);
       break;
     case 'certificate':
       kubeVerb = operands[1] ?? 'certificate';

@@ -80,7 +80,7 @@ function environmentOf(raw: Record<string, unknown>): Map<string, Value> {
     const from = isRecord(item.valueFrom) ? item.valueFrom : {};
     const secret = isRecord(from.secretKeyRef) ? from.secretKeyRef : undefined;
     if (secret !== undefined) {
-      const source = `secret ${String(secret.name ?? '?')}/${String(secret.key ?? '?')}`;
+      const source = `secret ${typeof secret.name === 'string' ? secret.name : '?'}/${typeof secret.key === 'string' ? secret.key : '?'}`;
       env.set(name, unknown(`$${name}`, [{ kind: 'credential', credential: 'secret', source }]));
     } else {
       env.set(name, unknown(`$${name}`, [{ kind: 'env', name }]));
@@ -90,16 +90,24 @@ function environmentOf(raw: Record<string, unknown>): Map<string, Value> {
 }
 
 /** Credential files the pod mounts: projected service-account tokens and Secret volumes. */
-function mountedCredentials(spec: Record<string, unknown>, containers: readonly ContainerView[]): MountedCredential[] {
+function mountedCredentials(
+  spec: Record<string, unknown>,
+  containers: readonly ContainerView[],
+): MountedCredential[] {
   const volumes = Array.isArray(spec.volumes) ? (spec.volumes as unknown[]) : [];
   const kinds = new Map<string, MountedCredential['credential']>();
   for (const volume of volumes) {
     if (!isRecord(volume) || typeof volume.name !== 'string') continue;
     if (isRecord(volume.secret)) kinds.set(volume.name, 'secret');
-    const projected = isRecord(volume.projected) && Array.isArray(volume.projected.sources) ? (volume.projected.sources as unknown[]) : [];
+    const projected =
+      isRecord(volume.projected) && Array.isArray(volume.projected.sources)
+        ? (volume.projected.sources as unknown[])
+        : [];
     for (const source of projected) {
-      if (isRecord(source) && isRecord(source.serviceAccountToken)) kinds.set(volume.name, 'service-account-token');
-      else if (isRecord(source) && isRecord(source.secret) && !kinds.has(volume.name)) kinds.set(volume.name, 'secret');
+      if (isRecord(source) && isRecord(source.serviceAccountToken))
+        kinds.set(volume.name, 'service-account-token');
+      else if (isRecord(source) && isRecord(source.secret) && !kinds.has(volume.name))
+        kinds.set(volume.name, 'secret');
     }
   }
   const mounts: MountedCredential[] = [];
@@ -114,7 +122,13 @@ function mountedCredentials(spec: Record<string, unknown>, containers: readonly 
   return mounts;
 }
 
-function entry(values: readonly string[], env: ReadonlyMap<string, Value>, paths: readonly string[], site: Site, path: string): Entry {
+function entry(
+  values: readonly string[],
+  env: ReadonlyMap<string, Value>,
+  paths: readonly string[],
+  site: Site,
+  path: string,
+): Entry {
   return {
     argv: values.map((text, k) => ({ value: expandReferences(text, env), path: paths[k] ?? path })),
     site,
@@ -131,35 +145,73 @@ function entriesOf(container: ContainerView, env: ReadonlyMap<string, Value>): E
   const commandPaths = (command ?? []).map((_, k) => `${container.path}.command[${k}]`);
   const argPaths = args.map((_, k) => `${container.path}.args[${k}]`);
   if (command !== undefined && command.length > 0) {
-    entries.push(entry([...command, ...args], env, [...commandPaths, ...argPaths], 'command', container.path));
+    entries.push(
+      entry([...command, ...args], env, [...commandPaths, ...argPaths], 'command', container.path),
+    );
   } else if (args.length > 0) {
     // An unknown image given options only: its entrypoint takes them; name it after the image.
     const known = entrypointOf(container.image);
-    const entrypoint = known ?? (args[0]?.startsWith('-') === true && container.image !== undefined ? [container.image.name] : []);
-    entries.push(entry([...entrypoint, ...args], env, [...entrypoint.map(() => container.path), ...argPaths], 'command', container.path));
+    const entrypoint =
+      known ??
+      (args[0]?.startsWith('-') === true && container.image !== undefined ? [container.image.name] : []);
+    entries.push(
+      entry(
+        [...entrypoint, ...args],
+        env,
+        [...entrypoint.map(() => container.path), ...argPaths],
+        'command',
+        container.path,
+      ),
+    );
   }
   const lifecycle = isRecord(raw.lifecycle) ? raw.lifecycle : {};
   for (const hook of ['postStart', 'preStop']) {
     const handler = lifecycle[hook];
     const exec = isRecord(handler) && isRecord(handler.exec) ? stringsOf(handler.exec.command) : undefined;
     const path = `${container.path}.lifecycle.${hook}.exec.command`;
-    if (exec !== undefined && exec.length > 0) entries.push(entry(exec, env, exec.map((_, k) => `${path}[${k}]`), 'lifecycle', path));
+    if (exec !== undefined && exec.length > 0)
+      entries.push(
+        entry(
+          exec,
+          env,
+          exec.map((_, k) => `${path}[${k}]`),
+          'lifecycle',
+          path,
+        ),
+      );
   }
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     const handler = raw[probe];
     const exec = isRecord(handler) && isRecord(handler.exec) ? stringsOf(handler.exec.command) : undefined;
     const path = `${container.path}.${probe}.exec.command`;
-    if (exec !== undefined && exec.length > 0) entries.push(entry(exec, env, exec.map((_, k) => `${path}[${k}]`), 'probe', path));
+    if (exec !== undefined && exec.length > 0)
+      entries.push(
+        entry(
+          exec,
+          env,
+          exec.map((_, k) => `${path}[${k}]`),
+          'probe',
+          path,
+        ),
+      );
   }
   return entries;
 }
 
 /** Container paths backed by a node path (hostPath volumes). */
-function hostMountsOf(spec: Record<string, unknown>, containers: readonly ContainerView[]): { mountPath: string; hostPath: string }[] {
+function hostMountsOf(
+  spec: Record<string, unknown>,
+  containers: readonly ContainerView[],
+): { mountPath: string; hostPath: string }[] {
   const volumes = Array.isArray(spec.volumes) ? (spec.volumes as unknown[]) : [];
   const hostPaths = new Map<string, string>();
   for (const volume of volumes) {
-    if (isRecord(volume) && typeof volume.name === 'string' && isRecord(volume.hostPath) && typeof volume.hostPath.path === 'string') {
+    if (
+      isRecord(volume) &&
+      typeof volume.name === 'string' &&
+      isRecord(volume.hostPath) &&
+      typeof volume.hostPath.path === 'string'
+    ) {
       hostPaths.set(volume.name, volume.hostPath.path);
     }
   }
@@ -168,7 +220,10 @@ function hostMountsOf(spec: Record<string, unknown>, containers: readonly Contai
     for (const mount of container.volumeMounts) {
       const hostPath = hostPaths.get(mount.name);
       if (hostPath === undefined || mount.mountPath === '') continue;
-      out.push({ mountPath: canonicalPath(mount.mountPath), hostPath: canonicalPath(mount.subPath === undefined ? hostPath : `${hostPath}/${mount.subPath}`) });
+      out.push({
+        mountPath: canonicalPath(mount.mountPath),
+        hostPath: canonicalPath(mount.subPath === undefined ? hostPath : `${hostPath}/${mount.subPath}`),
+      });
     }
   }
   return out;
@@ -182,7 +237,10 @@ export function useCodeAnalyzer(analyzer: CodeAnalyzer | undefined): void {
 }
 
 /** The execution model of every container of one pod template, computed once, in kubelet order. */
-export function executePod(spec: Record<string, unknown>, containers: readonly ContainerView[]): Map<ContainerView, Execution> {
+export function executePod(
+  spec: Record<string, unknown>,
+  containers: readonly ContainerView[],
+): Map<ContainerView, Execution> {
   const pod = newPodState(mountedCredentials(spec, containers), codeAnalyzer, hostMountsOf(spec, containers));
   const out = new Map<ContainerView, Execution>();
   for (const container of containers) {
