@@ -65,6 +65,48 @@ function renderRule(rule: Rule): string[] {
   ];
 }
 
+/**
+ * How the default profile's behavioural rules judge a workload: the model they read and the lines
+ * they draw, in one place, so a denied team can see why and a reviewer where the line is.
+ */
+const DEFAULT_PROFILE_NOTES: readonly string[] = [
+  '### How the behavioural rules read a workload',
+  '',
+  'The behavioural rules never match words in the manifest. For each container the workload layer builds',
+  'an execution model: every program the container runs (its `command`/`args` resolved as the kubelet',
+  'does, lifecycle hooks and exec probes, with launchers such as `sudo`, `nohup`, `env`, `chroot`,',
+  '`nsenter`, `busybox` unwrapped and `sh -c`, `eval`, functions, heredocs and interpreter one-liners',
+  'followed), the actions those programs take (fetches, sockets, processes, file reads and writes,',
+  'Kubernetes API calls), and the flows from sources (the network, credentials, decoded text) to sinks',
+  '(execution, a send to a host, the container’s log). The rules judge that model, so every spelling',
+  'the model understands is judged like the others.',
+  '',
+  '- **Download and run** is graded by where the code came from. Plain HTTP, FTP or TFTP, an IP address',
+  '  in any spelling, a wildcard-DNS name that embeds an address, a public host on a non-default port,',
+  '  the metadata service, or code dropped into a hidden or temporary path before it runs: `download-exec`',
+  '  (deny). HTTPS from a domain, a Service inside the cluster, or a host only known at run time:',
+  '  `download-exec-unverified` (warn). HTTPS from a vendor’s own installer host (its `trustedHosts`',
+  '  parameter: `get.helm.sh`, `sh.rustup.rs`, …): context only (`network-client`, weight 1). The line',
+  '  sits there because vendors document HTTPS installers from their own hosts, while droppers use',
+  '  bare addresses, plain HTTP and hidden or temporary files; anyone can publish on `github.com` and',
+  '  `raw.githubusercontent.com`, so only named projects’ paths there are trusted.',
+  '- **Credentials** are judged by where they go. A token sent to its own audience — the service-account',
+  '  token to the API server or a Vault Kubernetes login, a workload-identity token to its provider’s',
+  '  API domains — is what vendor documentation teaches and does not fire; the same token sent to any',
+  '  other host, or cloud or node credentials printed to the log, is theft (deny).',
+  '- **Reverse shells** are a socket joined to a shell’s or interpreter’s standard streams, or commands',
+  '  read from a socket and run — not a mention of `/dev/tcp`. **Scans** are connections in a loop over',
+  '  changing ports or hosts; the same host and port retried (a wait-for-database loop) is not a scan.',
+  '- **Miners** are recognised by their option set (a pool with a wallet or tuning) on any program name.',
+  '- **The Kubernetes API** from inside the pod: escalation and spreading deny (`kube-api-escalation`),',
+  '  reading Secrets in the pod’s own namespace warns (`kube-secrets-read`), everyday operations are quiet.',
+  '- **Fail closed:** when the model’s analysis reaches a limit (nesting, size, work budget),',
+  '  `analysis-incomplete` fires at the deny threshold: the shell runs what the model stopped reading. To',
+  '  warn instead, set `rules.analysis-incomplete.weight` (for example to 4) in the policy. A rule that',
+  '  throws is an `engine-error` finding, decided by the policy’s `onError`.',
+  '',
+];
+
 function renderProfile(profile: Profile): string[] {
   const { annotate, warn, deny } = profile.thresholds;
   return [
@@ -80,6 +122,7 @@ function renderProfile(profile: Profile): string[] {
         `| [${rule.id}](#${rule.id}) | ${rule.weight} | ${technique(rule)} | ${cell(rule.description)} |`,
     ),
     '',
+    ...(profile.name === 'default' ? DEFAULT_PROFILE_NOTES : []),
     ...profile.rules.flatMap(renderRule),
   ];
 }

@@ -39,6 +39,13 @@ function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
       };
 }
 
+/**
+ * Weight of an `engine-error` finding: none. Whether an object a rule could not judge is denied is
+ * the policy's `onError` (documented as the one switch for it, allow with a warning by default);
+ * analysis the model cut short is scored by `analysis-incomplete`, which fails closed by weight.
+ */
+export const ENGINE_ERROR_WEIGHT = 0;
+
 /** Runs every active rule over the workload. A rule that throws becomes an `engine-error` finding, never an exception. */
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
   const findings: Finding[] = [];
@@ -50,7 +57,7 @@ export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]):
       errors.push(rule.id);
       findings.push({
         rule: ENGINE_ERROR_RULE,
-        weight: 0,
+        weight: ENGINE_ERROR_WEIGHT,
         technique: '',
         message: `rule ${rule.id} failed`,
         detail: error instanceof Error ? error.message.slice(0, 200) : 'unknown error',

@@ -46,7 +46,12 @@ export type Origin =
   /** Whatever a process reads from its standard input when the model does not know what that is. */
   | { readonly kind: 'stdin' }
   /** The value of an environment variable the model cannot see (`valueFrom`, the image's own env). */
-  | { readonly kind: 'env'; readonly name: string };
+  | { readonly kind: 'env'; readonly name: string }
+  /**
+   * A value that changes from one pass of a loop to the next (a `for` variable over a sequence, a
+   * brace range too long to unroll): a host or port with it is many hosts or ports.
+   */
+  | { readonly kind: 'loop'; readonly variable: string };
 
 /** What the model knows of a string at run time. */
 export interface Value {

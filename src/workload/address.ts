@@ -137,13 +137,12 @@ export function isMetadataHost(host: string): boolean {
   return address !== undefined && METADATA_ADDRESSES.has(address);
 }
 
-const API_SERVER_NAMES =
-  /^(?:kubernetes|kubernetes\.default|kubernetes\.default\.svc(?:\.cluster\.local|\.[a-z0-9.-]+)?)$/;
+const API_SERVER_NAMES = /^(?:kubernetes|kubernetes\.default|kubernetes\.default\.svc(?:\.cluster\.local)?)$/;
 
 /** Whether the host is the cluster's own API server (the in-cluster names, `$KUBERNETES_SERVICE_HOST`). */
 export function isApiServerHost(host: string): boolean {
   const bare = host.toLowerCase().replace(/\.$/, '');
-  return API_SERVER_NAMES.test(bare) || /\$\{?KUBERNETES_SERVICE_HOST\}?/.test(host);
+  return API_SERVER_NAMES.test(bare) || /^\$\{?KUBERNETES_SERVICE_HOST\}?$/i.test(host);
 }
 
 /** Private, loopback and link-local IPv4 ranges (RFC 1918, RFC 6598, RFC 3927). */

@@ -120,7 +120,7 @@ describe('downloads that run', () => {
     expect(flow?.steps).toEqual([
       'downloads http://192.0.2.1/x to /tmp/a',
       'moves /tmp/a as /usr/bin/kworker',
-      'runs kworker',
+      'runs /usr/bin/kworker',
     ]);
   });
 
@@ -294,13 +294,30 @@ describe('hostile input fails closed', () => {
   });
 });
 
+describe('loops', () => {
+  it('a port that changes per pass is marked as varying; a fixed one is not', () => {
+    const scan = sh('for p in $(seq 1 1024); do (echo > /dev/tcp/10.0.0.1/$p) 2>/dev/null && echo $p; done');
+    const wait = sh('until nc -z "$DB_HOST" 5432; do sleep 1; done');
+    const varies = (e: Execution): boolean[] =>
+      e.actions.flatMap((a) => (a.type === 'connect' ? [a.port.origins.some((o) => o.kind === 'loop')] : []));
+    expect(varies(scan)).toEqual([true]);
+    expect(varies(wait)).toEqual([false]);
+  });
+
+  it('a brace range too long to unroll stands for many hosts', () => {
+    const e = sh('for h in 10.0.0.{1..254}; do nc -z -w1 $h 22; done');
+    const connect = e.actions.find((a) => a.type === 'connect');
+    expect(connect?.type === 'connect' && connect.host.origins.some((o) => o.kind === 'loop')).toBe(true);
+  });
+});
+
 describe('what runs, through launchers and images', () => {
   it('unwraps launchers and keeps them', () => {
     const e = sh('nohup nice -n 19 timeout 60 chroot /host /usr/bin/id');
     expect(e.invocations.find((i) => i.program === 'id')?.launchers).toEqual([
       'nohup',
-      'nice',
-      'timeout',
+      'nice -n 19',
+      'timeout 60',
       'chroot /host',
     ]);
   });

@@ -398,7 +398,8 @@ class Executor {
     proc: Proc,
     extra: { destination?: string; steps?: readonly string[] } = {},
   ): void {
-    for (const source of value.origins) this.flowFrom(source, sink, by, proc, extra);
+    for (const source of value.origins)
+      if (source.kind !== 'loop') this.flowFrom(source, sink, by, proc, extra);
   }
 
   flowFrom(
@@ -537,7 +538,10 @@ class Executor {
       const exact = fields.every((f) => f.exact) && fields.length <= EXECUTION_LIMITS.maxUnroll;
       if (exact && fields.length > 0) {
         for (const value of fields) {
-          inner.vars.set(name, value);
+          inner.vars.set(
+            name,
+            fields.length > 1 ? withOrigins(value, [{ kind: 'loop', variable: name }]) : value,
+          );
           outputs.push(this.runScript(command.body, inner, io.stdin));
         }
       } else {
@@ -546,7 +550,7 @@ class Executor {
           unknown(
             `$${name}`,
             mergeOrigins(
-              [],
+              [{ kind: 'loop', variable: name }],
               fields.flatMap((f) => f.origins),
             ),
           ),
@@ -796,6 +800,18 @@ class Executor {
           .slice(0, EXECUTION_LIMITS.maxBraceFields)
           .map((text) => ({ value: literal(text), split: false, expansions: 0, escaped: true }));
       }
+      // A sequence too long to unroll (`10.0.0.{1..254}`): one word that stands for many.
+      if (/\{-?\d+\.\.-?\d+\}/.test(result[0]?.text ?? '')) {
+        const text = result[0]?.text ?? '';
+        return [
+          {
+            value: unknown(text, [{ kind: 'loop', variable: text }]),
+            split: false,
+            expansions: 1,
+            escaped: false,
+          },
+        ];
+      }
     }
     return result.map((value) => ({ value, split: isSplitName, expansions, escaped }));
   }
@@ -811,7 +827,7 @@ class Executor {
 
   // ---------------------------------------------------------------- redirections
 
-  openSocket(match: RegExpExecArray, proc: Proc, detail: string): Stream {
+  openSocket(match: RegExpExecArray, proc: Proc, detail: string, origins: readonly Origin[] = []): Stream {
     const protocol = match[1] === 'udp' ? 'udp' : 'tcp';
     const socket = this.rec.nextSocket++;
     const host = match[2] ?? '';
@@ -822,8 +838,8 @@ class Executor {
       loop: proc.loop,
       detail: short(detail),
       socket,
-      host: literalOrUnknown(host),
-      port: literalOrUnknown(port),
+      host: literalOrUnknown(host, origins),
+      port: literalOrUnknown(port, origins),
       protocol,
       sends: [],
     });
@@ -945,7 +961,7 @@ class Executor {
       const inFd = redirect.fd ?? 0;
       const outFd = redirect.fd ?? 1;
       if (socket !== null) {
-        const stream = this.openSocket(socket, proc, `${op}${text}`);
+        const stream = this.openSocket(socket, proc, `${op}${text}`, target.origins);
         if (op === '<') io.fds.set(inFd, stream);
         else if (op === '<>') io.fds.set(inFd, stream);
         else if (op === '&>' || op === '&>>' || (op === '>&' && redirect.fd === undefined)) {
@@ -1184,7 +1200,10 @@ class Executor {
             ? unknown(`«${input.url}»`, [{ kind: 'network', url: input.url }])
             : (io.stdin ?? unknown('«stdin»', [{ kind: 'stdin' }]));
         const targets = names.length === 0 ? ['REPLY'] : names;
-        for (const target of targets) proc.vars.set(target, unknown(`$${target}`, source.origins));
+        const origins: readonly Origin[] = proc.loop
+          ? mergeOrigins(source.origins, [{ kind: 'loop', variable: targets[0] ?? 'REPLY' }])
+          : source.origins;
+        for (const target of targets) proc.vars.set(target, unknown(`$${target}`, origins));
         return EMPTY;
       }
       case 'eval': {
@@ -1397,7 +1416,8 @@ class Executor {
         }
       }
       const operandsKept = inner.slice(k, k + launcher.operands).map((f) => f.value.text);
-      const described = launcher.keepOperands === true ? [name, ...operandsKept].join(' ') : name;
+      // The launcher as written up to its program: `nsenter -t 1 -m -u -i -n`, `chroot /host`, `nice -n 19`.
+      const described = [name, ...words.slice(1, start + k + launcher.operands)].join(' ');
       const rest = inner.slice(k + launcher.operands);
       if (name === 'chroot') {
         // `chroot /host CMD`: CMD runs from the host's file system; with no CMD, the host's shell.
@@ -1819,6 +1839,10 @@ class Executor {
     if (parsed !== undefined) {
       const credential = credentialOfUrl(parsed, url.text);
       if (credential !== undefined) origins.push(credential);
+      // Secrets read from the API server are Secret content.
+      if (classifyHost(parsed.host) === 'api-server' && /\/secrets(?:[/?]|$)/.test(parsed.path)) {
+        origins.push({ kind: 'credential', credential: 'secret', source: url.text });
+      }
     }
     return unknown(
       `«${short(url.text, 120)}»`,
@@ -2052,7 +2076,17 @@ class Executor {
       const kube = kubeActionOfCommand(words, stdin, base);
       if (kube !== undefined) this.action(kube);
       const operands = readOptions(words.slice(1), KUBECTL_VALUED).operands.map((o) => o.text);
-      const credential = credentialOfCommand('kubectl', operands);
+      const credential =
+        credentialOfCommand('kubectl', operands) ??
+        (kube !== undefined &&
+        kube.resource.split(',').includes('secrets') &&
+        ['get', 'describe', 'list'].includes(kube.verb)
+          ? {
+              kind: 'credential' as const,
+              credential: 'secret' as const,
+              source: `kubectl ${kube.verb} secrets`,
+            }
+          : undefined);
       return credential === undefined ? unknown(`$(${name})`) : unknown(`$(${name})`, [credential]);
     }
     if (
@@ -2087,7 +2121,9 @@ class Executor {
     for (const candidate of candidates) {
       const entry = this.fileAt(candidate);
       if (entry === undefined) continue;
-      this.flow(entry.content, 'exec', written, proc, { steps: [...entry.steps, `runs ${written}`] });
+      this.flow(entry.content, 'exec', written, proc, {
+        steps: [...entry.steps, `runs ${ranAs(written, candidate)}`],
+      });
       return;
     }
   }
@@ -2105,7 +2141,7 @@ class Executor {
     for (const candidate of candidates) {
       const entry = this.fileAt(candidate);
       if (entry === undefined) continue;
-      const steps = [...entry.steps, `runs ${written}`];
+      const steps = [...entry.steps, `runs ${ranAs(written, candidate)}`];
       this.flow(entry.content, 'exec', written, proc, { steps });
       const text = entry.content.text;
       if (entry.content.exact && text !== '' && !entry.tree) {
@@ -2330,7 +2366,8 @@ class Executor {
   }
 
   downloaded(file: string, content: Value, url: Value, proc: Proc): void {
-    this.writeFile(file, content, proc, 'download', false, [`downloads ${short(url.text, 120)} to ${file}`]);
+    const where = proc.cwd === undefined && !file.startsWith('/') ? file : this.resolvePath(file, proc);
+    this.writeFile(file, content, proc, 'download', false, [`downloads ${short(url.text, 120)} to ${where}`]);
   }
 
   netcat(name: string, fields: Field[], proc: Proc, io: Io): Value {
@@ -2863,12 +2900,17 @@ function evaluateInteger(text: string): number | undefined {
   return i === text.length ? value : undefined;
 }
 
+/** How a run file is named in a flow's steps: its absolute path when known, else as written. */
+function ranAs(written: string, resolved: string): string {
+  return resolved.startsWith('/') ? resolved : written;
+}
+
 function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function literalOrUnknown(text: string): Value {
-  return text.includes('$') ? unknown(text) : literal(text);
+function literalOrUnknown(text: string, origins: readonly Origin[] = []): Value {
+  return text.includes('$') ? unknown(text, origins) : literal(text);
 }
 
 function valueOfWord(fields: Field[], index: number | undefined): Value {

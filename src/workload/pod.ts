@@ -7,7 +7,8 @@
  */
 import type { Value } from './action.js';
 import { canonicalPath, type MountedCredential } from './credential.js';
-import { execute, newPodState, type CodeAnalyzer, type Entry } from './execution.js';
+import { analyzeCode } from './code/analyze.js';
+import { execute, newPodState, type Entry } from './execution.js';
 import type { Execution, Site } from './model.js';
 import { isRecord } from './template.js';
 import type { ContainerView, ImageReference } from './types.js';
@@ -229,19 +230,12 @@ function hostMountsOf(
   return out;
 }
 
-/** The code analyser for interpreter one-liners; set once at start by whoever has one. */
-let codeAnalyzer: CodeAnalyzer | undefined;
-
-export function useCodeAnalyzer(analyzer: CodeAnalyzer | undefined): void {
-  codeAnalyzer = analyzer;
-}
-
 /** The execution model of every container of one pod template, computed once, in kubelet order. */
 export function executePod(
   spec: Record<string, unknown>,
   containers: readonly ContainerView[],
 ): Map<ContainerView, Execution> {
-  const pod = newPodState(mountedCredentials(spec, containers), codeAnalyzer, hostMountsOf(spec, containers));
+  const pod = newPodState(mountedCredentials(spec, containers), analyzeCode, hostMountsOf(spec, containers));
   const out = new Map<ContainerView, Execution>();
   for (const container of containers) {
     const env = environmentOf(container.raw);

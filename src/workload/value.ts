@@ -34,6 +34,8 @@ function originKey(origin: Origin): string {
       return 's';
     case 'env':
       return `e:${origin.name}`;
+    case 'loop':
+      return `l:${origin.variable}`;
   }
 }
 

@@ -1,6 +1,5 @@
 import { buildWorkload } from '../../src/workload/build.js';
-import { parseShell } from '../../src/workload/shell.js';
-import type { SimpleCommand, Workload } from '../../src/workload/types.js';
+import type { Workload } from '../../src/workload/types.js';
 
 /** Smallest workloads for rule tables: a CronJob around a pod spec, and its first container's JSON path. */
 export const SPEC = 'spec.jobTemplate.spec.template.spec';
@@ -36,11 +35,4 @@ export function job(spec: Record<string, unknown>): Workload {
     metadata: { name: 'x' },
     spec: { template: { spec } },
   });
-}
-
-/** The command a one-line script runs (substitutions come before their command: it is the last at depth 0). */
-export function one(script: string): SimpleCommand {
-  const command = parseShell(script, { depth: 0, origin: 'shell' }).commands.findLast((c) => c.depth === 0);
-  if (command === undefined) throw new Error(`no command in ${script}`);
-  return command;
 }

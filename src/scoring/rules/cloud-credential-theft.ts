@@ -1,45 +1,26 @@
 /**
- * cloud-credential-theft — a command asks a cloud metadata service for the node's or the task's
- * credentials.
- * Reads: every command of every container (arguments and redirections, in argv, `sh -c`
- * scripts, substitutions, decoded payloads, hooks, exec probes and commands run through a runtime
- * client); literal env values holding an instance-metadata credential URL.
- * Looks for: the credential endpoints, which no other service serves: AWS
- * `/latest/meta-data/iam/security-credentials` (IMDSv1 and v2 alike; the v2 session token alone at
- * `/latest/api/token` is not a credential), Alibaba `/latest/meta-data/ram/security-credentials`,
- * GCP `/computeMetadata/v1/instance/service-accounts/<sa>/token` (and `/identity`), Azure
- * `/metadata/identity/oauth2/token`, Oracle `/opc/v2/identity`; the ECS task credentials endpoint
- * `169.254.170.2` with `$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `/v2/credentials` in a command.
+ * cloud-credential-theft — cloud credentials go somewhere their provider does not send them.
+ * Reads: each container's execution model: fetches from the metadata services (under any spelling
+ * of their addresses), cloud CLIs that print tokens, workload-identity token files, and the flows
+ * from those credentials to a send or to the log.
+ * Looks for: a workload-identity token or cloud credentials sent to a host outside the provider's
+ * own API domains (or a Vault login); instance or role credentials (`/iam/security-credentials`,
+ * ECS/EKS Pod Identity credentials, Oracle and OpenStack identity) printed to the log; and a
+ * request for instance or role credentials whose content goes nowhere the provider documents.
  * Why: T1552.005 — cloud instance metadata API: the node's (or task's) cloud role in a few lines,
  * usable from outside the cluster until it expires.
- * Benign look-alikes: region, instance-id or placement lookups (no credential path: only
- * `cloud-metadata-access` fires); SDKs reading credentials implicitly (no URL in the command). The
- * EKS Pod Identity agent address in env (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, set by a mutating
- * webhook) is not a command and does not fire; only commands are read for the ECS endpoint.
+ * Benign look-alikes: Google's and Microsoft's own recipes — a workload-identity token fetched from
+ * the metadata server and sent to `*.googleapis.com` or `management.azure.com` — send it to its
+ * audience and do not fire; region or instance-id lookups fetch no credential (only
+ * `cloud-metadata-access` reports them).
  */
-import {
-  commandSources,
-  describe,
-  envFieldsMatching,
-  EvidenceByPath,
-  findMentionedWord,
-} from '../commands.js';
-import { quote } from '../redact.js';
+import { credentialOfUrl } from '../../workload/credential.js';
+import { parseUrl } from '../../workload/address.js';
+import { actionsOf, containerExecutions, describeFlow, describeValue, EvidenceByPath } from '../behaviour.js';
+import { credentialFlows, sendVerdict } from '../credentials.js';
 import type { Rule } from '../types.js';
 
-const CREDENTIAL_PATH =
-  /\/meta-data\/(?:iam|ram)\/security-credentials|\/computeMetadata\/v1(?:beta1)?\/instance\/service-accounts\/[^/\s]*\/(?:token|identity)\b|\/metadata\/identity\/oauth2\/token\b|\/opc\/v\d\/identity\b/i;
-const ECS_CREDENTIALS =
-  /(?<![\d.])169\.254\.170\.2(?!\.?\d)[^\s]*(?:\$\{?AWS_CONTAINER_CREDENTIALS_RELATIVE_URI\b|\/v2\/credentials\b)/;
-
-/** Whether a word requests cloud credentials from a metadata service. */
-export function requestsCloudCredentials(word: string): boolean {
-  return CREDENTIAL_PATH.test(word) || ECS_CREDENTIALS.test(word);
-}
-
-function isCredentialUrl(value: string): boolean {
-  return CREDENTIAL_PATH.test(value);
-}
+const KINDS = new Set(['cloud-identity-token', 'cloud-credentials'] as const);
 
 export const cloudCredentialTheft: Rule = {
   id: 'cloud-credential-theft',
@@ -47,24 +28,43 @@ export const cloudCredentialTheft: Rule = {
   weight: 8,
   technique: 'T1552.005',
   description:
-    'A command requests cloud credentials from the metadata service (IAM role, service-account or identity token)',
-  reason: 'cloud credentials from the metadata service',
+    'Cloud credentials (metadata service, workload identity) are sent outside their provider, logged, or taken for no documented use',
+  reason: 'cloud credentials taken',
   doc: {
-    reads: 'container commands (arguments and redirections) and literal env values',
+    reads:
+      'each container’s execution model: metadata-service fetches, token files and CLIs, flows to sends and the log',
     why: 'cloud instance metadata API (T1552.005): the node’s cloud role, usable from anywhere',
-    benign: 'region and instance-id lookups do not fire (cloud-metadata-access reports them)',
+    benign:
+      'workload-identity tokens sent to the provider’s own APIs (vendor recipes) and region or instance-id lookups do not fire',
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    for (const container of workload.containers) {
-      for (const env of envFieldsMatching(container, isCredentialUrl)) {
-        evidence.add(env.path, `env ${quote(env.name, 40)}`, 'cloud credential URL in env');
+    for (const entry of containerExecutions(workload)) {
+      const flows = credentialFlows(entry, KINDS);
+      for (const carried of flows) {
+        const { flow, origin } = carried;
+        if (flow.sink === 'send' && sendVerdict(carried) === 'elsewhere') {
+          evidence.add(flow.path, () => describeFlow(flow), 'cloud credentials sent outside their provider');
+        } else if (flow.sink === 'log' && origin.credential === 'cloud-credentials') {
+          evidence.add(flow.path, () => describeFlow(flow), 'cloud credentials printed to the log');
+        }
       }
-    }
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const request = findMentionedWord(site, requestsCloudCredentials);
-        if (request !== undefined) evidence.add(request.path, () => describe(site.command));
+      for (const fetch of actionsOf(entry.execution, 'fetch')) {
+        const url = parseUrl(fetch.url.text);
+        const origin = url === undefined ? undefined : credentialOfUrl(url, fetch.url.text);
+        if (origin?.credential !== 'cloud-credentials') continue;
+        const documented = flows.some(
+          (carried) =>
+            carried.origin.source === origin.source &&
+            carried.flow.sink === 'send' &&
+            sendVerdict(carried) === 'audience',
+        );
+        if (!documented)
+          evidence.add(
+            fetch.path,
+            () => `requests ${describeValue(fetch.url, 80)}`,
+            'instance role credentials requested',
+          );
       }
     }
     return evidence.list();

@@ -1,96 +1,88 @@
 import { describe, expect, it } from '@jest/globals';
 
-import type { Workload } from '../../workload/types.js';
-import { cryptoMiner } from './crypto-miner.js';
-import { C0, argv, b64, cronJob, sh } from '../../../test/support/workloads.js';
+import { execution, invocation, lit, withExecution, write } from '../../../test/support/execution.js';
+import { cryptoMiner, minerOptions } from './crypto-miner.js';
 
-function paths(workload: Workload): string[] {
-  return cryptoMiner.check(workload, cryptoMiner.params!.defaults).map((evidence) => evidence.path);
-}
-
-const WALLET = `4A${'x'.repeat(93)}`;
-
-function image(ref: string): Workload {
-  return cronJob({ containers: [{ name: 'c', image: ref }] });
-}
+const DEFAULTS = cryptoMiner.params!.defaults;
+const WALLET = `4${'8'.repeat(1)}${'A'.repeat(93)}`;
 
 describe('crypto-miner', () => {
-  it.each<[string, Workload, string[]]>([
-    ['xmrig/xmrig image', image('xmrig/xmrig:6.21.0'), [`${C0}.image`]],
-    ['metal3d/xmrig image', image('docker.io/metal3d/xmrig'), [`${C0}.image`]],
-    ['*/xmrig* image', image('ghcr.io/evil/xmrig-notls:latest'), [`${C0}.image`]],
-    ['*miner* image', image('registry.example.com/tools/cpuminer-opt:1'), [`${C0}.image`]],
-    ['xmrig program', argv('/opt/xmrig', '-c', '/etc/config.json'), [`${C0}.command[0]`]],
-    ['kdevtmpfsi program in a script', sh('cd /tmp && ./kdevtmpfsi &'), [`${C0}.command[2]`]],
-    ['busybox-wrapped miner', sh('nohup ./t-rex -c x &'), [`${C0}.command[2]`]],
-    ['stratum+tcp URL', argv('/app/run', '-o', 'stratum+tcp://pool.example:3333'), [`${C0}.command[2]`]],
-    ['stratum+ssl URL', argv('/app/run', '--url=stratum+ssl://x:443'), [`${C0}.command[1]`]],
-    ['stratum2+tcp URL', argv('/app/run', 'stratum2+tcp://x:3333'), [`${C0}.command[1]`]],
-    ['--donate-level', argv('/app/run', '--donate-level=1'), [`${C0}.command[1]`]],
-    ['--algo randomx', argv('/app/run', '--algo', 'randomx'), [`${C0}.command[0]`]],
-    ['-a rx/0', argv('/app/run', '-a', 'rx/0'), [`${C0}.command[0]`]],
-    ['-a cryptonight', sh('./svc -a cryptonight -t 4'), [`${C0}.command[2]`]],
-    ['-o pool -u wallet', argv('/app/run', '-o', 'pool.example:3333', '-u', 'someone'), [`${C0}.command[0]`]],
-    ['pool host fragment', argv('/app/run', '-o', 'xmr-eu1.nanopool.org:14433'), [`${C0}.command[2]`]],
-    ['supportxmr host', sh('./a --url pool.supportxmr.com:443'), [`${C0}.command[2]`]],
-    ['Monero wallet', argv('/app/run', '--user', WALLET), [`${C0}.command[2]`]],
+  it.each<[string, string[]]>([
+    ['a stratum pool URL alone', ['kswapd0', '-o', 'stratum+tcp://pool.example:3333']],
     [
-      'stratum URL in env',
-      cronJob({
-        containers: [{ name: 'c', image: 'alpine', env: [{ name: 'POOL', value: 'stratum+tcp://x:1' }] }],
-      }),
-      [`${C0}.env[0].value`],
+      'pool and wallet on a renamed binary',
+      ['/tmp/.x/pause', '-o', 'pool.example.net:443', '-u', '4Abc', '-k'],
+    ],
+    ['pool and a miner-only option', ['app', '--url=pool.example:5555', '--donate-level=1']],
+    [
+      'Dero: daemon and wallet flags',
+      [
+        '/usr/bin/pause',
+        '--daemon-rpc-address=node.example:10100',
+        '--wallet-address',
+        'dero1qy',
+        '--mining-threads=4',
+      ],
     ],
     [
-      'wallet in env after a valueFrom',
-      cronJob({
-        containers: [
-          {
-            name: 'c',
-            image: 'alpine',
-            env: [
-              { name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
-              { name: 'WALLET', value: WALLET },
-            ],
-          },
-        ],
-      }),
-      [`${C0}.env[1].value`],
+      'two miner-only options (pool in a config file)',
+      ['sys-update', '--cpu-priority', '5', '--donate-level', '0'],
+    ],
+    ['a Monero wallet in any word', ['worker', `--user=${WALLET}`]],
+  ])('finds %s', (_name, words) => {
+    expect(minerOptions(words)).toBeDefined();
+    const found = cryptoMiner.check(withExecution(execution({ invocations: [invocation(words)] })), DEFAULTS);
+    expect(found).toHaveLength(1);
+  });
+
+  it.each<[string, string[]]>([
+    [
+      'curl -o a file with -u credentials',
+      ['curl', '-o', '/tmp/pool-report.csv', '-u', 'admin:pw', 'https://x'],
+    ],
+    ['--threads alone', ['pigz', '--threads', '8', 'file']],
+    [
+      'an application’s --coin flag with a report file',
+      ['report', '-o', '/reports/pool-usage.csv', '--coin', 'btc'],
     ],
     [
-      'miner downloaded and run (decoded payload)',
-      sh(`echo ${b64('./xmrig -o stratum+tcp://x:1')} | base64 -d | sh`),
-      [`${C0}.command[2]`],
+      'a compressor with a user, threads and an algorithm',
+      ['backup', '--user', 'admin', '--threads', '4', '--algorithm', 'zstd'],
     ],
-    // Benign look-alikes.
-    ['minio image', image('minio/minio:RELEASE.2024'), []],
-    ['alpine', argv('sh', '-c', 'echo hello'), []],
-    ['tar -a', argv('tar', '-a', '-cf', 'x.tar.gz', '/data'), []],
-    ['pg_dump -o file', argv('pg_dump', '-o', '/backup/db.sql', '-U', 'postgres'), []],
-    ['--threads alone', argv('/app/worker', '--threads', '4'), []],
-    ['long base58-ish token is not a wallet', argv('/app/run', `--token=5${'x'.repeat(93)}`), []],
-    ['threadpool option', argv('java', '-Dthreadpool.size=4', '-jar', 'app.jar'), []],
-  ])('%s', (_name, workload, expected) => {
-    expect(paths(workload)).toEqual(expected);
+    ['psql with host:port', ['psql', '-h', 'db:5432', '-U', 'app']],
+  ])('does not fire on %s', (_name, words) => {
+    expect(minerOptions(words)).toBeUndefined();
+    expect(
+      cryptoMiner.check(withExecution(execution({ invocations: [invocation(words)] })), DEFAULTS),
+    ).toEqual([]);
   });
 
-  it('takes images and binaries from its parameters', () => {
-    const params = { images: ['acme/*'], binaries: ['hashd'] };
-    expect(cryptoMiner.check(image('acme/anything'), params).map((e) => e.path)).toEqual([`${C0}.image`]);
-    expect(cryptoMiner.check(argv('/usr/bin/hashd'), params).map((e) => e.path)).toEqual([
-      `${C0}.command[0]`,
-    ]);
-    expect(cryptoMiner.check(image('xmrig/xmrig'), params)).toEqual([]);
-  });
-
-  it('rejects unknown parameters', () => {
-    expect(cryptoMiner.params!.schema.safeParse({ images: [], binaries: [], extra: 1 }).success).toBe(false);
-  });
-
-  it('never quotes env values', () => {
-    const workload = cronJob({
-      containers: [{ name: 'c', image: 'alpine', env: [{ name: 'W', value: WALLET }] }],
+  it('finds miner programs by name, miner configs written at run time, env and images', () => {
+    const model = execution({
+      invocations: [invocation(['/opt/xmrig'])],
+      actions: [write('/tmp/c.json', '{"pools":[{"url":"x.example:3333","user":"w"}]}', { path: 'w' })],
     });
-    expect(cryptoMiner.check(workload, cryptoMiner.params!.defaults)[0]?.detail).toBe('env W');
+    const reasons = cryptoMiner
+      .check(
+        withExecution(
+          model,
+          {},
+          { image: 'metal3d/xmrig:latest', env: [{ name: 'POOL', value: 'stratum+ssl://p:443' }] },
+        ),
+        DEFAULTS,
+      )
+      .map((e) => e.reason)
+      .sort();
+    expect(reasons).toEqual([
+      'cryptocurrency miner image',
+      'cryptocurrency miner program',
+      'miner configuration written',
+      'mining pool or wallet in env',
+    ]);
+  });
+
+  it('does not read an everyday JSON config as a miner’s', () => {
+    const model = execution({ actions: [write('/etc/app.json', lit('{"url":"https://api","pools":4}'))] });
+    expect(cryptoMiner.check(withExecution(model, {}, { image: 'minio/minio' }), DEFAULTS)).toEqual([]);
   });
 });

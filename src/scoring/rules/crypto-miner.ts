@@ -1,38 +1,44 @@
 /**
  * crypto-miner — the container runs a cryptocurrency miner.
- * Reads: container images; every command (program names and arguments, in argv, `sh -c` scripts,
- * decoded payloads, hooks and exec probes); literal env values.
- * Looks for: miner images (parameter `images`, globs over the repository and its last segment:
- * `xmrig/xmrig`, `metal3d/xmrig`, `*xmrig*`, `*miner*`); miner programs (parameter `binaries`:
- * `xmrig`, `minerd`, `cpuminer`, `t-rex`, `lolminer`, `kdevtmpfsi`, `kinsing`, …); mining arguments:
- * `stratum+tcp://` / `stratum+ssl://` / `stratum2+tcp://` pool URLs, `--donate-level`,
- * `--cpu-max-threads-hint`, `--coin`, `--algo`/`-a` with a mining algorithm (`randomx`, `rx/0`,
- * `cryptonight`, `kawpow`, `ethash`, …), `-o <pool> -u <user>`, known pool hosts (`nanopool`,
- * `supportxmr`, `minexmr`, `2miners`, `f2pool`, `hashvault`, `moneroocean`, `nicehash`, …) and
- * Monero wallet addresses; the same pool URLs, hosts and wallets in literal env values.
- * Why: T1496 — resource hijacking is the most common payload of a CronJob planted in a cluster.
- * Benign look-alikes: `--threads` or `-a` alone (no pool, no mining algorithm), `-o` with a file
- * name (no `-u`); images such as `minio/minio` (no `miner` in the name). The `*miner*` image glob
- * may catch a benign `data-miner`: override `images` in the policy.
+ * Reads: container images; each container's execution model (every program run, after launchers,
+ * shells and interpreters: its name and options; files it writes); literal env values.
+ * Looks for: a miner's option set on any program, whatever it is called: a pool URL
+ * (`stratum+tcp://`, `stratum+ssl://`, `stratum2+tcp://`) alone; otherwise a pool or daemon address
+ * (`-o host:port`, `--url`, `--pool`, `--daemon-address`, `--daemon-rpc-address`) together with a
+ * wallet or user (`-u`, `--user`, `--wallet`, `--wallet-address`), with one miner-only option
+ * (`--coin`, `--donate-level`, `--cpu-priority`, `--mining-threads`, `--cpu-max-threads-hint`,
+ * `--randomx-*`, `--nicehash`, `--rig-id`, `--huge-pages`, `--asm`) or two shared ones (`--algo`/`-a`,
+ * `--threads`/`-t`, `--keepalive`); or two miner-only options; or a wallet with one miner-only
+ * option and one more. Also a Monero
+ * wallet address in any word; miner programs by name (parameter `binaries`, for miners run with a
+ * config file and no options); miner configs written at run time (JSON with `pools` and a `url`,
+ * or a pool URL); the same pool URLs and wallets in literal env values; miner images (parameter
+ * `images`).
+ * Why: T1496 — resource hijacking is the most common payload of a CronJob planted in a cluster;
+ * renamed binaries (`kswapd0`, a pause-lookalike image) keep the miner's options.
+ * Benign look-alikes: one option shared with other tools does not fire — `curl -o file`,
+ * `-u user:pass`, `--threads 8`, an application's `--coin btc`, `-o …pool…` naming a report file
+ * (not `host:port`). The `*miner*` image glob may catch a benign `data-miner`: override `images`.
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import {
-  commandSources,
-  describe,
+  actionsOf,
+  containerExecutions,
+  describeInvocation,
   envFieldsMatching,
   EvidenceByPath,
-  findMentionedWord,
-} from '../commands.js';
+} from '../behaviour.js';
 import { quote } from '../redact.js';
 import type { Evidence, Rule } from '../types.js';
 import type { Workload } from '../../workload/types.js';
+import type { Invocation } from '../../workload/model.js';
 
 const paramsSchema = z
   .object({
     /** Globs over the image repository (`xmrig/xmrig`) and its last segment (`xmrig`). */
     images: z.array(z.string().min(1)),
-    /** Globs over program names, as the command model gives them (basename, lowercase). */
+    /** Globs over program names, as the execution model gives them (basename, lowercase). */
     binaries: z.array(z.string().min(1)),
   })
   .strict();
@@ -56,7 +62,6 @@ const DEFAULTS: CryptoMinerParams = {
     'lolminer',
     'phoenixminer',
     'gminer',
-    'miner',
     'srbminer*',
     'nanominer',
     'teamredminer',
@@ -64,29 +69,58 @@ const DEFAULTS: CryptoMinerParams = {
     'wildrig*',
     'bzminer',
     'hellminer',
+    'dero-miner*',
     'kdevtmpfsi',
     'kinsing',
   ],
 };
 
 const STRATUM = /\bstratum\d?\+(?:tcp|ssl|tls|udp|ws|wss):\/\//i;
-const POOL_HOSTS =
-  /nanopool\.|supportxmr\.|minexmr\.|2miners\.|f2pool\.|hashvault\.|moneroocean\.|nicehash\.|c3pool\.|herominers\.|unmineable\.|xmrpool\.|ethermine\.|miningpoolhub\.|monerohash\.|minergate\.|dwarfpool\./i;
-const MINER_OPTIONS =
-  /^--(?:donate-level|cpu-max-threads-hint|cpu-priority|randomx-[a-z-]+|coin|nicehash)(?:=|$)/;
-const ALGORITHMS =
-  /^(?:randomx|rx\/[a-z0-9]+|cryptonight[a-z0-9/_-]*|cn(?:-[a-z]+)?\/[a-z0-9]+|argon2\/[a-z0-9]+|kawpow|ethash|etchash|autolykos2?|equihash[0-9_,]*|ghostrider|verushash|cuckatoo\d*|cuckoo\w*|octopus|beamhash\w*|progpow\w*)$/i;
 /** A Monero address (95 characters) or integrated address (106), base58. */
-const MONERO_WALLET = /\b[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}(?:[1-9A-HJ-NP-Za-km-z]{11})?\b/;
-/** Arguments longer than this are scripts, not wallets: the wallet pattern is not run on them. */
-const MAX_WALLET_WORD = 256;
+const MONERO_WALLET = /^[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}(?:[1-9A-HJ-NP-Za-km-z]{11})?$/;
+/** `host:port`, `tcp://host:port`, `[v6]:port`: an address to connect to, not a file name. */
+const HOST_PORT =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\[[0-9a-f:]+\]|[a-z0-9_.-]+|\$\{?\w+\}?):(?:\d{2,5}|\$\{?\w+\}?)\/?$/i;
+
+const POOL_OPTIONS = new Set([
+  '-o',
+  '--url',
+  '--pool',
+  '--daemon-address',
+  '--daemon-rpc-address',
+  '--server',
+]);
+const WALLET_OPTIONS = new Set([
+  '-u',
+  '--user',
+  '--wallet',
+  '--wallet-address',
+  '--address',
+  '-w',
+  '--login',
+]);
+/** Options only miners have. */
+const MINER_TUNING = new Set([
+  '--coin',
+  '--donate-level',
+  '--cpu-priority',
+  '--mining-threads',
+  '--cpu-max-threads-hint',
+  '--nicehash',
+  '--rig-id',
+  '--cpu-affinity',
+  '--huge-pages',
+  '--asm',
+]);
+/** Options miners share with other tools (compressors, load generators). */
+const SHARED_TUNING = new Set(['-a', '--algo', '--algorithm', '--threads', '-t', '--keepalive']);
 
 interface Matchers {
   images: RegExp;
   binaries: RegExp;
 }
 
-/** One regular expression for a list of globs: a single test instead of one picomatch call per glob. */
+/** One regular expression for a list of globs. */
 function globsToRegExp(globs: readonly string[]): RegExp {
   const sources = globs.map((glob) => picomatch.makeRe(glob, { nocase: true, dot: true }).source);
   return new RegExp(sources.length > 0 ? sources.map((source) => `(?:${source})`).join('|') : '(?!)', 'i');
@@ -103,35 +137,74 @@ function matchersOf(params: CryptoMinerParams): Matchers {
   return matchers;
 }
 
-/** Why a single word looks like mining, if it does. */
-function miningWord(word: string): string | undefined {
-  // Each pattern needs a plain substring or length first: most words are ruled out without a regex.
-  if (word.includes('://') && STRATUM.test(word)) return 'mining pool URL';
-  if (word.includes('.') && POOL_HOSTS.test(word)) return 'mining pool host';
-  if (word.startsWith('--') && MINER_OPTIONS.test(word)) return 'miner option';
-  if (word.length >= 95 && word.length <= MAX_WALLET_WORD && MONERO_WALLET.test(word))
-    return 'Monero wallet address';
+/** Options of a command line as name → values, reading `--name=value`, `--name value`, `-x value`, `-xvalue`. */
+function optionsOf(words: readonly string[]): Map<string, string[]> {
+  const options = new Map<string, string[]>();
+  const add = (name: string, value: string): void => {
+    const list = options.get(name);
+    if (list === undefined) options.set(name, [value]);
+    else list.push(value);
+  };
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (!word.startsWith('-') || word === '-' || word === '--') continue;
+    const next = words[i + 1];
+    const takesNext = next !== undefined && !next.startsWith('-');
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      if (eq > 0) add(word.slice(0, eq), word.slice(eq + 1));
+      else add(word, takesNext ? next : '');
+    } else if (word.length === 2) {
+      add(word, takesNext ? next : '');
+    } else {
+      add(word.slice(0, 2), word.slice(2));
+    }
+  }
+  return options;
+}
+
+/** Why an invocation's options are a miner's, if they are. */
+export function minerOptions(words: readonly string[]): string | undefined {
+  // Most programs run with a word or two and no options: nothing to read.
+  if (words.length < 2 || words.length > 256) return undefined;
+  for (const word of words) {
+    if (word.length < 512 && word.includes('://') && STRATUM.test(word)) return 'mining pool URL';
+    if (word.length >= 95 && word.length <= 106 && MONERO_WALLET.test(word.replace(/^[^=]*=/, '')))
+      return 'Monero wallet address';
+  }
+  if (!words.some((word, k) => k > 0 && word.startsWith('-'))) return undefined;
+  const options = optionsOf(words);
+  let pool = false;
+  let wallet = false;
+  let specific = 0;
+  let shared = 0;
+  for (const [name, values] of options) {
+    if (POOL_OPTIONS.has(name) && values.some((value) => HOST_PORT.test(value))) pool = true;
+    else if (WALLET_OPTIONS.has(name) && values.some((value) => value !== '')) wallet = true;
+    else if (MINER_TUNING.has(name) || name.startsWith('--randomx-')) specific++;
+    else if (SHARED_TUNING.has(name)) shared++;
+  }
+  if (pool && (wallet || specific > 0 || shared >= 2))
+    return 'miner options (a pool with a wallet or tuning)';
+  if (specific >= 2 || (wallet && specific >= 1 && specific + shared >= 2)) return 'miner tuning options';
   return undefined;
 }
 
-function isMiningWord(word: string): boolean {
-  return miningWord(word) !== undefined;
+/** A miner's config file: JSON naming pools with a URL, or a pool URL anywhere. */
+function isMinerConfig(text: string): boolean {
+  if (text.length > 256 * 1024) return false;
+  if (STRATUM.test(text)) return true;
+  return /"pools"\s*:/.test(text) && /"url"\s*:/.test(text) && /"(?:user|wallet|coin|algo)"\s*:/.test(text);
 }
 
-/** `--algo randomx`, `-a rx/0`, `--algo=kawpow`; `-o pool.x:3333 -u user`. */
-function miningOptions(argv: readonly string[]): boolean {
-  let pool = false;
-  let user = false;
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const next = argv[i + 1] ?? '';
-    if ((arg === '-a' || arg === '--algo') && ALGORITHMS.test(next)) return true;
-    if (arg.startsWith('--algo=') && ALGORITHMS.test(arg.slice(7))) return true;
-    if ((arg === '-o' || arg === '--url') && /pool/i.test(next)) pool = true;
-    if (arg.startsWith('--url=') && /pool/i.test(arg)) pool = true;
-    if (arg === '-u' || arg === '--user' || arg.startsWith('--user=')) user = true;
-  }
-  return pool && user;
+function isMiningValue(value: string): boolean {
+  return STRATUM.test(value) || MONERO_WALLET.test(value.trim());
+}
+
+function check(invocation: Invocation, matchers: Matchers): string | undefined {
+  if (invocation.program !== '' && matchers.binaries.test(invocation.program))
+    return 'cryptocurrency miner program';
+  return minerOptions(invocation.words);
 }
 
 export const cryptoMiner: Rule<CryptoMinerParams> = {
@@ -139,19 +212,22 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
   profile: 'default',
   weight: 10,
   technique: 'T1496',
-  description: 'Container runs a cryptocurrency miner (miner image or binary, stratum pool, wallet address)',
+  description:
+    'Container runs a cryptocurrency miner (miner option set on any program, pool config, miner image)',
   reason: 'cryptocurrency miner',
   doc: {
-    reads: 'container images, commands (programs and arguments), literal env values',
+    reads:
+      'container images, literal env values, each container’s execution model (programs, options, files written)',
     why: 'resource hijacking (T1496) is the most common payload of a planted CronJob',
     benign:
-      'options shared with other tools (`-a`, `--threads`, `-o`) fire only with a mining algorithm or a pool',
+      'one shared option (`curl -o file`, `--threads`, `--coin`, `-u user`) does not fire; a miner needs a pool with a wallet or tuning',
   },
   params: { schema: paramsSchema, defaults: DEFAULTS },
   check(workload: Workload, params: CryptoMinerParams): Evidence[] {
     const matchers = matchersOf(params);
     const evidence = new EvidenceByPath();
-    for (const container of workload.containers) {
+    for (const entry of containerExecutions(workload)) {
+      const { container, execution } = entry;
       const image = container.image;
       if (
         image !== undefined &&
@@ -159,23 +235,20 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
       ) {
         evidence.add(`${container.path}.image`, quote(image.raw), 'cryptocurrency miner image');
       }
-      for (const env of envFieldsMatching(container, isMiningWord)) {
-        evidence.add(env.path, `env ${quote(env.name, 40)}`, `${miningWord(env.value) ?? ''} in env`);
+      for (const env of envFieldsMatching(container, isMiningValue)) {
+        evidence.add(env.path, `env ${quote(env.name, 40)}`, 'mining pool or wallet in env');
       }
-    }
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const { command } = site;
-        if (command.program !== '' && matchers.binaries.test(command.program)) {
-          evidence.add(site.path, () => describe(command), 'cryptocurrency miner program');
-          continue;
-        }
-        if (miningOptions(command.argv)) {
-          evidence.add(site.path, () => describe(command), 'miner options');
-          continue;
-        }
-        const mining = findMentionedWord(site, isMiningWord);
-        if (mining !== undefined) evidence.add(mining.path, () => describe(command), miningWord(mining.word));
+      for (const invocation of execution.invocations) {
+        const why = check(invocation, matchers);
+        if (why !== undefined) evidence.add(invocation.path, () => describeInvocation(invocation), why);
+      }
+      for (const written of actionsOf(execution, 'write')) {
+        if (isMinerConfig(written.content.text))
+          evidence.add(
+            written.path,
+            () => quote(`writes ${written.file.text}`),
+            'miner configuration written',
+          );
       }
     }
     return evidence.list();

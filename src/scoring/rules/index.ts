@@ -31,6 +31,14 @@ import { networkScan } from './network-scan.js';
 import { portScanLoop } from './port-scan-loop.js';
 import { runtimeClientEscape } from './runtime-client-escape.js';
 import { serviceAccountTokenExfil } from './service-account-token-exfil.js';
+import { analysisIncomplete } from './analysis-incomplete.js';
+import { downloadExecUnverified } from './download-exec-unverified.js';
+import { hostCredentialExfil } from './host-credential-exfil.js';
+import { hostEscapeWrite } from './host-escape-write.js';
+import { kubeApiEscalation } from './kube-api-escalation.js';
+import { kubeSecretsRead } from './kube-secrets-read.js';
+import { obfuscatedCommand } from './obfuscated-command.js';
+import { secretExfil } from './secret-exfil.js';
 import type { Rule } from '../types.js';
 
 /** The default profile's rules, in the order `jobguard rules` lists them. */
@@ -41,10 +49,15 @@ export const DEFAULT_RULES: readonly Rule[] = [
   nsenterHost,
   chrootHost,
   runtimeClientEscape,
+  hostEscapeWrite,
+  kubeApiEscalation,
+  analysisIncomplete,
   encodedPayload,
   portScanLoop,
   cloudCredentialTheft,
   serviceAccountTokenExfil,
+  hostCredentialExfil,
+  secretExfil,
   hostRootMount,
   containerRuntimeSocket,
   privilegedContainer,
@@ -52,6 +65,9 @@ export const DEFAULT_RULES: readonly Rule[] = [
   dangerousCapabilities,
   offensiveToolImage,
   networkScan,
+  downloadExecUnverified,
+  kubeSecretsRead,
+  obfuscatedCommand,
   hostPid,
   privilegedHostPid,
   hostNetwork,

@@ -1,46 +1,40 @@
 /**
- * network-client — the container runs a network client (weak context).
- * Reads: every command of every container (argv, `sh -c` scripts, substitutions, decoded
- * payloads, hooks and exec probes).
- * Looks for: `curl`, `wget`, `nc`/`ncat`/`netcat`, `socat`, `telnet`, `ssh`/`scp`/`sftp`, `ftp`,
- * `tftp`, `openssl s_client`, `fetch`, `aria2c` — the everyday case of a job that talks to the
- * network without running what it gets. One finding per container.
+ * network-client — the container talks to the network (weak context).
+ * Reads: each container's execution model: fetches (HTTP, FTP… from any client or interpreter)
+ * and sockets that carry data.
+ * Looks for: the first such action of each container; when the container runs what it fetched
+ * over HTTPS from a vendor's installer host (which `download-exec-unverified` lets through), the
+ * finding says so. One finding per container.
  * Why: T1071 — application-layer protocols carry command and control and exfiltration; alone it is
  * only context that makes other findings easier to read.
- * No double counting: silent for a container where `reverse-shell` or `download-exec` already
- * fired. Decision: `nc -z host port` (the wait-for-db init container) does not fire — a port probe
- * transfers nothing.
+ * Benign look-alikes: health checks and API calls are exactly this: weight 1, below the annotate
+ * threshold. A port probe (`nc -z db 5432`, `</dev/tcp/db/5432`) sends nothing and does not fire.
  */
-import { commandSources, describe, sourcesByContainer, type CommandSite } from '../commands.js';
-import type { Evidence, Rule } from '../types.js';
-import { findDownloadExec } from './download-exec.js';
-import { findReverseShells } from './reverse-shell.js';
+import type { Action } from '../../workload/action.js';
+import { classifyHost, parseUrl } from '../../workload/address.js';
+import { containerExecutions, describeFlow, EvidenceByPath } from '../behaviour.js';
+import { quote } from '../redact.js';
+import type { Rule } from '../types.js';
 
-const CLIENTS = new Set([
-  'curl',
-  'wget',
-  'nc',
-  'ncat',
-  'netcat',
-  'socat',
-  'telnet',
-  'ssh',
-  'scp',
-  'sftp',
-  'ftp',
-  'tftp',
-  'fetch',
-  'aria2c',
-]);
-const NETCATS = new Set(['nc', 'ncat', 'netcat']);
+/** A fetch or a socket that carries data; the metadata service is `cloud-metadata-access`'s, not counted twice. */
+function isTransfer(action: Action): boolean {
+  if (action.type === 'fetch') {
+    const url = parseUrl(action.url.text);
+    return url === undefined || classifyHost(url.host) !== 'metadata';
+  }
+  return (
+    action.type === 'connect' &&
+    action.protocol !== 'unix' &&
+    action.sends.length > 0 &&
+    classifyHost(action.host.text) !== 'metadata'
+  );
+}
 
-/** Whether the command is a network client doing more than a port probe. */
-export function isNetworkClient(site: CommandSite): boolean {
-  const { program, argv } = site.command;
-  if (program === 'openssl') return argv.includes('s_client');
-  if (!CLIENTS.has(program)) return false;
-  if (NETCATS.has(program)) return !argv.some((arg) => /^-[a-zA-Z]*z/.test(arg) && !arg.startsWith('--'));
-  return true;
+function describeAction(action: Action): string {
+  if (action.type === 'fetch') return quote(`${action.method ?? 'GET'} ${action.url.text}`, 80);
+  if (action.type === 'connect')
+    return quote(`${action.protocol}://${action.host.text}:${action.port.text}`, 80);
+  return quote(action.detail);
 }
 
 export const networkClient: Rule = {
@@ -48,30 +42,26 @@ export const networkClient: Rule = {
   profile: 'default',
   weight: 1,
   technique: 'T1071',
-  description: 'Container runs a network client (curl, wget, nc, ssh, …) without running what it fetches',
+  description: 'Container fetches from or sends to the network (context for the other rules)',
   reason: 'network client',
   doc: {
-    reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
+    reads: 'each container’s execution model: fetches and sockets that carry data',
     why: 'application-layer protocols carry C2 and exfiltration (T1071); context only',
-    benign: 'health checks and API calls fire at weight 1 only; nc -z port probes do not fire',
+    benign: 'health checks and API calls fire at weight 1 only; port probes send nothing and do not fire',
   },
   check(workload) {
-    // Grouping by container costs a map: only worth it when some command is a client at all.
-    if (!commandSources(workload).some((source) => source.sites.some(isNetworkClient))) return [];
-    const evidence: Evidence[] = [];
-    for (const sources of sourcesByContainer(workload).values()) {
-      let first: CommandSite | undefined;
-      for (const source of sources) {
-        first ??= source.sites.find(isNetworkClient);
-      }
-      if (first === undefined) continue;
-      if (
-        sources.some((source) => findReverseShells(source).length > 0 || findDownloadExec(source).length > 0)
-      ) {
+    const evidence = new EvidenceByPath();
+    for (const { execution } of containerExecutions(workload)) {
+      const installer = execution.flows.find(
+        (flow) => flow.sink === 'exec' && flow.source.kind === 'network' && /^https:/i.test(flow.source.url),
+      );
+      if (installer !== undefined) {
+        evidence.add(installer.path, () => describeFlow(installer), 'runs an installer fetched over HTTPS');
         continue;
       }
-      evidence.push({ path: first.path, detail: describe(first.command) });
+      const first = execution.actions.find(isTransfer);
+      if (first !== undefined) evidence.add(first.path, () => describeAction(first));
     }
-    return evidence;
+    return evidence.list();
   },
 };

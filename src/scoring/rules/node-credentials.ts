@@ -1,55 +1,41 @@
 /**
- * node-credentials — a command touches the node's Kubernetes or cloud credentials.
- * Reads: every command of every container (arguments and redirections, in argv, `sh -c`
- * scripts, substitutions, decoded payloads, hooks and exec probes); literal env values
- * (`KUBECONFIG=/etc/kubernetes/admin.conf`).
+ * node-credentials — the container reads the node's Kubernetes credentials.
+ * Reads: each container's execution model: files read (by any program or interpreter), with
+ * paths followed through the container's hostPath mounts; `--kubeconfig` given to a program;
+ * literal env values (`KUBECONFIG=/host/etc/kubernetes/admin.conf`).
  * Looks for: kubelet PKI and kubeconfigs (`/var/lib/kubelet/pki`, `/var/lib/kubelet/kubeconfig`),
- * control-plane kubeconfigs and PKI (`/etc/kubernetes/admin.conf`, `/etc/kubernetes/*.conf`,
- * `/etc/kubernetes/pki`), the cloud provider's credentials file (`/etc/kubernetes/azure.json`),
- * k3s/RKE2 server credentials (`/var/lib/rancher/*\/server/cred|token|tls`,
- * `/etc/rancher/k3s/k3s.yaml`); and a user's `.kube` or `.aws/credentials` on the node — under
- * `/root` or `/home/<user>` reached through a prefix (`/host/root/.kube/config`,
- * `/rootfs/home/ubuntu/.aws/credentials`).
- * Why: T1552.001 — credentials in files: a kubeconfig from the node is cluster-admin or
- * node-level access that outlives the pod.
- * Benign look-alikes: CI jobs that write their own `~/.kube/config` or `/root/.aws/credentials`
- * inside the container (no host prefix: does not fire). etcd backups reading
- * `/etc/kubernetes/pki/etcd/*` do fire: privileged infrastructure is expected to score.
- * hostPath mounts of these paths are graded by `sensitive-host-path`, not here; but a command path
- * is followed through the container's hostPath mounts (`/k8s/admin.conf` with `/k8s` mounting
- * `/etc/kubernetes`; `tar -C /kubelet pki` with `/kubelet` mounting `/var/lib/kubelet`), and an
- * archiver or copier (`tar`, `cp`, `rsync`, `zip`, `scp`) taking a whole node directory that holds
- * credentials (`/etc/kubernetes`, `/var/lib/kubelet`, the node's `/`) fires too.
+ * control-plane kubeconfigs and PKI (`/etc/kubernetes/*.conf`, `/etc/kubernetes/pki`), k3s/RKE2
+ * server credentials, a node user's `~/.kube/config` — read on the node through a hostPath mount
+ * (`/k8s/admin.conf` with `/k8s` mounting `/etc/kubernetes`) or under a prefix that shows the node
+ * (`/host/etc/kubernetes/admin.conf`, `/proc/1/root/…`); an archive or copy of a whole directory
+ * that holds them, through a mount.
+ * Why: T1552.001 — credentials in files: a kubeconfig from the node is cluster-admin or node-level
+ * access that outlives the pod.
+ * Benign look-alikes: a CI job's own `~/.kube/config` inside the container (not the node's) does
+ * not fire. etcd backups reading `/etc/kubernetes/pki/etcd/*` do fire: privileged infrastructure is
+ * expected to score. Node credentials sent anywhere are `host-credential-exfil`'s.
  */
+import { canonicalPath, credentialOfPath } from '../../workload/credential.js';
 import {
-  commandSources,
-  describe,
+  actionsOf,
+  containerExecutions,
   envFieldsMatching,
   EvidenceByPath,
-  findMentionedWord,
-  mentionedHostPaths,
-} from '../commands.js';
-import { matchHostPath } from '../host-paths.js';
+  nodePathOf,
+} from '../behaviour.js';
+import { credentialReads } from '../credentials.js';
 import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
-const NODE_PATHS =
-  /\/var\/lib\/kubelet\/(?:pki\b|kubeconfig\b|bootstrap-kubeconfig\b)|\/etc\/kubernetes\/(?:pki\b|azure\.json\b|[\w.-]{1,64}\.conf\b)|\/var\/lib\/rancher\/[\w.-]{1,64}\/server\/(?:cred|token|tls)\b|\/etc\/rancher\/(?:k3s|rke2)\/[\w.-]{1,64}\.yaml\b/;
-/** A home directory's credentials behind a prefix: `/host/root/.kube/config`, `/node/home/u/.aws/credentials`. */
-const HOST_HOME_CREDENTIALS = /\/[\w.-]{1,64}\/(?:root|home\/[\w.-]{1,64})\/\.(?:kube\b|aws\/credentials\b)/;
+/** A container's own kubeconfig (`/root/.kube/config`): the same path as a node user's, but not the node's. */
+const OWN_KUBECONFIG = /^\/(?:root|home\/[^/]+)\/\.kube\/config$/;
+/** Node directories that hold credentials: reading one whole takes them along. */
+const CREDENTIAL_DIRECTORIES =
+  /^(?:\/|\/etc|\/etc\/kubernetes|\/var|\/var\/lib|\/var\/lib\/kubelet|\/etc\/rancher|\/var\/lib\/rancher)$/;
 
-/** Node directories that hold credentials: copying one whole (or a directory above it) takes them along. */
-const CREDENTIAL_DIRECTORIES: readonly string[] = [
-  '/etc/kubernetes',
-  '/var/lib/kubelet',
-  '/etc/rancher',
-  '/var/lib/rancher',
-];
-const COPIERS = new Set(['tar', 'cp', 'rsync', 'zip', '7z', 'scp', 'cpio', 'rclone']);
-
-/** Which node credential a word names, if any. */
-export function nodeCredential(word: string): boolean {
-  return NODE_PATHS.test(word) || HOST_HOME_CREDENTIALS.test(word);
+function isNodeCredentialPath(path: string): boolean {
+  if (OWN_KUBECONFIG.test(canonicalPath(path))) return false;
+  return credentialOfPath(path)?.credential === 'node-credentials';
 }
 
 export const nodeCredentials: Rule = {
@@ -58,31 +44,59 @@ export const nodeCredentials: Rule = {
   weight: 5,
   technique: 'T1552.001',
   description:
-    'A command touches node credentials (kubelet PKI, /etc/kubernetes/*.conf, a host user’s kubeconfig)',
-  reason: 'node credentials in a command',
+    'Container reads the node’s credentials (kubelet PKI, /etc/kubernetes/*.conf, a node user’s kubeconfig)',
+  reason: 'node credentials read',
   doc: {
-    reads: 'container commands (arguments and redirections) and literal env values',
+    reads:
+      'each container’s execution model (files read, through hostPath mounts), --kubeconfig values, literal env values',
     why: 'credentials in files (T1552.001): node kubeconfigs and PKI grant access beyond the pod',
-    benign: 'a container’s own ~/.kube/config or ~/.aws/credentials does not fire; etcd backups do',
+    benign:
+      'a container’s own ~/.kube/config does not fire; etcd backups do (infrastructure is expected to score)',
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    for (const container of workload.containers) {
-      for (const env of envFieldsMatching(container, nodeCredential)) {
+    for (const entry of containerExecutions(workload)) {
+      for (const env of envFieldsMatching(
+        entry.container,
+        (value) => value.startsWith('/') && isNodeCredentialPath(value),
+      )) {
         evidence.add(env.path, `env ${quote(env.name, 40)}`);
       }
-    }
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const credential = findMentionedWord(site, nodeCredential);
-        if (credential !== undefined) evidence.add(credential.path, () => describe(site.command));
-        const copier = COPIERS.has(site.command.program);
-        for (const { hostPath, path } of mentionedHostPaths(site)) {
-          const whole = copier && matchHostPath(hostPath, CREDENTIAL_DIRECTORIES)?.relation === 'holds';
-          if (whole || nodeCredential(hostPath) || (copier && CREDENTIAL_DIRECTORIES.includes(hostPath))) {
-            evidence.add(path, () => describe(site.command), 'node credentials through a hostPath mount');
-            break;
-          }
+      for (const read of credentialReads(entry)) {
+        if (read.credential?.credential !== 'node-credentials') continue;
+        if (read.nodePath === undefined && OWN_KUBECONFIG.test(canonicalPath(read.file))) continue;
+        evidence.add(
+          read.path,
+          () => quote(`reads ${read.file}`),
+          read.nodePath === undefined ? undefined : 'node credentials through a hostPath mount',
+        );
+      }
+      for (const read of actionsOf(entry.execution, 'read')) {
+        const nodePath = read.file.text.startsWith('/') ? nodePathOf(entry, read.file.text) : undefined;
+        if (nodePath !== undefined && CREDENTIAL_DIRECTORIES.test(canonicalPath(nodePath)))
+          evidence.add(
+            read.path,
+            () => quote(`reads ${read.file.text} (the node's ${nodePath})`),
+            'node credential directory through a hostPath mount',
+          );
+      }
+      for (const invocation of entry.execution.invocations) {
+        const words = invocation.words;
+        for (let k = 1; k < words.length; k++) {
+          const word = words[k] ?? '';
+          const value =
+            word === '--kubeconfig'
+              ? words[k + 1]
+              : word.startsWith('--kubeconfig=')
+                ? word.slice(13)
+                : undefined;
+          if (value === undefined) continue;
+          const nodePath = value.startsWith('/') ? nodePathOf(entry, value) : undefined;
+          if (
+            (nodePath !== undefined && credentialOfPath(nodePath) !== undefined) ||
+            isNodeCredentialPath(value)
+          )
+            evidence.add(invocation.path, () => quote(`--kubeconfig ${value}`));
         }
       }
     }

@@ -1,18 +1,18 @@
 /**
  * nsenter-host — the container enters the namespaces of the host's init process.
- * Reads: every command of every container (argv, `sh -c` scripts, decoded payloads, hooks and
- * exec probes).
+ * Reads: each container's execution model: every program run and the launchers unwrapped to reach
+ * it (`nsenter -t 1 -m -- sh` runs `sh` with `nsenter …` as its launcher).
  * Looks for: `nsenter` targeting PID 1 (`-t 1`, `-t1`, `--target 1`, `--target=1`) with the
  * mount namespace (`-m`, `--mount`, in any cluster such as `-mutin`) or all of them (`-a`,
- * `--all`), or `nsenter --mount=/proc/1/ns/mnt`; and `docker run --privileged --pid=host … nsenter`.
+ * `--all`), or `nsenter --mount=/proc/1/ns/mnt`, as the program or as a launcher of another one.
  * With `hostPID: true` PID 1 is the node's init, and its mount namespace is the node's file
  * system: a root shell on the node.
  * Why: T1611 — escape to host; the classic one-liner of "privileged pod → node".
  * Benign look-alikes: `nsenter -t 1 -n ip route` for network debugging (no mount namespace:
  * does not fire); node agents that do use `-m` are privileged infrastructure and expected to score.
  */
-import { argumentPath, commandSources, describe, EvidenceByPath, sharesHostPid } from '../commands.js';
-import type { SimpleCommand } from '../../workload/types.js';
+import type { Invocation } from '../../workload/model.js';
+import { containerExecutions, describeInvocation, EvidenceByPath } from '../behaviour.js';
 import type { Rule } from '../types.js';
 
 /** nsenter's short options that take a value (`-t PID`, `-S UID`, `-G GID`). */
@@ -56,14 +56,16 @@ export function entersHostMount(argv: readonly string[]): boolean {
   return hostMountFile || (target === '1' && (mount || all));
 }
 
-/** `docker run … --privileged … --pid=host … nsenter …` (or podman, nerdctl). */
-function isDockerNsenter(command: SimpleCommand): boolean {
-  const { program, argv } = command;
-  if (program !== 'docker' && program !== 'podman' && program !== 'nerdctl') return false;
-  if (!argv.includes('run')) return false;
-  const privileged = argv.includes('--privileged');
-  const hostPid = argv.some((arg, i) => arg === '--pid=host' || (arg === '--pid' && argv[i + 1] === 'host'));
-  return privileged && hostPid && argv.some((arg) => /(?:^|\/)nsenter$/.test(arg));
+/** The nsenter command lines of an invocation: the program itself, or launchers that are nsenter. */
+function nsenterLines(invocation: Invocation): string[][] {
+  const lines: string[][] = [];
+  if (invocation.program === 'nsenter') lines.push([...invocation.words]);
+  for (const launcher of invocation.launchers) {
+    const words = launcher.split(/\s+/);
+    const first = words[0] ?? '';
+    if (first.slice(first.lastIndexOf('/') + 1) === 'nsenter') lines.push(words);
+  }
+  return lines;
 }
 
 export const nsenterHost: Rule = {
@@ -74,23 +76,16 @@ export const nsenterHost: Rule = {
   description: 'Container runs nsenter into PID 1’s mount namespace (a shell on the node)',
   reason: 'nsenter into the host',
   doc: {
-    reads: 'container command/args, sh -c scripts, decoded payloads, hooks and exec probes',
+    reads: 'each container’s execution model: programs run and their launchers',
     why: 'escape to host (T1611): with hostPID, PID 1’s mount namespace is the node’s file system',
     benign: '`nsenter -t 1 -n` (network only) does not fire; node agents using -m are expected to score',
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const { command } = site;
-        // In a container a runtime client starts without the host's PID namespace, PID 1 is its own init.
-        const ownPid = source.startedBy !== undefined && !sharesHostPid(source.startedBy);
-        if (
-          (command.program === 'nsenter' && !ownPid && entersHostMount(command.argv)) ||
-          isDockerNsenter(command)
-        ) {
-          evidence.add(argumentPath(site, 0), () => describe(command));
-        }
+    for (const { execution } of containerExecutions(workload)) {
+      for (const invocation of execution.invocations) {
+        if (nsenterLines(invocation).some(entersHostMount))
+          evidence.add(invocation.path, () => describeInvocation(invocation));
       }
     }
     return evidence.list();

@@ -1,37 +1,46 @@
 /**
- * port-scan-loop — a port scan written by hand: an interpreter one-liner or a shell loop that
- * connects to port after port.
- * Reads: every command of every container (argv, `sh -c` scripts, substitutions, decoded payloads,
- * hooks, exec probes and commands run through a runtime client).
- * Looks for: Python `connect_ex` over a `range(…)`, Ruby `TCPSocket` over a numeric range, Perl
- * `IO::Socket::INET` in a loop over `N..M`, Node `net` connections in a `for` loop, and shell
- * redirects to `/dev/tcp/HOST/$PORT` with the port from a variable (the body of a port loop).
+ * port-scan-loop — the container connects to port after port, or host after host: a scan written
+ * by hand.
+ * Reads: each container's execution model: socket connections (`/dev/tcp`, netcat, interpreters'
+ * sockets, whatever the spelling) and whether they repeat in a loop.
+ * Looks for: a connection inside a loop whose port or host changes from one pass to the next (a
+ * loop variable over a range or a list: `for p in $(seq 1 1024)`, `range(1, 1025)`, `1..1024`);
+ * a port range or CIDR given as one target; or connections to five or more distinct targets.
  * Why: T1046 — network service discovery that avoids scanner binaries and their images: a generic
- * python or busybox image with a loop is how recon hides from image and program deny-lists.
- * Benign look-alikes: a Python wait-for-db retry loop (`create_connection` in `range(30)`: a retry
- * raises and is caught; only a scan needs `connect_ex`, which returns the error instead); a reverse
- * shell to a literal port (that is `reverse-shell`'s). Scanner programs are `network-scan`'s.
+ * python or busybox image with a loop is how recon hides from image and program lists.
+ * Benign look-alikes: wait-for-database loops retry one fixed host and port (`until nc -z db 5432`,
+ * `</dev/tcp/db/5432` in a loop, a Python `connect_ex` retry) and do not fire, even when the host
+ * and port come from env variables.
  */
-import { argumentPath, commandSources, describe, EvidenceByPath, inlineCode } from '../commands.js';
-import type { SimpleCommand } from '../../workload/types.js';
+import type { ConnectAction } from '../../workload/action.js';
+import { actionsOf, containerExecutions, EvidenceByPath } from '../behaviour.js';
+import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
-/** Port loops in interpreter one-liners: each pair is (connects without raising, iterates over numbers). */
-const CODE_SCANS: readonly (readonly [RegExp, RegExp])[] = [
-  [/\bconnect_ex\s*\(/, /\brange\s*\(/],
-  [/\bTCPSocket\b/, /\d\s*\.\.\.?\s*\d|\bupto\b/],
-  [/IO::Socket::INET/, /\d\s*\.\.\s*\d/],
-  [/\bnet\s*\.\s*(?:connect|createConnection)\b|new\s+net\s*\.\s*Socket\b/, /\bfor\s*\(/],
-];
+/** Distinct targets in one container from which on it is a sweep, not a list of dependencies. */
+const DISTINCT_TARGETS = 5;
+const PORT_RANGE = /^\d{1,5}\s*-\s*\d{1,5}$|^\d{1,5}(?:\s*,\s*\d{1,5}){2,}$/;
+const CIDR = /\/\d{1,3}$/;
+/** A brace sequence left in a host or port (`10.0.0.{1..254}`, `{1..1024}`): one word per value. */
+const SEQUENCE = /\{-?\d+\.\.-?\d+(?:\.\.\d+)?\}/;
 
-export function isCodeScan(command: SimpleCommand): boolean {
-  const code = inlineCode(command);
-  return code !== undefined && CODE_SCANS.some(([connect, loop]) => connect.test(code) && loop.test(code));
+/** A value that changes from one pass of its loop to the next: computed, and not from the environment. */
+function varies(action: ConnectAction, part: 'host' | 'port'): boolean {
+  const value = action[part];
+  if (value.exact) return false;
+  return !value.origins.some((origin) => origin.kind === 'env');
 }
 
-/** `echo > /dev/tcp/HOST/$PORT` with the port from a variable: the body of a shell port loop. */
-export function isShellPortProbe(command: SimpleCommand): boolean {
-  return command.redirects.some(({ target }) => /^\/dev\/(?:tcp|udp)\/[^/]+\/\$/.test(target));
+/** Why one connection is part of a scan, if it is. */
+export function scanOf(action: ConnectAction): string | undefined {
+  if (PORT_RANGE.test(action.port.text)) return `port range ${action.port.text}`;
+  if (CIDR.test(action.host.text)) return `address range ${action.host.text}`;
+  if (SEQUENCE.test(action.host.text)) return `host sequence ${action.host.text}`;
+  if (SEQUENCE.test(action.port.text)) return `port sequence ${action.port.text}`;
+  if (!action.loop) return undefined;
+  if (varies(action, 'port')) return 'connects port after port';
+  if (varies(action, 'host')) return 'connects host after host';
+  return undefined;
 }
 
 export const portScanLoop: Rule = {
@@ -39,20 +48,36 @@ export const portScanLoop: Rule = {
   profile: 'default',
   weight: 8,
   technique: 'T1046',
-  description: 'A hand-written port scan: an interpreter one-liner or shell loop connecting port after port',
+  description:
+    'A hand-written scan: connections in a loop over ports or hosts, a port range, many distinct targets',
   reason: 'port scan loop',
   doc: {
-    reads: 'container command/args, sh -c scripts, substitutions, decoded payloads, hooks and exec probes',
+    reads: 'each container’s execution model: socket connections and the loops they run in',
     why: 'network service discovery (T1046) disguised as a generic script, avoiding scanner binaries',
-    benign: 'wait-for-db retry loops use create_connection, not connect_ex, and do not fire',
+    benign: 'wait-for loops retry one fixed host and port (also from env) and do not fire',
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const { command } = site;
-        if (isCodeScan(command) || isShellPortProbe(command))
-          evidence.add(argumentPath(site, 0), () => describe(command));
+    for (const { execution } of containerExecutions(workload)) {
+      const connects = actionsOf(execution, 'connect').filter((action) => action.protocol !== 'unix');
+      for (const action of connects) {
+        const why = scanOf(action);
+        if (why !== undefined)
+          evidence.add(
+            action.path,
+            () => quote(`${action.host.text}:${action.port.text} ${action.detail}`, 80),
+            why,
+          );
+      }
+      const targets = new Set(connects.map((action) => `${action.host.text}:${action.port.text}`));
+      if (targets.size >= DISTINCT_TARGETS && evidence.size === 0) {
+        const first = connects[0];
+        if (first !== undefined)
+          evidence.add(
+            first.path,
+            () => quote([...targets].slice(0, 6).join(' '), 80),
+            `connects to ${targets.size} targets`,
+          );
       }
     }
     return evidence.list();

@@ -1,8 +1,8 @@
 /**
  * runtime-client-escape — a container-runtime client in the pod starts a privileged or
  * host-mounting container on the node.
- * Reads: every command of every container (argv, `sh -c` scripts, substitutions, decoded
- * payloads, hooks and exec probes); the container's literal env (`DOCKER_HOST`, `CONTAINER_HOST`,
+ * Reads: each container's execution model (every program run, after launchers and shells); the
+ * container's literal env (`DOCKER_HOST`, `CONTAINER_HOST`,
  * `CONTAINERD_ADDRESS`, `CONTAINER_RUNTIME_ENDPOINT`) and the pod's hostPath volumes.
  * Looks for: `docker`, `podman`, `nerdctl` `run`/`create` (also `container run`) with
  * `--privileged`, a host namespace (`--pid=host`, `--net=host`, `--network host`, `--ipc=host`,
@@ -17,9 +17,7 @@
  * a Unix socket is on the node only if it was mounted from it, but a client that names one is
  * addressing a runtime. TCP endpoints (`tcp://docker:2375`) are remote daemons and do not count on
  * their own.
- * What the new container runs (`docker run … IMAGE CMD…`, `ctr run … IMAGE ID CMD…`) is parsed as a
- * command of this container, so a download cradle or reverse shell in it fires its own rule.
- * Why: T1611 — escape to host: the runtime socket turns an unprivileged pod into a privileged
+ *  * Why: T1611 — escape to host: the runtime socket turns an unprivileged pod into a privileged
  * container with the node's `/` mounted, outside every admission check.
  * Benign look-alikes: image pruners and CI builders on the socket (`crictl rmi --prune`, `docker
  * image prune`, `docker build`, `docker run --rm alpine make`) do not fire: no privileged or
@@ -27,15 +25,8 @@
  * run containers inside the dind daemon, not on the node: they do not fire. The node's Docker API
  * exposed on TCP is missed for the same reason.
  */
-import {
-  argumentPath,
-  commandSources,
-  describe,
-  EvidenceByPath,
-  runOptionValues,
-  runtimeRun,
-  type RuntimeRun,
-} from '../commands.js';
+import { containerExecutions, describeInvocation, EvidenceByPath } from '../behaviour.js';
+import { runOptionValues, runtimeRun, type RuntimeRun } from '../runtime.js';
 import { DEFAULT_RUNTIME_SOCKETS, gradeHostPath, hostPathExposures, matchHostPath } from '../host-paths.js';
 import type { ContainerView, PodTemplateView } from '../../workload/types.js';
 import type { Rule } from '../types.js';
@@ -113,14 +104,8 @@ function envEndpoint(container: ContainerView): string | undefined {
     ?.value;
 }
 
-function reachesNode(
-  run: RuntimeRun,
-  assignments: readonly string[],
-  container: ContainerView,
-  template: PodTemplateView,
-): boolean {
-  const assigned = assignments.find((a) => ENDPOINT_ENV.has(a.slice(0, a.indexOf('='))));
-  const endpoint = run.endpoint ?? assigned?.slice(assigned.indexOf('=') + 1) ?? envEndpoint(container);
+function reachesNode(run: RuntimeRun, container: ContainerView, template: PodTemplateView): boolean {
+  const endpoint = run.endpoint ?? envEndpoint(container);
   if (endpoint !== undefined && NODE_ENDPOINT.test(endpoint)) return true;
   return mountsRuntime(template);
 }
@@ -134,21 +119,21 @@ export const runtimeClientEscape: Rule = {
     'A runtime client (docker, ctr, crictl, nerdctl, podman) starts a privileged or host-mounting container',
   reason: 'privileged container started through the runtime',
   doc: {
-    reads: 'container commands, runtime endpoints in env, hostPath runtime sockets',
+    reads:
+      'each container’s execution model (programs run), runtime endpoints in env, hostPath runtime sockets',
     why: 'escape to host (T1611): the runtime socket starts a container with the node’s / outside admission',
     benign:
       'pruning, builds and plain runs over the socket do not fire; docker-in-docker sidecars do not fire',
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        const run = runtimeRun(site.command);
+    for (const { container, template, execution } of containerExecutions(workload)) {
+      for (const invocation of execution.invocations) {
+        const run = runtimeRun(invocation.program, invocation.words);
         if (run === undefined) continue;
         const why = escapeOf(run);
-        if (why === undefined) continue;
-        if (!reachesNode(run, site.command.assignments ?? [], source.container, source.template)) continue;
-        evidence.add(argumentPath(site, 0), () => `${why}: ${describe(site.command, 50)}`);
+        if (why === undefined || !reachesNode(run, container, template)) continue;
+        evidence.add(invocation.path, () => `${why}: ${describeInvocation(invocation, 50)}`);
       }
     }
     return evidence.list();

@@ -1,60 +1,50 @@
 /**
- * shadow-file-access — a command touches password hashes.
- * Reads: every command of every container (arguments and redirections, in argv, `sh -c`
- * scripts, substitutions, decoded payloads, hooks and exec probes).
- * Looks for: any path ending in `etc/shadow` or `etc/gshadow` (and their `-` backups):
- * `/etc/shadow`, `/host/etc/shadow`, `/proc/1/root/etc/shadow`; the cracking tools `unshadow` and
- * `john`. A command path is followed through the container's hostPath mounts: `cat /h/shadow` with
- * `/h` mounting the node's `/etc` reads the node's hashes.
+ * shadow-file-access — the container reads password hashes.
+ * Reads: each container's execution model: files read (by any program or interpreter, through
+ * hostPath mounts too) and the programs run.
+ * Looks for: a read of `/etc/shadow` or `/etc/gshadow` (and their `-` backups) under any prefix
+ * (`/host/etc/shadow`, `/proc/1/root/etc/shadow`) or through a mount of the node's `/etc`
+ * (`/h/shadow` with `/h` mounting `/etc`); the cracking tools `unshadow` and `john`.
  * Why: T1003.008 — /etc/passwd and /etc/shadow: with the node's root mounted, its hashes are
  * offline-crackable credentials for SSH and sudo.
- * Benign look-alikes: `/etc/shadowsocks`, `shadow-utils` and `/etc/passwd` alone do not match.
- * Image hardening steps (`chmod 0 /etc/shadow`) do, but belong in a Dockerfile, not a Job.
+ * Benign look-alikes: `/etc/passwd` alone, `/etc/shadowsocks` and `shadow-utils` are not read as
+ * hashes. Image hardening (`chmod 0 /etc/shadow`) reads nothing and does not fire.
  */
-import {
-  commandSources,
-  describe,
-  EvidenceByPath,
-  findMentionedWord,
-  mentionedHostPaths,
-} from '../commands.js';
+import { canonicalPath } from '../../workload/credential.js';
+import { containerExecutions, describeInvocation, EvidenceByPath } from '../behaviour.js';
+import { credentialReads } from '../credentials.js';
+import { quote } from '../redact.js';
 import type { Rule } from '../types.js';
 
-const SHADOW = /etc\/g?shadow-?(?![\w.-])/;
+const SHADOW = /(?:^|\/)etc\/g?shadow-?$/;
 const CRACKERS = new Set(['unshadow', 'john']);
-
-function isShadowFile(path: string): boolean {
-  return SHADOW.test(path);
-}
 
 export const shadowFileAccess: Rule = {
   id: 'shadow-file-access',
   profile: 'default',
   weight: 5,
   technique: 'T1003.008',
-  description: 'A command reads password hashes (/etc/shadow, /host/etc/shadow, unshadow, john)',
+  description: 'Container reads password hashes (/etc/shadow under any prefix or mount; unshadow, john)',
   reason: 'password hash access',
   doc: {
-    reads: 'container commands (arguments and redirections)',
+    reads: 'each container’s execution model: files read (through hostPath mounts too) and programs run',
     why: 'OS credential dumping (T1003.008): the node’s hashes are offline-crackable',
-    benign: '/etc/passwd alone, /etc/shadowsocks and shadow-utils do not match',
+    benign: '/etc/passwd alone, /etc/shadowsocks and chmod of /etc/shadow do not fire',
   },
   check(workload) {
     const evidence = new EvidenceByPath();
-    for (const source of commandSources(workload)) {
-      for (const site of source.sites) {
-        if (CRACKERS.has(site.command.program)) {
-          evidence.add(site.path, () => describe(site.command));
-          continue;
-        }
-        const shadow = findMentionedWord(site, isShadowFile);
-        if (shadow !== undefined) evidence.add(shadow.path, () => describe(site.command));
-        for (const { hostPath, path } of mentionedHostPaths(site)) {
-          if (SHADOW.test(hostPath)) {
-            evidence.add(path, () => describe(site.command), 'node password hashes through a hostPath mount');
-            break;
-          }
-        }
+    for (const entry of containerExecutions(workload)) {
+      for (const invocation of entry.execution.invocations) {
+        if (CRACKERS.has(invocation.program))
+          evidence.add(invocation.path, () => describeInvocation(invocation));
+      }
+      for (const read of credentialReads(entry)) {
+        if (SHADOW.test(canonicalPath(read.nodePath ?? read.file)))
+          evidence.add(
+            read.path,
+            () => quote(`reads ${read.file}`),
+            read.nodePath === undefined ? undefined : 'node password hashes through a hostPath mount',
+          );
       }
     }
     return evidence.list();
