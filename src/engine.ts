@@ -1,5 +1,5 @@
-import { compilePolicy, decide, type CompiledPolicy } from './policy/decide.js';
-import type { Decision, Subject } from './policy/decision.js';
+import { compilePolicy, decide, type CompiledExemption, type CompiledPolicy } from './policy/decide.js';
+import type { Decision, OwnerReference, Subject } from './policy/decision.js';
 import type { Policy } from './policy/schema.js';
 import { PROFILES } from './scoring/profiles.js';
 import { resolveRules, type ResolveProblem } from './scoring/resolve.js';
@@ -46,7 +46,16 @@ export interface AssessContext {
   /** The namespace the request is for (an AdmissionRequest's `namespace`); defaults to the object's own. */
   namespace?: string;
   namespaceLabels?: Readonly<Record<string, string>>;
+  /** JobguardExceptions in force (the webhook's cache); undefined offline. */
+  exceptions?: readonly CompiledExemption[];
   now: Date;
+}
+
+/** The ownerReference marked `controller: true` (the API server allows at most one). */
+function controllerOf(workload: Workload): OwnerReference | undefined {
+  const ref = workload.metadata.ownerReferences?.find((r) => r.controller === true);
+  if (ref?.apiVersion === undefined || ref.kind === undefined || ref.name === undefined) return undefined;
+  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name };
 }
 
 export function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
@@ -54,6 +63,7 @@ export function subjectOf(workload: Workload, namespace: string, requester: Requ
     const name = t.spec.serviceAccountName ?? t.spec.serviceAccount;
     return typeof name === 'string' && name !== '' ? name : 'default';
   });
+  const controller = controllerOf(workload);
   return {
     kind: workload.kind,
     namespace,
@@ -74,6 +84,7 @@ export function subjectOf(workload: Workload, namespace: string, requester: Requ
     ),
     labels: workload.metadata.labels ?? {},
     annotations: workload.metadata.annotations ?? {},
+    ...(controller ? { controller } : {}),
   };
 }
 
@@ -88,6 +99,7 @@ export function assess(engine: Engine, object: KubeObject, context: AssessContex
       score,
       subject: subjectOf(workload, namespace, context.requester),
       ...(context.namespaceLabels ? { namespaceLabels: context.namespaceLabels } : {}),
+      ...(context.exceptions ? { exceptions: context.exceptions } : {}),
       now: context.now,
     },
     engine.compiled,

@@ -139,7 +139,7 @@ describe('POST /validate', () => {
       expect(warning.length).toBeLessThanOrEqual(120);
       expect(warning).not.toMatch(/[\n\r]/);
     }
-    expect(warnings.slice(1).map((w) => /^\[([a-z-]+)\]/.exec(w)?.[1])).toEqual([
+    expect(warnings.slice(1).map((w) => /^jobguard: ([a-z-]+): /.exec(w)?.[1])).toEqual([
       'kql-host-path-mount',
       'kql-privileged',
       'kql-sensitive-mount',

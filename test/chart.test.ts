@@ -11,6 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -93,6 +94,19 @@ const SETS = {
   warnFail: { values: { webhook: { failurePolicy: 'Fail' } } },
   audit: { values: { policy: { mode: 'audit' } } },
   noNamespaceLabels: { values: { policy: { namespaceLabels: { enabled: false } } } },
+  noApi: {
+    values: {
+      policy: { namespaceLabels: { enabled: false }, exceptions: { enabled: false } },
+      events: { mode: 'off' },
+      exceptions: { crd: { install: false }, rbac: { aggregateToView: false } },
+    },
+  },
+  exceptionsSelfService: {
+    values: {
+      exceptions: { crd: { keep: false }, rbac: { aggregateToEdit: true } },
+      events: { mode: 'warn', qps: 2, burst: 10 },
+    },
+  },
   certManager: { values: { tls: { certManager: { enabled: true } } } },
   existingSecret: { values: { tls: { existingSecret: 'my-tls', caBundle: TEST_CA } } },
   existingSecretNoCa: { values: { tls: { existingSecret: 'my-tls' } } },
@@ -127,6 +141,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 };
 
 const spec = (o: K8sObject): any => o.spec;
@@ -233,8 +248,14 @@ describe('every rendered object', () => {
   it('renders the objects each option asks for, and no others', () => {
     expect(kinds('defaults')).toEqual([
       'ClusterRole',
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
       'ClusterRoleBinding',
       'ConfigMap',
+      'CustomResourceDefinition',
       'Deployment',
       'PodDisruptionBudget',
       'Secret',
@@ -244,9 +265,15 @@ describe('every rendered object', () => {
     ]);
     expect(kinds('everything')).toEqual([
       'ClusterRole',
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
       'ClusterRoleBinding',
       'ConfigMap',
       'ConfigMap',
+      'CustomResourceDefinition',
       'Deployment',
       'HorizontalPodAutoscaler',
       'NetworkPolicy',
@@ -269,7 +296,8 @@ describe('ValidatingWebhookConfiguration', () => {
       expect.objectContaining({
         name: 'validate.jobguard.dev',
         admissionReviewVersions: ['v1', 'v1beta1'],
-        sideEffects: 'None',
+        // Events are a side effect, never written for a dry run.
+        sideEffects: 'NoneOnDryRun',
         timeoutSeconds: 3,
         matchPolicy: 'Equivalent',
         failurePolicy: 'Ignore',
@@ -510,6 +538,9 @@ describe('Deployment', () => {
       '--tls-key-file=/etc/jobguard/tls/tls.key',
       '--metrics-port=9090',
       '--log-level=info',
+      '--events=deny',
+      '--events-qps=5',
+      '--events-burst=25',
     ]);
     expect(container.volumeMounts).toEqual(
       expect.arrayContaining([
@@ -573,17 +604,128 @@ describe('heap sizing', () => {
 
 describe('RBAC', () => {
   it('grants get/list/watch on namespaces only, and only when namespace labels are enabled', () => {
-    const role: any = findOne(rendered.defaults, 'ClusterRole');
+    const role: any = findOne(rendered.defaults, 'ClusterRole', 'jobguard');
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
     ]);
-    const binding: any = findOne(rendered.defaults, 'ClusterRoleBinding');
+    const binding: any = findOne(rendered.defaults, 'ClusterRoleBinding', 'jobguard');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'jobguard', namespace: 'jobguard' }]);
     expect(podSpecOf('defaults').automountServiceAccountToken).toBe(true);
 
-    const off = rendered.noNamespaceLabels;
-    expect(off.filter((o) => o.kind.startsWith('ClusterRole') || o.kind.startsWith('Role'))).toEqual([]);
-    expect(podSpecOf('noNamespaceLabels').automountServiceAccountToken).toBe(false);
+    const names = (set: SetName) =>
+      rendered[set]
+        .filter((o) => o.kind.startsWith('ClusterRole'))
+        .map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names('noNamespaceLabels')).not.toContain('ClusterRole/jobguard');
+    // Without namespace labels, exceptions and events the server needs no API access at all.
+    expect(
+      rendered.noApi.filter((o) => o.kind.startsWith('ClusterRole') || o.kind.startsWith('Role')),
+    ).toEqual([]);
+    expect(podSpecOf('noApi').automountServiceAccountToken).toBe(false);
+    expect(findOne(rendered.noApi, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  it('lets the server read JobguardExceptions and patch only their status, and create Events', () => {
+    const role: any = findOne(rendered.defaults, 'ClusterRole', 'jobguard-exceptions');
+    expect(role.rules).toEqual([
+      { apiGroups: ['jobguard.dev'], resources: ['jobguardexceptions'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['jobguard.dev'], resources: ['jobguardexceptions/status'], verbs: ['patch'] },
+    ]);
+    const events: any = findOne(rendered.defaults, 'ClusterRole', 'jobguard-events');
+    expect(events.rules).toEqual([
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
+    ]);
+    for (const name of ['jobguard-exceptions', 'jobguard-events']) {
+      const binding: any = findOne(rendered.defaults, 'ClusterRoleBinding', name);
+      expect(binding.roleRef.name).toBe(name);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'jobguard', namespace: 'jobguard' }]);
+    }
+  });
+
+  it('lets namespace editors create JobguardExceptions only when the admin opts in; view may read them', () => {
+    const aggregated = (set: SetName, label: string) =>
+      rendered[set].filter((o) => o.kind === 'ClusterRole' && o.metadata.labels?.[label] === 'true');
+    expect(aggregated('defaults', 'rbac.authorization.k8s.io/aggregate-to-edit')).toEqual([]);
+    const [view]: any[] = aggregated('defaults', 'rbac.authorization.k8s.io/aggregate-to-view');
+    expect(view.rules).toEqual([
+      { apiGroups: ['jobguard.dev'], resources: ['jobguardexceptions'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const [edit]: any[] = aggregated('exceptionsSelfService', 'rbac.authorization.k8s.io/aggregate-to-edit');
+    expect(edit.metadata.labels['rbac.authorization.k8s.io/aggregate-to-admin']).toBe('true');
+    expect(edit.rules[0].resources).toEqual(['jobguardexceptions']);
+    expect(edit.rules[0].verbs).toEqual(expect.arrayContaining(['create', 'update', 'patch', 'delete']));
+    // Editors never get the status: only jobguard says whether an exception is Active.
+    expect(JSON.stringify(edit.rules)).not.toContain('status');
+  });
+});
+
+describe('JobguardException CRD', () => {
+  const crdOf = (set: SetName): any => findOne(rendered[set], 'CustomResourceDefinition');
+
+  it('is namespaced, served as jobguard.dev/v1 with a status subresource, and kept on uninstall by default', () => {
+    const crd = crdOf('defaults');
+    expect(crd.metadata.name).toBe('jobguardexceptions.jobguard.dev');
+    expect(crd.spec.scope).toBe('Namespaced');
+    expect(crd.spec.names).toEqual(
+      expect.objectContaining({ kind: 'JobguardException', plural: 'jobguardexceptions' }),
+    );
+    const [version] = crd.spec.versions;
+    expect(version).toEqual(expect.objectContaining({ name: 'v1', served: true, storage: true }));
+    expect(version.subresources).toEqual({ status: {} });
+    expect(version.additionalPrinterColumns.map((c: any) => c.jsonPath)).toContain('.status.state');
+    expect(crd.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+    expect(
+      findOne(rendered.exceptionsSelfService, 'CustomResourceDefinition').metadata.annotations?.[
+        'helm.sh/resource-policy'
+      ],
+    ).toBeUndefined();
+    expect(rendered.noApi.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+  });
+
+  it('has the policy file exemption fields (less name), a reason required, and refuses a spec without a selector', () => {
+    const schema = crdOf('defaults').spec.versions[0].schema.openAPIV3Schema;
+    const specSchema = schema.properties.spec;
+    expect(Object.keys(specSchema.properties).sort()).toEqual(
+      [
+        'expires',
+        'groups',
+        'images',
+        'kinds',
+        'names',
+        'namespaces',
+        'reason',
+        'rules',
+        'serviceAccounts',
+        'users',
+      ].sort(),
+    );
+    expect(specSchema.required).toEqual(['reason']);
+    const [validation] = specSchema['x-kubernetes-validations'];
+    for (const field of ['names', 'users', 'groups', 'serviceAccounts', 'images'])
+      expect(validation.rule).toContain(`has(self.${field})`);
+    // Structural: every field typed, so the API server prunes nothing silently.
+    expect(schema.properties.status.properties.state.enum).toEqual([
+      'Active',
+      'Expired',
+      'Invalid',
+      'Ignored',
+    ]);
+    const expires = new RegExp(specSchema.properties.expires.pattern as string);
+    for (const ok of ['2027-06-30', '2027-06-30T18:00:00Z', '2027-06-30T18:00:00.5+02:00'])
+      expect(ok).toMatch(expires);
+    for (const bad of ['30/06/2027', '2027-06-30T18:00']) expect(bad).not.toMatch(expires);
+  });
+
+  it('passes the events settings and the pod name, and declares no side effects when events are off', () => {
+    const [container] = podSpecOf('exceptionsSelfService').containers;
+    expect(container.args).toEqual(
+      expect.arrayContaining(['--events=warn', '--events-qps=2', '--events-burst=10']),
+    );
+    expect(container.env).toContainEqual({
+      name: 'POD_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(webhookOf('noApi').sideEffects).toBe('None');
   });
 });
 
@@ -602,6 +744,7 @@ describe('policy ConfigMap', () => {
       namespaceLabels: { enabled: true, allowDowngrade: false },
       selfExemption: { namespaces: [] },
       exemptions: [],
+      exceptions: { enabled: true, clusterWideNamespaces: [] },
     });
     const text = (findOne(rendered.defaults, 'ConfigMap', 'jobguard-policy') as any).data[
       'policy.yaml'

@@ -264,7 +264,9 @@ describe('exemptions', () => {
     if (isExempt) {
       expect(decision).toMatchObject({ score: 0, verdict: 'allow', findings: [] });
       expect(decision.waived.map((f) => f.rule)).toEqual(['host-pid', 'sensitive-host-path']);
-      expect(decision.exemptions).toEqual([{ index: 0, reason: 'CIS benchmark scanner', rules: ['*'] }]);
+      expect(decision.exemptions).toEqual([
+        { id: 'policy:cis-benchmark-scanner', reason: 'CIS benchmark scanner', rules: ['*'] },
+      ]);
     } else {
       expect(decision).toMatchObject({ score: 9, verdict: 'deny', waived: [], exemptions: [] });
     }
@@ -331,15 +333,15 @@ describe('exemptions', () => {
         exemptions: [
           { reason: 'pid', namespaces: ['security'], rules: ['host-pid'] },
           { reason: 'unrelated', namespaces: ['payments'] },
-          { reason: 'paths', names: ['kube-bench-*'], rules: ['sensitive-host-path'] },
+          { name: 'bench-paths', reason: 'paths', names: ['kube-bench-*'], rules: ['sensitive-host-path'] },
         ],
       },
       { score: findings, subject: scanner },
     );
     expect(decision).toMatchObject({ score: 0, verdict: 'allow' });
     expect(decision.exemptions).toEqual([
-      { index: 0, reason: 'pid', rules: ['host-pid'] },
-      { index: 2, reason: 'paths', rules: ['sensitive-host-path'] },
+      { id: 'policy:pid', reason: 'pid', rules: ['host-pid'] },
+      { id: 'policy:bench-paths', reason: 'paths', rules: ['sensitive-host-path'] },
     ]);
   });
 
@@ -361,6 +363,180 @@ describe('exemptions', () => {
     expect(expiredExemptions(compiled(policy).policy, new Date(now)).map((e) => e.path)).toEqual(
       applies ? [] : ['exemptions[0]'],
     );
+  });
+});
+
+describe('exemption names', () => {
+  it('names a file exemption policy:<name>, or after its reason when it has no name', () => {
+    const decision = run(
+      {
+        mode: 'enforce',
+        exemptions: [
+          { name: 'bench', reason: 'CIS benchmark scanner (SEC-1)', names: ['backup'], rules: ['host-pid'] },
+          { reason: 'CIS benchmark scanner (SEC-1)', names: ['backup'] },
+        ],
+      },
+      { score: scoreOfTotal(9) },
+    );
+    expect(decision.exemptions.map((e) => e.id)).toEqual([
+      'policy:bench',
+      'policy:cis-benchmark-scanner-sec-1',
+    ]);
+  });
+
+  it.each<[string, PolicyFile['exemptions'], string | undefined]>([
+    [
+      'two exemptions with one name',
+      [
+        { name: 'x', reason: 'a', names: ['a'] },
+        { name: 'x', reason: 'b', names: ['b'] },
+      ],
+      'exemptions.1.name: "x" already names exemptions[0]; give each exemption its own name',
+    ],
+    [
+      'two unnamed exemptions with one reason',
+      [
+        { reason: 'Scanner', names: ['a'] },
+        { reason: 'scanner!', names: ['b'] },
+      ],
+      'exemptions.1.name: "scanner" already names exemptions[0] (derived from the reason); give each exemption its own name',
+    ],
+    [
+      'a name that is not an object name',
+      [{ name: 'Bench_1', reason: 'a', names: ['a'] }],
+      'exemptions.0.name',
+    ],
+    [
+      'distinct names',
+      [
+        { name: 'a', reason: 'r', names: ['a'] },
+        { reason: 'r', names: ['b'] },
+      ],
+      undefined,
+    ],
+  ])('%s', (_name, exemptions, problem) => {
+    const parsed = policySchema.safeParse({ apiVersion: 'jobguard.dev/v1', kind: 'Policy', exemptions });
+    if (problem === undefined) expect(parsed.success).toBe(true);
+    else {
+      const issues = parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+      expect(issues.some((i) => i.startsWith(problem))).toBe(true);
+    }
+  });
+});
+
+describe("a controller's objects and their owner's exemptions", () => {
+  const JOB_CONTROLLER = 'system:serviceaccount:kube-system:job-controller';
+  const exemption = {
+    reason: 'CIS scanner',
+    namespaces: ['security'],
+    names: ['kube-bench-*'],
+    kinds: ['CronJob' as const, 'Job' as const],
+    rules: ['host-pid'],
+  };
+  const jobOwner = { apiVersion: 'batch/v1', kind: 'Job', name: 'kube-bench-29000000' };
+  const pod = subject({
+    kind: 'Pod',
+    namespace: 'security',
+    name: 'kube-bench-29000000-x7k2p',
+    username: JOB_CONTROLLER,
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+    controller: jobOwner,
+  });
+  const findings = scoreOf(finding('host-pid', 9));
+
+  it.each<[string, Partial<Subject>, Partial<PolicyFile>, string | undefined]>([
+    ["the Job controller's Pod of an exempt Job", {}, {}, 'Job/kube-bench-29000000'],
+    [
+      'the controller-manager under its own identity',
+      { username: 'system:kube-controller-manager' },
+      {},
+      'Job/kube-bench-29000000',
+    ],
+    // The abuse case: anyone who may create Pods may write an ownerReference naming an exempt Job.
+    ['a forged ownerReference from a person', { username: 'mallory@example.com' }, {}, undefined],
+    [
+      'a forged ownerReference from a service account',
+      { username: 'system:serviceaccount:security:ci' },
+      {},
+      undefined,
+    ],
+    ['an ownerReference without controller: true', { controller: undefined }, {}, undefined],
+    ['an owner that is not exempt', { controller: { ...jobOwner, name: 'miner-1' } }, {}, undefined],
+    [
+      'an owner kind that never creates Pods',
+      { controller: { apiVersion: 'batch/v1', kind: 'CronJob', name: 'kube-bench' } },
+      {},
+      undefined,
+    ],
+    [
+      'an owner in another API group',
+      { controller: { ...jobOwner, apiVersion: 'evil.example.com/v1' } },
+      {},
+      undefined,
+    ],
+    [
+      'a controller user the policy no longer trusts',
+      {},
+      { controllerUsers: ['system:kube-controller-manager'] },
+      undefined,
+    ],
+    [
+      'an exempt namespace is still required (the owner lives beside the Pod)',
+      { namespace: 'default' },
+      {},
+      undefined,
+    ],
+  ])('%s', (_name, change, policy, via) => {
+    const decision = run(
+      { mode: 'enforce', kinds: ['CronJob', 'Job', 'Pod'], exemptions: [exemption], ...policy },
+      { score: findings, subject: { ...pod, ...change } },
+    );
+    if (via === undefined) {
+      expect(decision).toMatchObject({ score: 9, verdict: 'deny', exemptions: [] });
+    } else {
+      expect(decision).toMatchObject({ score: 0, verdict: 'allow' });
+      expect(decision.exemptions).toEqual([
+        { id: 'policy:cis-scanner', reason: 'CIS scanner', rules: ['host-pid'], via },
+      ]);
+    }
+  });
+
+  it("covers a CronJob's Jobs when the CronJob controller creates them", () => {
+    const job = subject({
+      kind: 'Job',
+      namespace: 'security',
+      name: 'nightly-29000000',
+      username: 'system:serviceaccount:kube-system:cronjob-controller',
+      controller: { apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly' },
+    });
+    const decision = run(
+      {
+        mode: 'enforce',
+        exemptions: [{ reason: 'r', namespaces: ['security'], names: ['nightly'], kinds: ['CronJob'] }],
+      },
+      { score: findings, subject: job },
+    );
+    expect(decision.exemptions).toEqual([
+      { id: 'policy:r', reason: 'r', rules: ['*'], via: 'CronJob/nightly' },
+    ]);
+  });
+
+  it('matches an exemption the object meets itself without a via', () => {
+    const decision = run(
+      { mode: 'enforce', exemptions: [{ ...exemption, kinds: ['Pod'] }] },
+      { score: findings, subject: pod },
+    );
+    expect(decision.exemptions).toEqual([
+      { id: 'policy:cis-scanner', reason: 'CIS scanner', rules: ['host-pid'] },
+    ]);
+  });
+
+  it("does not lend the owner the requester's identity: a users selector sees the controller", () => {
+    const decision = run(
+      { mode: 'enforce', exemptions: [{ ...exemption, users: ['system:serviceaccount:flux-system:*'] }] },
+      { score: findings, subject: pod },
+    );
+    expect(decision.exemptions).toEqual([]);
   });
 });
 
@@ -397,7 +573,7 @@ describe('self-exemption', () => {
     if (isExempt) {
       expect(decision).toMatchObject({ score: 0, verdict: 'allow', action: 'allow' });
       expect(decision.exemptions).toEqual([
-        { index: -1, reason: 'self-exemption: load test of the queue, INC-77', rules: ['*'] },
+        { id: 'self', reason: 'self-exemption: load test of the queue, INC-77', rules: ['*'] },
       ]);
     } else {
       expect(decision).toMatchObject({ score: 9, verdict: 'deny', action: 'deny', exemptions: [] });

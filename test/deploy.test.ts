@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -29,6 +30,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 };
 
 function load(file: string): K8sObject[] {
@@ -63,7 +65,8 @@ describe('deploy/manifests', () => {
       expect(docs.length).toBeGreaterThanOrEqual(8);
       for (const o of docs) {
         validate(o);
-        if (!o.kind.startsWith('ClusterRole') && o.kind !== 'ValidatingWebhookConfiguration') {
+        const clusterScoped = ['ValidatingWebhookConfiguration', 'CustomResourceDefinition'];
+        if (!o.kind.startsWith('ClusterRole') && !clusterScoped.includes(o.kind)) {
           expect(o.metadata.namespace).toBe('jobguard');
         }
       }

@@ -117,7 +117,7 @@ describe('the webhook over TLS, as kube-apiserver calls it', () => {
       expect(reply.response?.allowed).toBe(!malicious);
       if (malicious) {
         expect(reply.response?.status?.code).toBe(403);
-        expect(reply.response?.status?.message).toMatch(/^jobguard denied Job\b.*: score \d+ reaches deny/);
+        expect(reply.response?.status?.message).toMatch(/^jobguard: Job \S+ denied, score \d+ reaches deny/);
         expect(reply.response?.status?.message).toContain('kql-privileged');
       }
       results.push(res);

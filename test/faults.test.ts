@@ -234,9 +234,11 @@ describe('SIGTERM while the API server does not answer', () => {
       });
     });
     try {
+      // Serving first: SIGTERM is handled from then on (before, Node's default ends the process).
       await waitFor(
         'the stalled namespace watch',
-        () => fake.stalledRequests() > 0 || child.exitCode !== null,
+        () =>
+          (fake.stalledRequests() > 0 && stdout.includes('jobguard is serving')) || child.exitCode !== null,
         {
           timeoutMs: 15_000,
         },

@@ -82,7 +82,7 @@ describe('one object, four outcomes', () => {
     expect(response.allowed).toBe(true);
     expect(response.warnings).toBeUndefined();
     expect(response.auditAnnotations?.['exempted-by']).toBe(
-      'exemptions[0]: red-team exercise until the end of the year',
+      'policy:red-team-exercise-until-the-end-of-the-year: red-team exercise until the end of the year',
     );
     expect(response.auditAnnotations?.score).toBe('0');
     expect(response.auditAnnotations?.waived).toContain('reverse-shell');

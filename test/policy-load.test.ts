@@ -99,6 +99,11 @@ describe('schema problems name the path and what was expected', () => {
       'exemptions[0].reason: an exemption needs a reason',
     ],
     [
+      'two exemptions with one name',
+      `${HEAD}exemptions:\n  - { name: bench, reason: a, names: [a] }\n  - { name: bench, reason: b, names: [b] }`,
+      'exemptions[1].name: "bench" already names exemptions[0]; give each exemption its own name',
+    ],
+    [
       'a missing reason',
       `${HEAD}exemptions:\n  - names: [a]`,
       'exemptions[0].reason: expected string, got nothing',

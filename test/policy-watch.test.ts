@@ -257,8 +257,13 @@ describe('expiredExemptions', () => {
       ],
     } as Policy;
     expect(expiredExemptions(policy, new Date('2026-11-27T12:00:00Z'))).toEqual([
-      { index: 1, path: 'exemptions[1]', reason: 'ended', expires: '2026-11-26' },
-      { index: 3, path: 'exemptions[3]', reason: 'an hour ago', expires: '2026-11-27T11:00:00Z' },
+      { id: 'policy:ended', path: 'exemptions[1]', reason: 'ended', expires: '2026-11-26' },
+      {
+        id: 'policy:an-hour-ago',
+        path: 'exemptions[3]',
+        reason: 'an hour ago',
+        expires: '2026-11-27T11:00:00Z',
+      },
     ]);
   });
 });

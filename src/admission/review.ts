@@ -1,6 +1,7 @@
 import { assess, type Engine } from '../engine.js';
+import type { CompiledExemption } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
-import { auditAnnotationsFor, denyMessage, warningsFor } from '../policy/messages.js';
+import { auditAnnotationsFor, denyMessage, warningsFor } from './messages.js';
 import { isRecord } from '../workload/template.js';
 import type {
   AdmissionRequest,
@@ -13,6 +14,8 @@ export interface ReviewContext {
   engine: Engine;
   /** Labels of a namespace from the cache; never does I/O. */
   namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  /** JobguardExceptions from the cache (kube/exceptions.ts); never does I/O. */
+  exceptions?: readonly CompiledExemption[];
   now: Date;
 }
 
@@ -41,7 +44,7 @@ function toResponse(
   const response: AdmissionResponse = allow(request.uid);
   if (decision.action === 'allow' && decision.exemptions.length === 0 && decision.errors.length === 0)
     return response;
-  const target = { kind, name };
+  const target = { kind, name, object: request.object };
   if (decision.action !== 'allow' || decision.exemptions.length > 0) {
     response.auditAnnotations = auditAnnotationsFor(decision);
   }
@@ -111,6 +114,7 @@ export function handleReview(
     },
     namespace,
     ...(labels ? { namespaceLabels: labels } : {}),
+    ...(context.exceptions ? { exceptions: context.exceptions } : {}),
     now: context.now,
   });
   if (!assessment)

@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'print the Sentinel query for the policy',
     load: async () => (await import('./kql.js')).kql,
   },
+  export: {
+    summary: 'print SIEM detections (KQL, Sigma) for the policy',
+    load: async () => (await import('./export.js')).exportCommand,
+  },
   policy: {
     summary: 'print the effective policy or check a file',
     load: async () => (await import('./policy.js')).policy,

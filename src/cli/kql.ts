@@ -8,6 +8,8 @@ const HELP = `Usage: jobguard kql [--config FILE]
 Prints the Microsoft Sentinel query (AzureDiagnostics, kube-audit) that matches the loaded policy:
 the kql profile's indicators with the policy's terms and weights, its annotate threshold as the
 filter, and comment lines naming what the default profile checks that KQL cannot express.
+The same as \`jobguard export --format kql\`; \`jobguard export --help\` lists the other
+detections (jobguard's own verdicts from the audit annotations) and formats (Sigma).
 
 Flags:
   --config FILE            policy file (default: the built-in policy)

@@ -1,14 +1,16 @@
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { Server as NetServer } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
+import type { EventMode } from '../admission/event.js';
 import { createEngine } from '../engine.js';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
-import { buildApp, DEFAULT_BODY_LIMIT } from '../server/app.js';
-import { createMetrics, type Metrics } from '../server/metrics.js';
+import { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from '../server/app.js';
+import { createMetrics, recordExceptions, type Metrics } from '../server/metrics.js';
 import {
   generateCertificate,
   readTlsFiles,
@@ -30,8 +32,8 @@ import { configPath, overridesFromFlags, POLICY_FLAGS } from './flags.js';
 const HELP = `Usage: jobguard serve [flags]
 
 Runs the validating admission webhook: POST /validate, GET /healthz, GET /readyz, GET /metrics.
-/readyz is false while draining after SIGTERM and, with namespace labels, until they have synced
-(at most 10 s; then ready, with namespaceLabels: unsynced).
+/readyz is false while draining after SIGTERM and, with cluster access, until namespace labels and
+JobguardExceptions have synced (at most 10 s; then ready, saying which is unsynced).
 
 Flags:
   --config FILE             policy file (YAML or JSON, apiVersion jobguard.dev/v1); reloaded when it changes
@@ -47,7 +49,11 @@ Flags:
   --warn-threshold N        score at which kubectl warnings are returned (default profile 4, kql 1)
   --deny-threshold N        score at which requests are denied in enforce mode (default profile 8, kql 3)
   --body-limit SIZE         largest request body, e.g. 8MiB (default 8MiB)
-  --kubeconfig FILE         cluster for namespace labels when not running in a pod
+  --kubeconfig FILE         cluster for namespace labels and JobguardExceptions when not running in a pod
+  --events MODE             Kubernetes Events in the object's namespace: off | deny | warn (deny and
+                            warnings); needs cluster access; never for dry runs (default deny)
+  --events-qps N            Events per second across all objects (default 5; more are dropped and counted)
+  --events-burst N          Events at once (default 25)
   --shutdown-delay SECONDS  on SIGTERM, keep serving this long after /readyz turns false (default 0)
   --log-level L             fatal | error | warn | info | debug | trace (default info)
   -h, --help                show this help
@@ -63,6 +69,9 @@ const FLAGS = {
   'metrics-port': { type: 'string' },
   'body-limit': { type: 'string' },
   kubeconfig: { type: 'string' },
+  events: { type: 'string', default: 'deny' },
+  'events-qps': { type: 'string', default: '5' },
+  'events-burst': { type: 'string', default: '25' },
   'shutdown-delay': { type: 'string', default: '0' },
   'log-level': { type: 'string', default: 'info' },
   help: { type: 'boolean', short: 'h' },
@@ -77,6 +86,8 @@ export interface ServeOptions {
   metricsPort?: number;
   bodyLimit: number;
   kubeconfig?: string;
+  /** Kubernetes Events for answers (admission/event.ts); default off here, `deny` from the command line. */
+  events?: { mode: EventMode; qps: number; burst: number };
   shutdownDelayMs: number;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -135,6 +146,74 @@ function reportExpired(logger: Logger | undefined, metrics: Metrics, policy: Pol
   }
 }
 
+/**
+ * The JobguardException cache, when jobguard can reach a cluster (in a pod, or --kubeconfig);
+ * its statuses feed the exception metrics.
+ */
+async function startExceptionCache(
+  options: ServeOptions,
+  policy: () => import('../policy/decide.js').CompiledPolicy,
+  metrics: Metrics,
+): Promise<import('../kube/exceptions.js').ExceptionCache | undefined> {
+  if (!options.env.KUBERNETES_SERVICE_HOST && !options.kubeconfig) return undefined;
+  const { loadKubeConfig } = await import('../kube/config.js');
+  const kubeConfig = loadKubeConfig({
+    env: options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : options.env,
+  });
+  if (!kubeConfig) return undefined;
+  const { watchExceptions } = await import('../kube/exceptions.js');
+  return watchExceptions({
+    kubeConfig,
+    logger: options.logger,
+    policy,
+    onStatuses: (statuses) => {
+      recordExceptions(metrics, statuses);
+    },
+  });
+}
+
+/** The Event sender and the hook that feeds it, when events are on and jobguard can reach a cluster. */
+async function startEvents(
+  options: ServeOptions,
+  metrics: Metrics,
+): Promise<{ onAnswer: NonNullable<AppDeps['onAnswer']>; stop(): Promise<void> } | undefined> {
+  const settings = options.events;
+  if (!settings || settings.mode === 'off') return undefined;
+  if (!options.env.KUBERNETES_SERVICE_HOST && !options.kubeconfig) return undefined;
+  const { loadKubeConfig } = await import('../kube/config.js');
+  const kubeConfig = loadKubeConfig({
+    env: options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : options.env,
+  });
+  if (!kubeConfig) return undefined;
+  const [{ createEventSender }, { eventFor }] = await Promise.all([
+    import('../kube/events.js'),
+    import('../admission/event.js'),
+  ]);
+  const sender = createEventSender({
+    kubeConfig,
+    logger: options.logger,
+    qps: settings.qps,
+    burst: settings.burst,
+    onResult: (result) => {
+      metrics.events.inc({ result });
+    },
+  });
+  // The chart sets POD_NAME from the downward API: `reportingInstance` says which replica answered.
+  const instance = options.env.POD_NAME ?? hostname();
+  return {
+    onAnswer({ request, decision, response, name }) {
+      const event = eventFor(request, decision, response, {
+        mode: settings.mode,
+        instance,
+        name,
+        now: new Date(),
+      });
+      if (event) sender.send(event);
+    },
+    stop: () => sender.stop(),
+  };
+}
+
 /** Starts the webhook with everything wired: policy (and its reload), TLS (and rotation), namespace labels, metrics. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -179,6 +258,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!namespaceCache) logger.info('no cluster access: namespace labels (jobguard.dev/mode) are not used');
   }
 
+  let exceptionCache: import('../kube/exceptions.js').ExceptionCache | undefined;
+  if (policy.exceptions.enabled) {
+    exceptionCache = await startExceptionCache(options, () => engine.compiled, metrics);
+    if (!exceptionCache) logger.info('no cluster access: JobguardExceptions are not read');
+  }
+  const exceptions = exceptionCache;
+  const events = await startEvents(options, metrics);
+
   const cache = namespaceCache;
   let syncGraceOver = false;
   const syncGrace = setTimeout(() => {
@@ -189,21 +276,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         'namespace labels not synced yet: ready anyway, with the policy modes only until they are',
       );
     }
+    if (exceptions && !exceptions.isSynced()) {
+      logger.warn(
+        { error: exceptions.lastError() },
+        "JobguardExceptions not synced yet: ready anyway, with the policy file's exemptions only until they are",
+      );
+    }
   }, options.namespaceSyncGraceMs ?? NAMESPACE_SYNC_GRACE_MS);
   syncGrace.unref();
-  const namespaceLabelsState = (): 'synced' | 'syncing' | 'unsynced' => {
-    if (!cache || cache.isSynced()) return 'synced';
+  const syncState = (informer: { isSynced(): boolean } | undefined): 'synced' | 'syncing' | 'unsynced' => {
+    if (!informer || informer.isSynced()) return 'synced';
     return syncGraceOver ? 'unsynced' : 'syncing';
   };
+  const namespaceLabelsState = (): 'synced' | 'syncing' | 'unsynced' => syncState(cache);
   const app = buildApp({
     logger,
     engine: () => engine,
     ...(cache ? { namespaceLabels: (ns: string) => cache.get(ns) } : {}),
+    ...(exceptions ? { exceptions: () => exceptions.exemptions() } : {}),
+    ...(events ? { onAnswer: events.onAnswer } : {}),
     metrics,
     bodyLimit: options.bodyLimit,
     draining: () => draining,
     readiness: () => ({
-      ready: !draining && namespaceLabelsState() !== 'syncing',
+      ready: !draining && namespaceLabelsState() !== 'syncing' && syncState(exceptions) !== 'syncing',
       detail: {
         draining,
         profile: engine.policy.profile,
@@ -212,6 +308,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ...(namespaceCache
           ? { namespaceLabels: namespaceLabelsState(), namespaceError: namespaceCache.lastError() }
           : {}),
+        ...(exceptions ? { exceptions: syncState(exceptions), exceptionsError: exceptions.lastError() } : {}),
         certificateNotAfter: tls.notAfter.toISOString(),
       },
     }),
@@ -236,6 +333,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         metrics.policyReloads.inc({ result: 'success' });
         metrics.policyLastReloadSuccess.set(Date.now() / 1000);
         reportExpired(undefined, metrics, next);
+        exceptions?.refresh();
       },
       onError(error) {
         policyError = error.message;
@@ -269,6 +367,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
   if (namespaceCache) closers.push(() => namespaceCache.stop());
+  if (exceptions) closers.push(() => exceptions.stop());
+  if (events) closers.push(() => events.stop());
   closers.push(() => {
     clearTimeout(syncGrace);
   });
@@ -382,6 +482,11 @@ export const serve: Command = async (argv: string[], io: CliIo): Promise<number>
     ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(clientCa ? { caFile: clientCa } : {}) } } : {}),
     ...(metricsPort === undefined ? {} : { metricsPort }),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    events: {
+      mode: parseChoice('events', values.events, ['off', 'deny', 'warn'] as const) ?? 'deny',
+      qps: parseInteger('events-qps', values['events-qps'], 1, 1000) ?? 5,
+      burst: parseInteger('events-burst', values['events-burst'], 1, 10_000) ?? 25,
+    },
   };
   if (clientCa && !options.tls)
     throw new UsageError('--client-ca-file needs --tls-cert-file and --tls-key-file');

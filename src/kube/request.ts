@@ -20,8 +20,14 @@ export class KubeApiError extends Error {
   readonly statusCode: number;
   readonly reason: string | undefined;
 
-  constructor(path: string, statusCode: number, reason: string | undefined, detail: string | undefined) {
-    super(`GET ${path}: HTTP ${statusCode}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
+  constructor(
+    path: string,
+    statusCode: number,
+    reason: string | undefined,
+    detail: string | undefined,
+    method = 'GET',
+  ) {
+    super(`${method} ${path}: HTTP ${statusCode}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`);
     this.name = 'KubeApiError';
     this.statusCode = statusCode;
     this.reason = reason;
@@ -87,6 +93,43 @@ export async function getJson(
     throw new KubeApiError(path, response.httpStatusCode, reason, message);
   }
   return JSON.parse(body) as unknown;
+}
+
+/** How a write is encoded: a JSON merge patch (RFC 7386) or a whole object. */
+export type WriteMethod = 'PATCH' | 'POST';
+
+/**
+ * PATCH (as a JSON merge patch) or POST `body` to `path` on the kubeconfig's current cluster;
+ * the parsed reply. The only writes jobguard makes: JobguardException status and Events.
+ */
+export async function sendJson(
+  kubeConfig: KubeConfig,
+  method: WriteMethod,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const request = new RequestContext(
+    `${cluster.server}${path}`,
+    method === 'PATCH' ? HttpMethod.PATCH : HttpMethod.POST,
+  );
+  request.setHeaderParam('Accept', 'application/json');
+  request.setHeaderParam(
+    'Content-Type',
+    method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+  );
+  request.setBody(JSON.stringify(body));
+  if (signal) request.setSignal(signal);
+  await kubeConfig.applySecurityAuthentication(request);
+  const response = await transport.send(request).toPromise();
+  const text = await response.body.text();
+  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+    const { reason, message } = statusDetail(text);
+    throw new KubeApiError(path, response.httpStatusCode, reason, message, method);
+  }
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
 export interface ListPage {

@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import { sumWeights } from '../scoring/score.js';
 import type { Finding, Profile, Score, Thresholds } from '../scoring/types.js';
 import type { AppliedExemption, Decision, Subject, Verdict } from './decision.js';
-import type { Exemption, Mode, Policy } from './schema.js';
+import { exemptionNameOf, type Exemption, type Mode, type Policy } from './schema.js';
 
 /** Namespace label that sets a namespace's mode, as Pod Security Admission's `pod-security.kubernetes.io/enforce` does. */
 export const MODE_LABEL = 'jobguard.dev/mode';
@@ -15,9 +15,16 @@ const RANK: Record<Verdict, number> = { allow: 0, annotate: 1, warn: 2, deny: 3 
 
 type Match = (value: string) => boolean;
 
-interface CompiledExemption {
-  index: number;
-  source: Exemption;
+/** The selector fields of an exemption, whether from the policy file or a JobguardException. */
+export type ExemptionSelectors = Omit<Exemption, 'name'>;
+
+/** An exemption ready to match: from the policy file, or a JobguardException (see policy/exception.ts). */
+export interface CompiledExemption {
+  /** `policy:<name>` or `<namespace>/<name>`; see AppliedExemption.id. */
+  id: string;
+  reason: string;
+  /** Rule ids waived; undefined for all. */
+  rules?: readonly string[];
   /** Instant after which it no longer applies; undefined when it never expires. */
   expiresAt?: number;
   test(subject: Subject): boolean;
@@ -30,6 +37,9 @@ export interface CompiledPolicy {
   thresholds: Thresholds;
   namespaceMode(namespace: string): Mode;
   isSelfExemptionAllowed(namespace: string): boolean;
+  /** May this namespace's JobguardExceptions name other namespaces? */
+  isClusterWideNamespace(namespace: string): boolean;
+  isControllerUser(username: string): boolean;
   exemptions: CompiledExemption[];
 }
 
@@ -44,7 +54,7 @@ export function expiryInstant(expires: string): number {
   return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? instant + 24 * 60 * 60 * 1000 - 1 : instant;
 }
 
-function compileExemption(source: Exemption, index: number): CompiledExemption {
+export function compileExemption(source: ExemptionSelectors, id: string): CompiledExemption {
   const checks: ((subject: Subject) => boolean)[] = [];
   if (source.namespaces) {
     const match = anyGlob(source.namespaces);
@@ -86,8 +96,9 @@ function compileExemption(source: Exemption, index: number): CompiledExemption {
     );
   }
   return {
-    index,
-    source,
+    id,
+    reason: source.reason,
+    ...(source.rules === undefined ? {} : { rules: source.rules }),
     ...(source.expires === undefined ? {} : { expiresAt: expiryInstant(source.expires) }),
     test: (subject) => checks.every((check) => check(subject)),
   };
@@ -96,18 +107,25 @@ function compileExemption(source: Exemption, index: number): CompiledExemption {
 export function compilePolicy(policy: Policy, profile: Profile): CompiledPolicy {
   const overrides = policy.namespaces.map((entry) => ({ match: anyGlob(entry.names), mode: entry.mode }));
   const selfExempt = anyGlob(policy.selfExemption.namespaces);
+  const clusterWide = anyGlob(policy.exceptions.clusterWideNamespaces);
+  const controllers = new Set(policy.controllerUsers);
   return {
     policy,
     profile,
     thresholds: { ...profile.thresholds, ...policy.thresholds },
     namespaceMode: (namespace) => overrides.find((entry) => entry.match(namespace))?.mode ?? policy.mode,
     isSelfExemptionAllowed: (namespace) => selfExempt(namespace),
-    exemptions: policy.exemptions.map(compileExemption),
+    isClusterWideNamespace: (namespace) => clusterWide(namespace),
+    isControllerUser: (username) => controllers.has(username),
+    exemptions: policy.exemptions.map((exemption) =>
+      compileExemption(exemption, `policy:${exemptionNameOf(exemption)}`),
+    ),
   };
 }
 
 export interface ExpiredExemption {
-  index: number;
+  /** `policy:<name>`, as metrics and the `exempted-by` annotation name it. */
+  id: string;
   /** `exemptions[2]`, as `policy check` and load errors name it. */
   path: string;
   reason: string;
@@ -118,7 +136,14 @@ export interface ExpiredExemption {
 export function expiredExemptions(policy: Policy, now: Date): ExpiredExemption[] {
   return policy.exemptions.flatMap((exemption, index) =>
     exemption.expires !== undefined && expiryInstant(exemption.expires) < now.getTime()
-      ? [{ index, path: `exemptions[${index}]`, reason: exemption.reason, expires: exemption.expires }]
+      ? [
+          {
+            id: `policy:${exemptionNameOf(exemption)}`,
+            path: `exemptions[${index}]`,
+            reason: exemption.reason,
+            expires: exemption.expires,
+          },
+        ]
       : [],
   );
 }
@@ -164,7 +189,43 @@ function selfExemption(compiled: CompiledPolicy, subject: Subject): AppliedExemp
   if (!compiled.isSelfExemptionAllowed(subject.namespace)) return undefined;
   const reason = subject.annotations[SELF_EXEMPT_REASON_ANNOTATION]?.trim();
   if (!reason) return undefined;
-  return { index: -1, reason: `self-exemption: ${reason}`, rules: ['*'] };
+  return { id: 'self', reason: `self-exemption: ${reason}`, rules: ['*'] };
+}
+
+/**
+ * Which kinds a controller creates from which owners, and the owner's API group (the controllers of
+ * kube-controller-manager; Kubernetes docs, "Controllers").
+ */
+const OWNER_KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  Pod: {
+    Job: 'batch',
+    ReplicaSet: 'apps',
+    StatefulSet: 'apps',
+    DaemonSet: 'apps',
+    ReplicationController: '',
+  },
+  Job: { CronJob: 'batch' },
+  ReplicaSet: { Deployment: 'apps' },
+};
+
+/**
+ * The object seen as its owner, when exemptions of the owner may cover it: a Pod the Job controller
+ * creates for an exempt Job is the Job's work, already judged when the Job was. An ownerReference
+ * alone proves nothing — anyone who may create Pods may write one naming any Job — so it counts
+ * only when the request comes from a controller's own identity (`controllerUsers`), which only
+ * kube-controller-manager holds, and only for an owner that controller does own (OWNER_KINDS).
+ * One step only: a Pod's Job is known, the Job's CronJob is not (that would need the Job itself).
+ */
+function asOwner(compiled: CompiledPolicy, subject: Subject): Subject | undefined {
+  const owner = subject.controller;
+  if (owner === undefined || subject.username === undefined) return undefined;
+  if (!compiled.isControllerUser(subject.username)) return undefined;
+  const owners = Object.hasOwn(OWNER_KINDS, subject.kind) ? OWNER_KINDS[subject.kind] : undefined;
+  if (!owners || !Object.hasOwn(owners, owner.kind)) return undefined;
+  const slash = owner.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : owner.apiVersion.slice(0, slash);
+  if (group !== owners[owner.kind]) return undefined;
+  return { ...subject, kind: owner.kind, name: owner.name };
 }
 
 export interface DecideInput {
@@ -172,22 +233,34 @@ export interface DecideInput {
   subject: Subject;
   /** Labels of the subject's namespace, when known (the webhook's cache); undefined offline. */
   namespaceLabels?: Readonly<Record<string, string>>;
+  /** JobguardExceptions from the cluster, compiled (policy/exception.ts); matched after the file's exemptions. */
+  exceptions?: readonly CompiledExemption[];
   now: Date;
+}
+
+function applyExemptions(
+  exemptions: readonly CompiledExemption[],
+  subject: Subject,
+  owner: Subject | undefined,
+  now: number,
+  applied: AppliedExemption[],
+): void {
+  for (const exemption of exemptions) {
+    if (exemption.expiresAt !== undefined && exemption.expiresAt < now) continue;
+    const rules = exemption.rules ? [...exemption.rules] : ['*'];
+    if (exemption.test(subject)) applied.push({ id: exemption.id, reason: exemption.reason, rules });
+    else if (owner && exemption.test(owner))
+      applied.push({ id: exemption.id, reason: exemption.reason, rules, via: `${owner.kind}/${owner.name}` });
+  }
 }
 
 /** Pure: a score, who asked, the namespace's labels and the policy in; the decision out. */
 export function decide(input: DecideInput, compiled: CompiledPolicy): Decision {
   const { score, subject, now } = input;
   const applied: AppliedExemption[] = [];
-  for (const exemption of compiled.exemptions) {
-    if (exemption.expiresAt !== undefined && exemption.expiresAt < now.getTime()) continue;
-    if (!exemption.test(subject)) continue;
-    applied.push({
-      index: exemption.index,
-      reason: exemption.source.reason,
-      rules: exemption.source.rules ?? ['*'],
-    });
-  }
+  const owner = asOwner(compiled, subject);
+  applyExemptions(compiled.exemptions, subject, owner, now.getTime(), applied);
+  if (input.exceptions) applyExemptions(input.exceptions, subject, owner, now.getTime(), applied);
   const self = selfExemption(compiled, subject);
   if (self) applied.push(self);
 

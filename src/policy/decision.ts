@@ -19,14 +19,27 @@ export interface Subject {
   /** Labels and annotations of the object, for the opt-in self-exemption. */
   labels: Readonly<Record<string, string>>;
   annotations: Readonly<Record<string, string>>;
+  /** The object's controller ownerReference, as written (anyone may write one; see `decide`). */
+  controller?: OwnerReference;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
 }
 
 export interface AppliedExemption {
-  /** Index in the policy's `exemptions` list. */
-  index: number;
+  /**
+   * Which exemption: `policy:<name>` for the policy file's, `<namespace>/<name>` for a
+   * JobguardException, `self` for the opt-in label.
+   */
+  id: string;
   reason: string;
   /** Rule ids waived; `['*']` for all. */
   rules: string[];
+  /** `Job/backup-2900` when it matched the object's owner rather than the object (a controller's Pod). */
+  via?: string;
 }
 
 export interface Decision {

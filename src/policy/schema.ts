@@ -68,24 +68,83 @@ export const EXEMPTION_SELECTORS = [
   'images',
 ] as const;
 
+/** A Kubernetes object name (RFC 1123 label): what metrics, annotations and logs call an exemption. */
+export const exemptionName = z
+  .string()
+  .max(63, { error: 'at most 63 characters' })
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    error: 'expected lower-case letters, digits and "-", starting and ending with a letter or digit',
+  });
+
+/** The selectors and waivers an exemption shares with a JobguardException's spec. */
+const exemptionFields = {
+  reason: z.string().trim().min(1, { error: 'an exemption needs a reason' }),
+  expires: expiry.optional(),
+  namespaces: selector(glob).optional(),
+  users: selector(glob).optional(),
+  groups: selector(glob).optional(),
+  serviceAccounts: selector(glob).optional(),
+  images: selector(glob).optional(),
+  names: selector(glob).optional(),
+  kinds: selector(z.enum(WORKLOAD_KINDS)).optional(),
+  rules: selector(z.string().min(1)).optional(),
+};
+
 export const exemptionSchema = z
   .object({
-    reason: z.string().trim().min(1, { error: 'an exemption needs a reason' }),
-    expires: expiry.optional(),
-    namespaces: selector(glob).optional(),
-    users: selector(glob).optional(),
-    groups: selector(glob).optional(),
-    serviceAccounts: selector(glob).optional(),
-    images: selector(glob).optional(),
-    names: selector(glob).optional(),
-    kinds: selector(z.enum(WORKLOAD_KINDS)).optional(),
-    rules: selector(z.string().min(1)).optional(),
+    /** How metrics, the `exempted-by` annotation and logs name it; default: derived from the reason. */
+    name: exemptionName.optional(),
+    ...exemptionFields,
   })
   .strict()
   // With only a reason (perhaps kinds and rules) an exemption would match every object in the cluster.
   .refine((exemption) => EXEMPTION_SELECTORS.some((key) => exemption[key] !== undefined), {
     error: `an exemption needs at least one selector (${EXEMPTION_SELECTORS.join(', ')}); without one it would exempt everything`,
   });
+
+/**
+ * A JobguardException's `spec`: the exemption fields without `name` (the object's own name is the
+ * name). Its namespace already scopes it, so the selectors that identify a workload are what it
+ * must add: with none, it would waive the rules for everything in the namespace. Unknown fields are
+ * refused, not dropped: a field from a newer version may narrow the exception, and ignoring it would
+ * widen it.
+ */
+export const EXCEPTION_SELECTORS = ['names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
+
+export const exceptionSpecSchema = z
+  .object(exemptionFields)
+  .strict()
+  .refine((spec) => EXCEPTION_SELECTORS.some((key) => spec[key] !== undefined), {
+    error: `an exception needs at least one of ${EXCEPTION_SELECTORS.join(', ')}; without one it would exempt everything in its namespace`,
+  });
+
+/**
+ * Who creates workloads from other workloads: the controller-manager's controllers, under their own
+ * service accounts (`--use-service-account-credentials`, the kubeadm, EKS, AKS and GKE default) or
+ * under its own identity. An object such a user creates with a controller ownerReference (a Job's
+ * Pod, a CronJob's Job) also matches the exemptions of its owner.
+ */
+export const DEFAULT_CONTROLLER_USERS = [
+  'system:serviceaccount:kube-system:cronjob-controller',
+  'system:serviceaccount:kube-system:job-controller',
+  'system:serviceaccount:kube-system:deployment-controller',
+  'system:serviceaccount:kube-system:replicaset-controller',
+  'system:serviceaccount:kube-system:statefulset-controller',
+  'system:serviceaccount:kube-system:daemon-set-controller',
+  'system:serviceaccount:kube-system:replication-controller',
+  'system:kube-controller-manager',
+];
+
+/** The name an exemption goes by: its `name`, else its reason made into one (`CIS scanner (SEC-1)` → `cis-scanner-sec-1`). */
+export function exemptionNameOf(exemption: { name?: string | undefined; reason: string }): string {
+  if (exemption.name !== undefined) return exemption.name;
+  const slug = exemption.reason
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+  return slug === '' ? 'unnamed' : slug;
+}
 
 export const policySchema = z
   .object({
@@ -94,7 +153,7 @@ export const policySchema = z
     mode: modeSchema.default('warn'),
     profile: profileSchema.default('default'),
     thresholds: thresholdsSchema.default({}),
-    onError: z.enum(['allow', 'deny']).default('allow'),
+    onError: z.enum(['allow', 'deny']).default('deny'),
     kinds: z.array(z.enum(WORKLOAD_KINDS)).min(1).default(['CronJob', 'Job']),
     rules: z.record(z.string(), ruleOverrideSchema).default({}),
     namespaces: z.array(namespaceOverrideSchema).default([]),
@@ -110,12 +169,38 @@ export const policySchema = z
       .strict()
       .default({ namespaces: [] }),
     exemptions: z.array(exemptionSchema).default([]),
+    exceptions: z
+      .object({
+        /** Read JobguardException objects from the cluster (the chart installs their CRD). */
+        enabled: z.boolean().default(true),
+        /** Namespaces (globs) whose exceptions may name other namespaces in `spec.namespaces`. */
+        clusterWideNamespaces: z.array(glob).default([]),
+      })
+      .strict()
+      .default({ enabled: true, clusterWideNamespaces: [] }),
+    controllerUsers: z.array(z.string().min(1)).default(DEFAULT_CONTROLLER_USERS),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, context) => {
+    // Metrics and annotations name exemptions; two with one name would be counted as one.
+    const seen = new Map<string, number>();
+    policy.exemptions.forEach((exemption, index) => {
+      const name = exemptionNameOf(exemption);
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, index);
+      else
+        context.addIssue({
+          code: 'custom',
+          path: ['exemptions', index, 'name'],
+          message: `"${name}" already names exemptions[${first}]${exemption.name === undefined ? ' (derived from the reason)' : ''}; give each exemption its own name`,
+        });
+    });
+  });
 
 export type PolicyFile = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type Exemption = z.output<typeof exemptionSchema>;
+export type ExceptionSpec = z.output<typeof exceptionSpecSchema>;
 export type NamespaceOverride = z.output<typeof namespaceOverrideSchema>;
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({ apiVersion: 'jobguard.dev/v1', kind: 'Policy' });

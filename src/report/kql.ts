@@ -1,16 +1,44 @@
 /**
- * The Sentinel query that matches the loaded policy, in the seed detection's shape
- * (reference/seed-detection.md): the kql profile's rules become the `Is*` columns, their terms
+ * The Sentinel queries `jobguard export --format kql` prints (and `jobguard kql`, the first).
+ *
+ * The seed query: the query jobguard grew from, in its original shape: the kql profile's rules become the `Is*` columns, their terms
  * (policy overrides applied) the `has` / `has_any` lists, their weights the `SuspicionScore` sum
  * (a disabled or weight-0 rule keeps its column but drops out of the sum), and the kql profile's
  * annotate threshold the final filter. The default profile's rules, which read structure KQL's
  * term matching cannot see, are listed as comments.
+ *
+ * The verdicts query: reads the audit annotations the webhook itself wrote (src/report/annotation.ts)
+ * and keeps the requests at or above the policy's warn threshold, those an exemption waived
+ * findings of, and those a rule failed on; from AzureDiagnostics (`log_s`) or the AKSAudit /
+ * AKSAuditAdmin resource-specific tables (`Annotations` column).
  */
 import { scoredResources } from '../audit/replay.js';
 import type { Policy } from '../policy/schema.js';
+import { ruleDocUrl } from '../scoring/docs.js';
 import { KQL_RULES, PROFILES } from '../scoring/profiles.js';
 import { resolveRules } from '../scoring/resolve.js';
 import type { TermsParams } from '../scoring/rules/kql-indicator.js';
+import type { Thresholds } from '../scoring/types.js';
+import { ANNOTATION_KEYS, annotationKey, type AnnotationKey } from './annotation.js';
+
+/** The seed's source lines: AKS audit events in AzureDiagnostics, the Event as JSON in `log_s`. */
+const AZURE_DIAGNOSTICS_SOURCE = [
+  'AzureDiagnostics',
+  '| where TimeGenerated > ago(24h)',
+  '| where Category == "kube-audit" or Category == "kube-audit-admin"',
+  '| extend AuditLog = parse_json(log_s)',
+];
+
+/** The audit fields every query shows, as the seed names them (each line ends in a comma: more follow). */
+const AZURE_DIAGNOSTICS_COLUMNS = [
+  '    Verb = tostring(AuditLog.verb),',
+  '    Resource = tostring(AuditLog.objectRef.resource),',
+  '    Namespace = tostring(AuditLog.objectRef.namespace),',
+  '    Name = tostring(AuditLog.objectRef.name),',
+  '    User = tostring(AuditLog.user.username),',
+  '    UserAgent = tostring(AuditLog.userAgent),',
+  '    SourceIP = tostring(AuditLog.sourceIPs[0]),',
+];
 
 /** Names the seed gives its two long term lists; other indicators inline their terms as the seed does. */
 const LET_NAMES: Readonly<Record<string, string>> = {
@@ -99,18 +127,9 @@ export function buildKql(policy: Policy): string {
   }
   const resources = [...scoredResources(policy.kinds)];
   out.push(
-    'AzureDiagnostics',
-    '| where TimeGenerated > ago(24h)',
-    '| where Category == "kube-audit" or Category == "kube-audit-admin"',
-    '| extend AuditLog = parse_json(log_s)',
+    ...AZURE_DIAGNOSTICS_SOURCE,
     '| extend',
-    '    Verb = tostring(AuditLog.verb),',
-    '    Resource = tostring(AuditLog.objectRef.resource),',
-    '    Namespace = tostring(AuditLog.objectRef.namespace),',
-    '    Name = tostring(AuditLog.objectRef.name),',
-    '    User = tostring(AuditLog.user.username),',
-    '    UserAgent = tostring(AuditLog.userAgent),',
-    '    SourceIP = tostring(AuditLog.sourceIPs[0]),',
+    ...AZURE_DIAGNOSTICS_COLUMNS,
     '    RequestBody = tostring(AuditLog.requestObject)',
     `| where Resource in~ (${list(resources)})`,
     '| where Verb in~ ("create", "update", "patch")',
@@ -140,5 +159,102 @@ export function buildKql(policy: Policy): string {
     '    RequestBody',
     '| sort by SuspicionScore desc, TimeGenerated desc',
   );
+  return `${out.join('\n')}\n`;
+}
+
+/** The Log Analytics tables AKS writes its API server audit log to. */
+export const AUDIT_TABLES = ['AzureDiagnostics', 'AKSAudit', 'AKSAuditAdmin'] as const;
+export type AuditTable = (typeof AUDIT_TABLES)[number];
+
+/** The thresholds the loaded policy scores with: its own, else its profile's. */
+export function policyThresholds(policy: Policy): Thresholds {
+  return { ...PROFILES[policy.profile].thresholds, ...policy.thresholds };
+}
+
+/** The columns each table gives the audit event's fields under (AzureDiagnostics: inside `log_s`). */
+function auditColumns(table: AuditTable): string[] {
+  if (table === 'AzureDiagnostics')
+    return [
+      ...AZURE_DIAGNOSTICS_SOURCE,
+      '| extend Annotations = AuditLog.annotations',
+      '| extend',
+      ...AZURE_DIAGNOSTICS_COLUMNS,
+      '    AuditId = tostring(AuditLog.auditID),',
+      '    ResponseCode = toint(AuditLog.responseStatus.code)',
+    ];
+  return [
+    table,
+    '| where TimeGenerated > ago(24h)',
+    '| extend',
+    '    Verb = tostring(Verb),',
+    '    Resource = tostring(ObjectRef.resource),',
+    '    Namespace = tostring(ObjectRef.namespace),',
+    '    Name = tostring(ObjectRef.name),',
+    '    User = tostring(User.username),',
+    '    UserAgent = tostring(UserAgent),',
+    '    SourceIP = tostring(SourceIps[0]),',
+    '    AuditId = tostring(AuditId),',
+    '    ResponseCode = toint(ResponseStatus.code)',
+  ];
+}
+
+/** The query column each annotation becomes. */
+export const ANNOTATION_COLUMNS: Readonly<Record<AnnotationKey, string>> = {
+  score: 'Score',
+  verdict: 'Verdict',
+  action: 'Action',
+  mode: 'Mode',
+  profile: 'Profile',
+  rules: 'Rules',
+  'exempted-by': 'ExemptedBy',
+  waived: 'Waived',
+  'engine-errors': 'EngineErrors',
+};
+
+export interface VerdictQueryOptions {
+  table: AuditTable;
+  webhookName: string;
+}
+
+export function buildVerdictKql(policy: Policy, options: VerdictQueryOptions): string {
+  const { warn, deny } = policyThresholds(policy);
+  const docBase = ruleDocUrl('');
+  const annotation = (key: AnnotationKey): string =>
+    `Annotations[${kqlString(annotationKey(options.webhookName, key))}]`;
+  const out: string[] = [
+    comment(
+      "jobguard's own verdicts, read from the audit annotations the API server records for its webhook",
+    ),
+    comment(
+      `(keys "${options.webhookName}/<key>": the webhook name of the ValidatingWebhookConfiguration, then the key).`,
+    ),
+    comment(
+      `Generated by \`jobguard export --format kql --detection verdicts --table ${options.table}\` from the loaded policy: ` +
+        `warn at score ${warn}, deny at ${deny}. Requests an exemption waived findings of, or a rule failed on, are kept too.`,
+    ),
+    comment(
+      'Needs audit level Metadata or above for cronjobs and jobs (annotations are recorded at every level but None).',
+    ),
+    `let WarnAt = ${warn};`,
+    `let DenyAt = ${deny};`,
+    `let RuleDocBase = ${kqlString(docBase)};`,
+    ...auditColumns(options.table),
+    '| extend',
+    ...ANNOTATION_KEYS.map((key, i) => {
+      const column = ANNOTATION_COLUMNS[key];
+      const value = key === 'score' ? `toint(${annotation(key)})` : `tostring(${annotation(key)})`;
+      return `    ${column} = ${value}${i === ANNOTATION_KEYS.length - 1 ? '' : ','}`;
+    }),
+    '| where isnotnull(Score) or isnotempty(Verdict)',
+    '| where Score >= WarnAt or Verdict in ("warn", "deny") or isnotempty(ExemptedBy) or isnotempty(EngineErrors)',
+    '| extend Severity = case(Score >= DenyAt or Verdict == "deny", "High", Score >= WarnAt or Verdict == "warn", "Medium", "Low")',
+    '| extend RuleDocs = iff(isempty(Rules), "", strcat(RuleDocBase, replace_string(Rules, ",", strcat(" ", RuleDocBase))))',
+    '| project',
+    '    TimeGenerated, Severity, Score, Verdict, Action, Mode, Profile, Rules,',
+    '    ExemptedBy, Waived, EngineErrors,',
+    '    Resource, Verb, Namespace, Name, User, UserAgent, SourceIP, ResponseCode, AuditId,',
+    '    RuleDocs',
+    '| sort by Score desc, TimeGenerated desc',
+  ];
   return `${out.join('\n')}\n`;
 }

@@ -80,6 +80,8 @@ export function describeSource(flow: Flow): string {
       return 'stdin';
     case 'env':
       return `$${source.name}`;
+    case 'loop':
+      return `a loop over ${source.variable}`;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * docs/rules.md, generated from the rule registry so the reference cannot drift from the code:
  * per profile its thresholds and an index, then per rule its weight, ATT&CK technique, description,
- * what it reads, why attackers do it, which benign jobs look alike, and its parameters' defaults.
+ * what it reads, why attackers do it, which benign jobs look alike, its parameters' defaults, and
+ * the investigation and response steps of its behaviour class (src/scoring/guide.ts).
  */
+import { GUIDES } from './guide.js';
 import type { Profile, Rule } from './types.js';
 
 /** `T1053.007` → `https://attack.mitre.org/techniques/T1053/007/`. */
@@ -48,6 +50,27 @@ function renderParams(rule: Rule): string[] {
   ];
 }
 
+/** A guide step for one rule: `<rule>` becomes the rule's id. */
+function step(text: string, rule: Rule): string {
+  return `  - ${text.replaceAll('<rule>', rule.id)}`;
+}
+
+function renderGuide(rule: Rule): string[] {
+  if (rule.guide === undefined) return [];
+  const guide = GUIDES[rule.guide];
+  return [
+    `- **When it fires** (${rule.guide}): ${guide.meaning}. See [the playbook](playbook.md) for a deny and for a warning.`,
+    '- **Investigate:**',
+    step(
+      `Every request this rule fired on, counted by who sent it: \`jobguard audit --format json LOG… | jq -r '.results[] | select(any(.findings[]; .rule == "${rule.id}")) | .event.user' | sort | uniq -c\` (in the SIEM: the \`rules\` audit annotation contains \`${rule.id}\`; \`jobguard export --detection verdicts\` prints that query).`,
+      rule,
+    ),
+    ...guide.investigate.map((text) => step(text, rule)),
+    '- **Respond:**',
+    ...guide.respond.map((text) => step(text, rule)),
+  ];
+}
+
 function renderRule(rule: Rule): string[] {
   return [
     `### ${rule.id}`,
@@ -61,6 +84,7 @@ function renderRule(rule: Rule): string[] {
     `- **Why attackers do it:** ${rule.doc.why}`,
     `- **Benign look-alikes:** ${rule.doc.benign}`,
     ...renderParams(rule),
+    ...renderGuide(rule),
     '',
   ];
 }

@@ -41,7 +41,7 @@ function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
 
 /**
  * Weight of an `engine-error` finding: none. Whether an object a rule could not judge is denied is
- * the policy's `onError` (documented as the one switch for it, allow with a warning by default);
+ * the policy's `onError` (documented as the one switch for it; deny by default, so it fails closed);
  * analysis the model cut short is scored by `analysis-incomplete`, which fails closed by weight.
  */
 export const ENGINE_ERROR_WEIGHT = 0;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Workload } from '../workload/types.js';
+import type { GuideKey } from './guide.js';
 
 export type ProfileName = 'default' | 'kql';
 
@@ -35,7 +36,15 @@ export interface Rule<P = unknown> {
   readonly description: string;
   /** Short reason shown in every finding (`reverse shell`, `privileged container`). */
   readonly reason: string;
+  /**
+   * What to change so the rule no longer fires, in a few words for a kubectl warning
+   * (`remove hostPID`); absent when the only fix is not to do it (a reverse shell) — warnings
+   * then say which exemption to ask for.
+   */
+  readonly hint?: string;
   readonly doc: RuleDoc;
+  /** The behaviour class whose investigation and response steps docs/rules.md shows for this rule (src/scoring/guide.ts). */
+  readonly guide?: GuideKey;
   /** The rule's own parameters (image lists, paths); the policy's `rules.<id>` may override any of them. */
   readonly params?: { schema: z.ZodType<P>; defaults: P };
   /** Pure: the same workload and params give the same evidence. Throwing is allowed and becomes an `engine-error` finding. */

@@ -3,13 +3,17 @@ import type { Logger } from 'pino';
 import type { SecureContextOptions } from 'node:tls';
 import {
   admissionReviewSchema,
+  type AdmissionRequest,
+  type AdmissionResponse,
   type AdmissionReviewRequest,
   type AdmissionReviewResponse,
 } from '../admission/schema.js';
+import type { Decision } from '../policy/decision.js';
 import { handleReview } from '../admission/review.js';
 import type { Engine } from '../engine.js';
+import type { CompiledExemption } from '../policy/decide.js';
 import { describeIssues } from '../policy/load.js';
-import { ruleIds } from '../policy/messages.js';
+import { ruleIds } from '../admission/messages.js';
 import { recordDecision, type Metrics } from './metrics.js';
 
 /** The API server allows bodies of 3 MiB; an UPDATE carries object and oldObject (reference §10). */
@@ -29,6 +33,10 @@ export interface AppDeps {
   /** The engine for the next request; swapped atomically on policy reload (a request keeps the one it started with). */
   engine: () => Engine;
   namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  /** JobguardExceptions in force (kube/exceptions.ts); never does I/O. */
+  exceptions?: () => readonly CompiledExemption[];
+  /** Told of every scored answer after it is built (Kubernetes Events); must not throw or wait. */
+  onAnswer?: (answer: Answer) => void;
   readiness: () => Readiness;
   metrics: Metrics;
   clock?: () => Date;
@@ -39,6 +47,14 @@ export interface AppDeps {
   draining?: () => boolean;
   /** TLS for the server; absent in tests that use inject(). */
   https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
+}
+
+export interface Answer {
+  request: AdmissionRequest;
+  decision: Decision;
+  response: AdmissionResponse;
+  /** The object's name as the decision log gives it. */
+  name: string;
 }
 
 interface ErrorBody {
@@ -185,6 +201,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       result = handleReview(review, {
         engine,
         ...(deps.namespaceLabels ? { namespaceLabels: deps.namespaceLabels } : {}),
+        ...(deps.exceptions ? { exceptions: deps.exceptions() } : {}),
         now: clock(),
       });
     } catch (error) {
@@ -205,6 +222,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     deps.metrics.duration.observe({ kind }, seconds);
     if (decision) recordDecision(deps.metrics, req.namespace ?? '', decision);
+    if (decision && deps.onAnswer) {
+      try {
+        deps.onAnswer({ request: req, decision, response: answer.response, name: outcome.name });
+      } catch (error) {
+        request.log.error({ err: error, uid: req.uid }, 'answer hook failed');
+      }
+    }
     request.log.info(
       {
         uid: req.uid,
@@ -221,7 +245,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         action,
         rules: decision ? ruleIds(decision.findings) : [],
         ...(decision && decision.exemptions.length > 0
-          ? { exemptedBy: decision.exemptions.map((e) => e.reason), waived: ruleIds(decision.waived) }
+          ? { exemptedBy: decision.exemptions.map((e) => e.id), waived: ruleIds(decision.waived) }
           : {}),
         ...(decision && decision.errors.length > 0 ? { ruleErrors: decision.errors } : {}),
         durationMs: Math.round(seconds * 1e6) / 1e3,

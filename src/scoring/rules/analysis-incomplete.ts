@@ -25,6 +25,7 @@ export const analysisIncomplete: Rule = {
   description:
     'The analysis of what a container runs reached a limit (depth, size, work): the object fails closed',
   reason: 'analysis cut short',
+  guide: 'analysis-incomplete',
   doc: {
     reads: 'each container’s execution model: the limits its analysis reached',
     why: 'obfuscation by depth or volume (T1027) must not be a way past the other rules',

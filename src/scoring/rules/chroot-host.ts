@@ -68,6 +68,7 @@ export const chrootHost: Rule = {
   technique: 'T1611',
   description: 'Container chroots into the node’s root file system (a hostPath / mount, /host, /proc/1/root)',
   reason: 'chroot into the host',
+  guide: 'container-escape',
   doc: {
     reads: 'each container’s execution model (programs and launchers), volumeMounts and hostPath volumes',
     why: 'escape to host (T1611): after chroot every command runs on the node',

@@ -30,6 +30,7 @@ export const cloudCredentialTheft: Rule = {
   description:
     'Cloud credentials (metadata service, workload identity) are sent outside their provider, logged, or taken for no documented use',
   reason: 'cloud credentials taken',
+  guide: 'cloud-metadata',
   doc: {
     reads:
       'each container’s execution model: metadata-service fetches, token files and CLIs, flows to sends and the log',

@@ -66,6 +66,7 @@ export const cloudMetadataAccess: Rule = {
   description:
     'Container calls a cloud instance-metadata service (169.254.169.254 in any spelling, metadata.google.internal, …)',
   reason: 'cloud metadata service access',
+  guide: 'cloud-metadata',
   doc: {
     reads: 'each container’s execution model (fetches and sockets) and literal env values',
     why: 'cloud instance metadata API (T1552.005): the node’s cloud credentials are one request away',

@@ -36,6 +36,8 @@ export const containerRuntimeSocket: Rule<RuntimeSocketParams> = {
   technique: 'T1611',
   description: 'hostPath volume reaches a container runtime socket (docker, containerd, CRI-O)',
   reason: 'container runtime socket mounted',
+  guide: 'container-escape',
+  hint: 'do not mount the container runtime socket',
   doc: {
     reads: 'spec.volumes[*].hostPath.path; a directory holding a socket counts as the socket',
     why: 'the runtime API starts privileged containers on the node or execs into any container',

@@ -215,6 +215,7 @@ export const cryptoMiner: Rule<CryptoMinerParams> = {
   description:
     'Container runs a cryptocurrency miner (miner option set on any program, pool config, miner image)',
   reason: 'cryptocurrency miner',
+  guide: 'miner',
   doc: {
     reads:
       'container images, literal env values, each container’s execution model (programs, options, files written)',

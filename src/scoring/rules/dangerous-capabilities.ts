@@ -51,6 +51,8 @@ export const dangerousCapabilities: Rule<CapabilitiesParams> = {
   technique: 'T1611',
   description: 'Container adds a dangerous Linux capability (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, …)',
   reason: 'dangerous capability added',
+  guide: 'container-escape',
+  hint: 'drop it from securityContext.capabilities.add',
   doc: {
     reads: 'securityContext.capabilities.add of every container; NET_ADMIN only with hostNetwork',
     why: 'mount, module loading, ptrace, raw kernel access: the usual container escapes',

@@ -37,6 +37,7 @@ export const downloadExecUnverified: Rule<DownloadExecUnverifiedParams> = {
   description:
     'Container runs code fetched over HTTPS from a host that is not a listed vendor installer host',
   reason: 'runs code from an unverified host',
+  guide: 'download-exec',
   doc: {
     reads: 'each container’s execution model: flows from a network fetch to execution',
     why: 'ingress tool transfer (T1105): fetched code is not in the manifest and can change at any time',

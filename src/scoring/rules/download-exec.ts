@@ -27,6 +27,7 @@ export const downloadExec: Rule = {
   description:
     'Container runs code fetched over plain HTTP, from an IP address or odd port, or dropped into a hidden or temporary path',
   reason: 'downloads and runs code',
+  guide: 'download-exec',
   doc: {
     reads:
       'each container’s execution model: flows from a network fetch to execution, with the steps between',

@@ -24,6 +24,7 @@ export const encodedPayload: Rule = {
   description:
     'Container decodes text at run time and runs it as code (base64 -d | sh, exec(b64decode(…)), …)',
   reason: 'runs an encoded payload',
+  guide: 'obfuscation',
   doc: {
     reads: 'each container’s execution model: flows from a decoder to execution',
     why: 'obfuscated code (T1027), decoded at run time (T1140), hides the payload from reviews and keyword filters',

@@ -157,6 +157,8 @@ export const everyMinuteSchedule: Rule<ScheduleParams> = {
   technique: 'T1053.007',
   description: 'CronJob runs every minute (spec.schedule)',
   reason: 'runs every minute',
+  guide: 'schedule',
+  hint: 'schedule it less often than every minute',
   doc: {
     reads: 'spec.schedule of a CronJob: shortest gap between two runs',
     why: 'a beacon relaunched every minute keeps an implant, shell or miner alive',

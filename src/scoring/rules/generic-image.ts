@@ -77,6 +77,8 @@ export const genericImage: Rule<ImagesParams> = {
   technique: 'T1610',
   description: 'Container runs a generic base or utility image (alpine, busybox, ubuntu, python, curl…)',
   reason: 'generic image',
+  guide: 'image-hygiene',
+  hint: 'use an image built for the job, pinned by digest',
   doc: {
     reads: 'image of every container, parsed and normalized',
     why: 'attackers pull stock images and pass the payload as a command',

@@ -23,6 +23,7 @@ export const hostCredentialExfil: Rule = {
   description:
     'Node credentials or host secrets (kubelet PKI, node kubeconfig, shadow, SSH keys) are sent out or logged',
   reason: 'node credentials sent out',
+  guide: 'credential-theft',
   doc: {
     reads:
       'each container’s execution model: flows from node credentials and host secrets to a send or the log',

@@ -32,6 +32,8 @@ export const hostDiskMount: Rule = {
   description:
     'Container mounts or reads a node disk device (mount /dev/sda1, debugfs, BlockDevice hostPath)',
   reason: 'node disk device access',
+  guide: 'container-escape',
+  hint: 'do not mount node disk devices',
   doc: {
     reads: 'each container’s execution model (programs and arguments); hostPath volumes (type and path)',
     why: 'escape to host (T1611): the node’s disk holds its credentials and configuration',

@@ -36,6 +36,7 @@ export const hostEscapeWrite: Rule = {
   description:
     'Container writes a file the node acts on (core_pattern, release_agent, a static pod manifest, node cron, authorized_keys)',
   reason: 'writes a host escape file',
+  guide: 'container-escape',
   doc: {
     reads: 'each container’s execution model: files written, through hostPath mounts',
     why: 'escape to host (T1611): the kernel or the kubelet runs what the file names, as root on the node',

@@ -14,6 +14,8 @@ export const hostIpc: Rule = {
   technique: 'T1611',
   description: 'Pod uses the node IPC namespace (spec.hostIPC: true)',
   reason: 'host IPC namespace',
+  guide: 'host-access',
+  hint: 'remove hostIPC',
   doc: {
     reads: 'spec.hostIPC of every pod template',
     why: 'host shared memory and message queues readable and writable',

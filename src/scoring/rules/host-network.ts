@@ -19,6 +19,8 @@ export const hostNetwork: Rule = {
   technique: 'T1611',
   description: 'Pod uses the node network namespace (spec.hostNetwork: true)',
   reason: 'host network namespace',
+  guide: 'host-access',
+  hint: 'remove hostNetwork',
   doc: {
     reads: 'spec.hostNetwork of every pod template',
     why: 'node interfaces and ports, NetworkPolicy bypass, node-local services, traffic sniffing',

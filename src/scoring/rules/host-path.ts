@@ -22,6 +22,8 @@ export const hostPath: Rule = {
   technique: 'T1611',
   description: 'hostPath volume of a non-sensitive node path',
   reason: 'hostPath volume',
+  guide: 'host-access',
+  hint: 'use a PVC, ConfigMap or emptyDir instead of hostPath',
   doc: {
     reads: 'spec.volumes[*].hostPath.path not graded by the stronger hostPath rules',
     why: 'any hostPath breaks filesystem isolation; alone weak context',

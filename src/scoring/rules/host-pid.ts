@@ -16,6 +16,8 @@ export const hostPid: Rule = {
   technique: 'T1611',
   description: 'Pod uses the node process namespace (spec.hostPID: true)',
   reason: 'host PID namespace',
+  guide: 'host-access',
+  hint: 'remove hostPID',
   doc: {
     reads: 'spec.hostPID of every pod template',
     why: 'host processes visible and reachable; nsenter into PID 1 escapes with privileges',

@@ -21,6 +21,8 @@ export const hostRootMount: Rule = {
   technique: 'T1611',
   description: 'hostPath volume of the node root filesystem (/)',
   reason: 'host root filesystem mounted',
+  guide: 'container-escape',
+  hint: 'do not mount the node root filesystem',
   doc: {
     reads: 'spec.volumes[*].hostPath.path and the volumeMounts using it',
     why: 'the whole node filesystem: chroot into it, write cron or systemd units, read every credential',

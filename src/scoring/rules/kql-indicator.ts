@@ -39,6 +39,7 @@ export function kqlIndicator(spec: IndicatorSpec): Rule<TermsParams> & { column:
     technique: spec.technique,
     description: spec.description,
     reason: spec.reason,
+    guide: 'kql-indicator',
     doc: spec.doc,
     params: { schema: termsSchema, defaults: { terms: spec.terms } },
     check(workload: Workload, params: TermsParams): Evidence[] {

@@ -29,6 +29,7 @@ export const kubeApiEscalation: Rule = {
   description:
     'The pod uses the Kubernetes API to escalate or spread (powerful bindings, tokens elsewhere, exec, nodes/proxy, privileged pods)',
   reason: 'Kubernetes API privilege escalation',
+  guide: 'kube-api-abuse',
   doc: {
     reads: 'each container’s execution model: Kubernetes and kubelet API calls made from the pod',
     why: 'account manipulation (T1098): RBAC’s documented escalation paths turn a Job’s service account into the cluster',

@@ -24,6 +24,7 @@ export const kubeSecretsRead: Rule = {
   description:
     'The pod reads Secrets, mints a token or execs into a pod through the Kubernetes API in its own namespace',
   reason: 'reads secrets through the Kubernetes API',
+  guide: 'kube-api-abuse',
   doc: {
     reads: 'each container’s execution model: Kubernetes API calls made from the pod',
     why: 'container API (T1552.007): Secrets read through the API are credentials',

@@ -44,6 +44,7 @@ export const networkClient: Rule = {
   technique: 'T1071',
   description: 'Container fetches from or sends to the network (context for the other rules)',
   reason: 'network client',
+  guide: 'command-context',
   doc: {
     reads: 'each container’s execution model: fetches and sockets that carry data',
     why: 'application-layer protocols carry C2 and exfiltration (T1071); context only',

@@ -33,6 +33,7 @@ export const networkScan: Rule = {
   technique: 'T1046',
   description: 'Container runs a network scanner (nmap, masscan, zmap, rustscan, naabu, kube-hunter)',
   reason: 'network scan',
+  guide: 'network-scan',
   doc: {
     reads: 'each container’s execution model: programs run and their arguments',
     why: 'network service discovery (T1046): the first step of lateral movement from a pod',

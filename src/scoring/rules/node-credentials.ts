@@ -46,6 +46,7 @@ export const nodeCredentials: Rule = {
   description:
     'Container reads the node’s credentials (kubelet PKI, /etc/kubernetes/*.conf, a node user’s kubeconfig)',
   reason: 'node credentials read',
+  guide: 'credential-theft',
   doc: {
     reads:
       'each container’s execution model (files read, through hostPath mounts), --kubeconfig values, literal env values',

@@ -75,6 +75,7 @@ export const nsenterHost: Rule = {
   technique: 'T1611',
   description: 'Container runs nsenter into PID 1’s mount namespace (a shell on the node)',
   reason: 'nsenter into the host',
+  guide: 'container-escape',
   doc: {
     reads: 'each container’s execution model: programs run and their launchers',
     why: 'escape to host (T1611): with hostPID, PID 1’s mount namespace is the node’s file system',

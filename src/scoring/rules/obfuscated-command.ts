@@ -34,6 +34,7 @@ export const obfuscatedCommand: Rule = {
   description:
     'Container hides what it runs: program names split or computed, eval of computed text, escaped code',
   reason: 'obfuscated command',
+  guide: 'obfuscation',
   doc: {
     reads: 'each container’s execution model: signs of obfuscation and invocations with computed names',
     why: 'obfuscation (T1027) exists to get past reviews and keyword filters; rare in everyday jobs',

@@ -23,6 +23,7 @@ export const offensiveToolImage: Rule<ImagesParams> = {
   technique: 'T1610',
   description: 'Container runs an offensive tool image (kali, nmap, metasploit, xmrig…)',
   reason: 'offensive tool image',
+  guide: 'image-hygiene',
   doc: {
     reads: 'image of every container, parsed and normalized',
     why: 'scanners, exploitation frameworks, tunnels and miners: the image is the payload',

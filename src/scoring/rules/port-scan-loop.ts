@@ -51,6 +51,7 @@ export const portScanLoop: Rule = {
   description:
     'A hand-written scan: connections in a loop over ports or hosts, a port range, many distinct targets',
   reason: 'port scan loop',
+  guide: 'network-scan',
   doc: {
     reads: 'each container’s execution model: socket connections and the loops they run in',
     why: 'network service discovery (T1046) disguised as a generic script, avoiding scanner binaries',

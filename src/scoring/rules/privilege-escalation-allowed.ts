@@ -19,6 +19,8 @@ export const privilegeEscalationAllowed: Rule = {
   technique: 'T1548',
   description: 'Container sets allowPrivilegeEscalation: true explicitly',
   reason: 'privilege escalation allowed',
+  guide: 'container-escape',
+  hint: 'set securityContext.allowPrivilegeEscalation=false',
   doc: {
     reads: 'securityContext.allowPrivilegeEscalation of every container (explicit true only)',
     why: 'setuid binaries and file capabilities raise privileges inside the container',

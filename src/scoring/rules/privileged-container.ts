@@ -34,6 +34,8 @@ export const privilegedContainer: Rule = {
   technique: 'T1611',
   description: 'Container runs privileged (securityContext.privileged or Windows hostProcess)',
   reason: 'privileged container',
+  guide: 'container-escape',
+  hint: 'set securityContext.privileged=false',
   doc: {
     reads: 'securityContext.privileged and windowsOptions.hostProcess of every container and the pod',
     why: 'all capabilities and host devices: mounting the node disk or loading a module escapes',

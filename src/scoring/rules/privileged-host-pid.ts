@@ -18,6 +18,8 @@ export const privilegedHostPid: Rule = {
   technique: 'T1611',
   description: 'Privileged container with the host PID namespace (nsenter escape setup)',
   reason: 'privileged container with host PID',
+  guide: 'container-escape',
+  hint: 'remove hostPID and securityContext.privileged',
   doc: {
     reads: 'spec.hostPID and securityContext.privileged of every container',
     why: 'nsenter into PID 1 gives a root shell on the node without any exploit',

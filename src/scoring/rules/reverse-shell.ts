@@ -34,6 +34,7 @@ export const reverseShell: Rule = {
   technique: 'T1059.004',
   description: 'Container joins a network socket to a shell or interpreter (reverse or bind shell)',
   reason: 'reverse shell',
+  guide: 'reverse-shell',
   doc: {
     reads:
       'each container’s execution model: sockets, the processes joined to them, flows from a socket to execution',

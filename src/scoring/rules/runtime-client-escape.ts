@@ -118,6 +118,7 @@ export const runtimeClientEscape: Rule = {
   description:
     'A runtime client (docker, ctr, crictl, nerdctl, podman) starts a privileged or host-mounting container',
   reason: 'privileged container started through the runtime',
+  guide: 'container-escape',
   doc: {
     reads:
       'each container’s execution model (programs run), runtime endpoints in env, hostPath runtime sockets',

@@ -36,6 +36,7 @@ export const secretExfil: Rule = {
   technique: 'T1552.001',
   description: 'Values of Kubernetes Secrets are sent to a bare public IP address',
   reason: 'secret values sent to an address',
+  guide: 'credential-theft',
   doc: {
     reads: 'each container’s execution model: flows from Secret values to a send',
     why: 'credentials collected from the pod and posted to a collection server (T1552.001, T1041)',

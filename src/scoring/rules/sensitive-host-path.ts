@@ -52,6 +52,8 @@ export const sensitiveHostPath: Rule<SensitiveHostPathParams> = {
   technique: 'T1611',
   description: 'hostPath volume exposes a sensitive node path (/etc, /proc, /var/lib/kubelet, …)',
   reason: 'sensitive hostPath',
+  guide: 'host-access',
+  hint: 'do not mount node system paths',
   doc: {
     reads: 'spec.volumes[*].hostPath.path and whether a container mounts it writable',
     why: 'node credentials (kubelet, etcd, PKI, SSH keys) and writable host binaries or kernel interfaces',

@@ -29,6 +29,7 @@ export const serviceAccountTokenExfil: Rule = {
   description:
     'The service-account token is sent to a host other than the API server or a Vault login, or logged',
   reason: 'service-account token sent out',
+  guide: 'credential-theft',
   doc: {
     reads: 'each container’s execution model: flows from the token to a send or the log',
     why: 'steal application access token (T1528): a token that leaves the pod works from anywhere',

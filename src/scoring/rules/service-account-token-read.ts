@@ -28,6 +28,7 @@ export const serviceAccountTokenRead: Rule = {
   description:
     'A script reads the service-account token explicitly (not only to call the API server or Vault)',
   reason: 'reads the service-account token',
+  guide: 'credential-theft',
   doc: {
     reads: 'each container’s execution model: reads of the token file and flows from it',
     why: 'the token is the pod’s API identity; reading it by hand is how it is stolen (T1528)',

@@ -26,6 +26,7 @@ export const shadowFileAccess: Rule = {
   technique: 'T1003.008',
   description: 'Container reads password hashes (/etc/shadow under any prefix or mount; unshadow, john)',
   reason: 'password hash access',
+  guide: 'credential-theft',
   doc: {
     reads: 'each container’s execution model: files read (through hostPath mounts too) and programs run',
     why: 'OS credential dumping (T1003.008): the node’s hashes are offline-crackable',

@@ -19,6 +19,7 @@ export const shellWrapper: Rule = {
   technique: 'T1059.004',
   description: 'Container runs a shell script with -c (context for the other rules)',
   reason: 'runs a shell script',
+  guide: 'command-context',
   doc: {
     reads: 'each container’s execution model: the program of its own command/args',
     why: 'most attacks in a Job are shell one-liners (T1059.004); the script itself is judged by other rules',

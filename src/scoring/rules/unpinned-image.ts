@@ -17,6 +17,8 @@ export const unpinnedImage: Rule = {
   technique: 'T1525',
   description: 'Container image has no tag or :latest, and no digest',
   reason: 'unpinned image',
+  guide: 'image-hygiene',
+  hint: 'pin the image by digest (@sha256:…)',
   doc: {
     reads: 'image of every container, parsed: tag and digest',
     why: 'the repository owner changes what runs next time without editing the CronJob',

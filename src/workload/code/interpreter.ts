@@ -27,6 +27,7 @@ import type {
   StdioAction,
   WriteAction,
 } from '../action.js';
+import { credentialOfPath } from '../credential.js';
 import { BUDGET_LIMIT } from './token.js';
 import { textOf, type Node } from './tree.js';
 import {
@@ -1299,7 +1300,9 @@ export class Interpreter {
     if (path.exact && (path.text === '/dev/stdin' || path.text === 'php://stdin' || path.text === '-')) {
       return this.stdin(node);
     }
-    return { text: textOf(node), exact: false, origins: [] };
+    // A credential file's content carries its origin, so a send of it later is seen as one.
+    const credential = credentialOfPath(path.text);
+    return { text: textOf(node), exact: false, origins: credential === undefined ? [] : [credential] };
   }
 
   write(node: Node, path: Term, content: Term, executable?: boolean): void {

@@ -1,0 +1,182 @@
+import { findRule } from '../scoring/profiles.js';
+import { quote, truncate } from '../scoring/redact.js';
+import { ENGINE_ERROR_RULE, type Finding } from '../scoring/types.js';
+import type { Decision } from '../policy/decision.js';
+
+/** kubectl prints each warning on one line; the API server truncates past 256 runes (reference §2). */
+export const WARNING_MAX = 120;
+/** Warnings per request before "… and N more"; the API server's budget is 4096 runes for all webhooks. */
+export const WARNINGS_MAX_COUNT = 8;
+/** Audit annotation values should be short (reference §3); ours stay under this. */
+export const ANNOTATION_MAX = 1024;
+
+export interface Target {
+  kind: string;
+  name: string;
+  /** The object reviewed: names the container or volume a finding's path points into. */
+  object?: unknown;
+}
+
+/** `spec.jobTemplate.spec.template.spec.containers[0].args[0]` → `containers[0].args[0]`: the part a developer can find. */
+export function shortPath(path: string): string {
+  const at = path.lastIndexOf('template.spec.');
+  const tail =
+    at >= 0 ? path.slice(at + 'template.spec.'.length) : path.startsWith('spec.') ? path.slice(5) : path;
+  return tail;
+}
+
+const LISTS: Readonly<Record<string, string>> = {
+  containers: 'container',
+  initContainers: 'init container',
+  ephemeralContainers: 'ephemeral container',
+  volumes: 'volume',
+};
+
+/** The value at a finding's path prefix (`a.b[0].c`), or undefined. */
+function valueAt(object: unknown, path: string): unknown {
+  let value = object;
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const key = match[2] === undefined ? (match[1] ?? '') : Number(match[2]);
+    if (!Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Where a finding is, as Pod Security Admission says it: `container "backup"`, `init container
+ * "setup"`, `volume "host-etc"`; the list index when the object has no name there; undefined for a
+ * pod-level field (hostPID) or the schedule, whose message already says what it is.
+ */
+export function locate(path: string, object: unknown): string | undefined {
+  let found: RegExpExecArray | undefined;
+  for (const match of path.matchAll(
+    /(?:^|\.)(containers|initContainers|ephemeralContainers|volumes)\[(\d+)\]/g,
+  ))
+    found = match;
+  if (!found) return undefined;
+  const noun = LISTS[found[1] ?? ''] ?? 'container';
+  const entry = valueAt(object, path.slice(0, found.index + found[0].length));
+  const name =
+    typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).name : undefined;
+  const label =
+    typeof name === 'string' && name !== '' ? JSON.stringify(quote(name, 40)) : `#${found[2] ?? '0'}`;
+  return `${noun} ${label}`;
+}
+
+/** What to do about a finding: the rule's hint, else the exemption to ask for (one waiving the rule the line names). */
+function remedy(rule: string): string {
+  return findRule(rule)?.hint ?? 'if intended, ask for an exception';
+}
+
+/**
+ * One finding as a kubectl warning, one line of at most `max` characters:
+ * `jobguard: host-path: hostPath volume in volume "etc" (/etc); use a PVC, ConfigMap or emptyDir…`.
+ * The concrete value gives way first, then the remedy: the rule and where must always show.
+ */
+export function describeFinding(finding: Finding, object?: unknown, max = WARNING_MAX): string {
+  const where = locate(finding.path, object);
+  const head = `jobguard: ${finding.rule}: ${finding.message}${where ? ` in ${where}` : ''}`;
+  const tail = `; ${remedy(finding.rule)}`;
+  const detail = finding.detail ? quote(finding.detail, 80) : '';
+  const full = detail ? `${head} (${detail})${tail}` : `${head}${tail}`;
+  if (full.length <= max) return full;
+  const room = max - head.length - tail.length - 3;
+  if (detail && room >= 12) return `${head} (${truncate(detail, room)})${tail}`;
+  if (head.length + tail.length <= max) return `${head}${tail}`;
+  return truncate(head, max);
+}
+
+/** The heaviest finding of each rule, heaviest rule first (findings arrive sorted by weight). */
+export function firstPerRule(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    if (finding.rule === ENGINE_ERROR_RULE || seen.has(finding.rule)) continue;
+    seen.add(finding.rule);
+    out.push(finding);
+  }
+  return out;
+}
+
+export function ruleIds(findings: readonly Finding[]): string[] {
+  return firstPerRule(findings).map((f) => f.rule);
+}
+
+function nameOf(target: Target): string {
+  return target.name ? `${target.kind} ${target.name}` : target.kind;
+}
+
+/** Warnings for kubectl: a header when the deny was softened by the mode, one line per rule, most severe first, capped. */
+export function warningsFor(decision: Decision, target: Target): string[] {
+  const lines: string[] = [];
+  if (decision.verdict === 'deny' && decision.action !== 'deny') {
+    lines.push(
+      truncate(
+        `jobguard: ${nameOf(target)} would be denied in enforce mode (score ${decision.score}, deny at ${decision.thresholds.deny})`,
+        WARNING_MAX,
+      ),
+    );
+  }
+  for (const rule of decision.errors) {
+    lines.push(
+      truncate(
+        `jobguard: ${rule}: rule could not be evaluated (onError: ${decision.verdict === 'deny' ? 'deny' : 'allow'}); see the webhook log`,
+        WARNING_MAX,
+      ),
+    );
+  }
+  const perRule = firstPerRule(decision.findings).filter((f) => f.weight > 0);
+  const room = Math.max(0, WARNINGS_MAX_COUNT - lines.length);
+  const shown = perRule.length > room ? perRule.slice(0, Math.max(0, room - 1)) : perRule;
+  for (const finding of shown) lines.push(describeFinding(finding, target.object));
+  if (shown.length < perRule.length) {
+    const rest = perRule.slice(shown.length).map((f) => f.rule);
+    lines.push(truncate(`jobguard: … and ${rest.length} more: ${rest.join(', ')}`, WARNING_MAX));
+  }
+  return lines;
+}
+
+/**
+ * The deny message, one line like Pod Security Admission's: the object, the score against the
+ * threshold, and every rule that counted with where it fired, most severe first, then what to do.
+ */
+export function denyMessage(decision: Decision, target: Target): string {
+  const rules = firstPerRule(decision.findings)
+    .filter((f) => f.weight > 0)
+    .map((f) => {
+      const where = locate(f.path, target.object);
+      const detail = f.detail ? `: ${quote(f.detail, 60)}` : '';
+      return `${f.rule} (${f.message}${where ? ` in ${where}` : ''}${detail})`;
+    });
+  const errors = decision.errors.map((rule) => `${rule} (rule failed, onError: deny)`);
+  return (
+    `jobguard: ${nameOf(target)} denied, score ${decision.score} reaches deny threshold ${decision.thresholds.deny}: ` +
+    `${[...rules, ...errors].join(', ')}; change what these rules flag, or ask for a JobguardException naming them`
+  );
+}
+
+/** Audit annotation keys have no `/` (the API server prefixes the webhook name) — reference §3. */
+export function auditAnnotationsFor(decision: Decision): Record<string, string> {
+  const annotations: Record<string, string> = {
+    score: String(decision.score),
+    action: decision.action,
+    verdict: decision.verdict,
+    mode: decision.mode,
+    profile: decision.profile,
+    rules: truncate(ruleIds(decision.findings).join(','), ANNOTATION_MAX),
+  };
+  if (decision.exemptions.length > 0) {
+    annotations['exempted-by'] = truncate(
+      decision.exemptions
+        // The self-exemption's reason already says what it is.
+        .map((e) => (e.id === 'self' ? e.reason : `${e.id}${e.via ? ` (via ${e.via})` : ''}: ${e.reason}`))
+        .join('; '),
+      ANNOTATION_MAX,
+    );
+    annotations.waived = truncate(ruleIds(decision.waived).join(','), ANNOTATION_MAX);
+  }
+  if (decision.errors.length > 0) annotations['engine-errors'] = decision.errors.join(',');
+  return annotations;
+}
