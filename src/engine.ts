@@ -1,7 +1,8 @@
 import { compilePolicy, decide, type CompiledExemption, type CompiledPolicy } from './policy/decide.js';
 import type { Decision, OwnerReference, Subject } from './policy/decision.js';
 import type { Policy } from './policy/schema.js';
-import { PROFILES } from './scoring/profiles.js';
+import { compileCustomRules } from './scoring/cel.js';
+import { findRule, PROFILES } from './scoring/profiles.js';
 import { resolveRules, type ResolveProblem } from './scoring/resolve.js';
 import { scoreWorkload } from './scoring/score.js';
 import type { ActiveRule, Score } from './scoring/types.js';
@@ -26,8 +27,11 @@ export class PolicyProblemError extends Error {
 export function createEngine(policy: Policy): Engine {
   const profile = PROFILES[policy.profile];
   const { rules, problems } = resolveRules(profile, policy.rules);
+  // Custom rules (CEL) are compiled here, once per policy load, and scored like built-in ones.
+  const custom = compileCustomRules(policy.customRules, (id) => findRule(id) !== undefined);
+  problems.push(...custom.problems);
   if (problems.length > 0) throw new PolicyProblemError(problems);
-  return { policy, compiled: compilePolicy(policy, profile), rules };
+  return { policy, compiled: compilePolicy(policy, profile), rules: [...rules, ...custom.rules] };
 }
 
 export interface Requester {

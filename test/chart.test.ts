@@ -745,6 +745,7 @@ describe('policy ConfigMap', () => {
       selfExemption: { namespaces: [] },
       exemptions: [],
       exceptions: { enabled: true, clusterWideNamespaces: [] },
+      customRules: [],
     });
     const text = (findOne(rendered.defaults, 'ConfigMap', 'jobguard-policy') as any).data[
       'policy.yaml'

@@ -40,9 +40,10 @@ const BENIGN = {
 interface PolicyReport {
   apiVersion: string;
   kind: string;
-  metadata: { namespace: string };
+  metadata: { namespace?: string; labels: Record<string, string> };
+  scope?: Record<string, string>;
   summary: Record<string, number>;
-  results: { rule: string; result: string }[];
+  results: { rule: string; result: string; resources?: Record<string, string>[] }[];
 }
 
 let server: FakeApiServer;
@@ -83,26 +84,33 @@ describe('jobguard report', () => {
     expect((JSON.parse(out) as { results: ScanResult[] }).results.map((r) => r.name)).toEqual(['report']);
   });
 
-  it('writes one PolicyReport per namespace as multi-document YAML', async () => {
+  it('writes one PolicyReport per namespace and a ClusterPolicyReport as multi-document YAML', async () => {
     const { out } = await run(['-A', '--format', 'policyreport', '--fail-on', 'never']);
+    expect(out).not.toMatch(/[&*]a\d/); // no YAML anchors or aliases
     const docs = parseAllDocuments(out);
     if (!Array.isArray(docs)) throw new Error('no documents');
     const reports = docs.map((d) => d.toJS() as PolicyReport);
     expect(reports.map((r) => [r.apiVersion, r.kind, r.metadata.namespace])).toEqual([
       ['wgpolicyk8s.io/v1alpha2', 'PolicyReport', 'default'],
       ['wgpolicyk8s.io/v1alpha2', 'PolicyReport', 'reports'],
+      ['wgpolicyk8s.io/v1alpha2', 'ClusterPolicyReport', undefined],
     ]);
-    const [shell, benign] = reports as [PolicyReport, PolicyReport];
+    const [shell, benign, cluster] = reports as [PolicyReport, PolicyReport, PolicyReport];
+    expect(shell.scope).toEqual({ apiVersion: 'v1', kind: 'Namespace', name: 'default' });
+    expect(shell.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'jobguard' });
     expect(shell.summary).toEqual({ pass: 0, fail: 3, warn: 0, error: 0, skip: 0 });
     expect(shell.results[0]).toMatchObject({
       policy: 'jobguard',
       result: 'fail',
+      // kql weights are 1 against thresholds 1/1/3: each finding alone reaches warn.
       severity: 'high',
       scored: true,
       source: 'jobguard',
+      category: expect.stringMatching(/^MITRE ATT&CK T\d{4}(\.\d{3})?$/) as unknown,
       resources: [
         { apiVersion: 'batch/v1', kind: 'CronJob', namespace: 'default', name: 'argus', uid: 'u-argus' },
       ],
+      properties: { score: '3', verdict: 'deny', mode: 'warn', action: 'warn', weight: '1' },
     });
     expect(shell.results.map((r) => r.rule).sort()).toEqual([
       'kql-privileged',
@@ -111,6 +119,10 @@ describe('jobguard report', () => {
     ]);
     expect(benign.results).toEqual([expect.objectContaining({ rule: 'score', result: 'pass' })]);
     expect(benign.summary.pass).toBe(1);
+    expect(cluster.results.map((r) => [r.rule, r.result, r.resources])).toEqual([
+      ['namespace', 'fail', [{ apiVersion: 'v1', kind: 'Namespace', name: 'default' }]],
+      ['namespace', 'pass', [{ apiVersion: 'v1', kind: 'Namespace', name: 'reports' }]],
+    ]);
   });
 
   it('writes SARIF and text', async () => {

@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'score the workloads of a live cluster',
     load: async () => (await import('./report.js')).report,
   },
+  test: {
+    summary: 'check a policy against fixtures and expected results',
+    load: async () => (await import('./test.js')).test,
+  },
   rules: {
     summary: 'list the rules of the active profile',
     load: async () => (await import('./rules.js')).rules,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { assess, createEngine, type Engine } from '../engine.js';
 import { JsonResultsWriter, writeChunk } from '../report/json.js';
 import {
@@ -9,10 +11,10 @@ import {
   type ScoredObject,
   type Summary,
 } from '../report/result.js';
-import { buildSarif, type SarifRule } from '../report/sarif.js';
+import { buildSarif, type SarifLocator, type SarifRule } from '../report/sarif.js';
 import { formatObject, formatSummary, type TextStyle } from '../report/text.js';
 import { PROFILES } from '../scoring/profiles.js';
-import { expandInputs, readInput } from '../source/inputs.js';
+import { expandInputs, readInput, STDIN } from '../source/inputs.js';
 import { parseManifest } from '../source/manifest.js';
 import {
   EXIT_FINDINGS,
@@ -29,18 +31,34 @@ import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from './flags.js';
 /** Every rule of the engine's profile, enabled or not, with its weight after the policy's overrides. */
 export function profileRules(engine: Engine): SarifRule[] {
   const active = new Map(engine.rules.map((r) => [r.rule.id, r]));
-  return PROFILES[engine.policy.profile].rules.map((rule) => {
-    const configured = active.get(rule.id);
-    return {
-      rule,
-      weight: configured?.weight ?? engine.policy.rules[rule.id]?.weight ?? rule.weight,
-      enabled: !!configured,
-    };
-  });
+  const profile = PROFILES[engine.policy.profile].rules;
+  const builtIn = new Set(profile.map((rule) => rule.id));
+  return [
+    ...profile.map((rule) => {
+      const configured = active.get(rule.id);
+      return {
+        rule,
+        weight: configured?.weight ?? engine.policy.rules[rule.id]?.weight ?? rule.weight,
+        enabled: !!configured,
+      };
+    }),
+    // The policy's custom (CEL) rules, after the built-in ones.
+    ...engine.rules
+      .filter(({ rule }) => !builtIn.has(rule.id))
+      .map(({ rule, weight }) => ({ rule, weight, enabled: true })),
+  ];
 }
 
 export function textStyle(io: CliIo): TextStyle {
   return { colour: io.stdoutIsTTY && !io.env.NO_COLOR };
+}
+
+/** The nearest directory at or above `from` that holds `.git` (a folder, or a file in a worktree); else `from`. */
+export function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
 }
 
 /** 2 when some input could not be read, else 1 when a verdict reaches `--fail-on`, else 0. */
@@ -60,6 +78,10 @@ Flags:
 ${POLICY_HELP}
   --format text|json|sarif output format (default text)
   --fail-on deny|warn|never exit 1 when a verdict reaches this level (default deny)
+  --stdin-filename PATH    the file stdin (-) holds, for results and SARIF locations
+                           (required for --format sarif with -: SARIF results point at files)
+  --sarif-root DIR         SARIF paths are relative to DIR with uriBaseId %SRCROOT% (default:
+                           the git repository around the working directory, else the directory)
 
 Exit codes: 0 ok, 1 a verdict at or above --fail-on, 2 bad usage or unreadable input.
 `;
@@ -71,6 +93,8 @@ export const scan: Command = async (argv, io) => {
       ...POLICY_FLAGS,
       format: { type: 'string' },
       'fail-on': { type: 'string' },
+      'stdin-filename': { type: 'string' },
+      'sarif-root': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -82,6 +106,21 @@ export const scan: Command = async (argv, io) => {
   const format = parseChoice('format', values.format, ['text', 'json', 'sarif'] as const) ?? 'text';
   const failOn = parseChoice('fail-on', values['fail-on'], FAIL_ON) ?? 'deny';
   if (positionals.length === 0) throw new UsageError('no input: give files, folders or - for stdin');
+  const stdinName = values['stdin-filename'];
+  if (stdinName === '') throw new UsageError('--stdin-filename: expected a path');
+  if (format === 'sarif' && (positionals as string[]).includes(STDIN) && stdinName === undefined)
+    throw new UsageError(
+      '--format sarif with - needs --stdin-filename PATH: every SARIF result must point at a file in the repository',
+    );
+  if (values['sarif-root'] !== undefined && format !== 'sarif')
+    throw new UsageError('--sarif-root applies only to --format sarif');
+  const locator: SarifLocator = {
+    cwd: io.cwd,
+    root:
+      values['sarif-root'] === undefined
+        ? repositoryRoot(io.cwd)
+        : path.resolve(io.cwd, values['sarif-root']),
+  };
   const engine = createEngine(await policyFromFlags(values, io));
   const now = new Date();
 
@@ -97,7 +136,11 @@ export const scan: Command = async (argv, io) => {
 
   const { files, problems } = await expandInputs(positionals, io.cwd);
   for (const problem of problems) complain(`${problem.source}: ${problem.message}`);
-  for (const input of files) {
+  for (const found of files) {
+    const input =
+      found.file === STDIN && stdinName !== undefined
+        ? { ...found, source: stdinName.split(path.sep).join('/') }
+        : found;
     let text: string;
     try {
       text = await readInput(input, io.stdin);
@@ -137,7 +180,7 @@ export const scan: Command = async (argv, io) => {
   else if (format === 'sarif')
     await writeChunk(
       io.stdout,
-      `${JSON.stringify(buildSarif(profileRules(engine), sarifObjects), null, 2)}\n`,
+      `${JSON.stringify(buildSarif(profileRules(engine), sarifObjects, locator), null, 2)}\n`,
     );
   else await writeChunk(io.stdout, formatSummary(summary, style));
   return exitCode(inputFailed, summary, failOn);

@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeEvent } from '../admission/event.js';
-import { describeError, sendJson, statusCodeOf } from './request.js';
+import { describeError, writeJson, statusCodeOf } from './request.js';
 
 export type EventResult = 'sent' | 'failed' | 'rate_limited' | 'duplicate';
 
@@ -108,7 +108,7 @@ export function createEventSender(options: EventSenderOptions): EventSender {
       const timer = setTimeout(() => {
         abort.abort();
       }, timeoutMs);
-      const write = sendJson(options.kubeConfig, 'POST', path, event, abort.signal).then(
+      const write = writeJson(options.kubeConfig, 'POST', path, event, abort.signal).then(
         () => {
           lastFailure = undefined;
           report('sent');

@@ -19,7 +19,7 @@ import {
   type ExceptionStatus,
 } from '../policy/exception.js';
 import { watchCollection, type InformerTiming } from './informer.js';
-import { describeError, isRecord, sendJson, statusCodeOf } from './request.js';
+import { describeError, isRecord, writeJson, statusCodeOf } from './request.js';
 
 export const EXCEPTIONS_PATH = `/apis/${EXCEPTION_GROUP}/${EXCEPTION_VERSION}/${EXCEPTION_RESOURCE}`;
 
@@ -245,7 +245,7 @@ export function watchExceptions(options: WatchExceptionsOptions): ExceptionCache
       );
     const path = `/apis/${EXCEPTION_GROUP}/${EXCEPTION_VERSION}/namespaces/${encodeURIComponent(judged.namespace)}/${EXCEPTION_RESOURCE}/${encodeURIComponent(judged.name)}/status`;
     writing.add(judged.id);
-    sendJson(kubeConfig, 'PATCH', path, statusPatch(judged, clock(), current.status)).then(
+    writeJson(kubeConfig, 'PATCH', path, statusPatch(judged, clock(), current.status)).then(
       () => {
         writing.delete(judged.id);
         failed.delete(judged.id);

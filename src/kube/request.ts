@@ -77,59 +77,74 @@ export async function getJson(
   query: Query = {},
   signal?: AbortSignal,
 ): Promise<unknown> {
+  return sendJson(kubeConfig, 'GET', path, { query, ...(signal ? { signal } : {}) });
+}
+
+export interface SendOptions {
+  query?: Query;
+  /** Sent as JSON with `contentType` (default `application/json`). */
+  body?: unknown;
+  /** `application/apply-patch+yaml` for server-side apply (JSON is YAML), `application/merge-patch+json`, … */
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+const METHODS = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+} as const;
+
+/** One request to the kubeconfig's current cluster; the parsed JSON body (undefined when empty). */
+export async function sendJson(
+  kubeConfig: KubeConfig,
+  method: keyof typeof METHODS,
+  path: string,
+  options: SendOptions = {},
+): Promise<unknown> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const request = new RequestContext(`${cluster.server}${path}`, HttpMethod.GET);
-  for (const [name, value] of Object.entries(query)) {
+  const request = new RequestContext(`${cluster.server}${path}`, METHODS[method]);
+  for (const [name, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined && value !== '') request.setQueryParam(name, String(value));
   }
   request.setHeaderParam('Accept', 'application/json');
-  if (signal) request.setSignal(signal);
+  if (options.body !== undefined) {
+    request.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
+    request.setBody(JSON.stringify(options.body));
+  }
+  if (options.signal) request.setSignal(options.signal);
   await kubeConfig.applySecurityAuthentication(request);
   const response = await transport.send(request).toPromise();
   const body = await response.body.text();
   if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
     const { reason, message } = statusDetail(body);
-    throw new KubeApiError(path, response.httpStatusCode, reason, message);
+    throw new KubeApiError(path, response.httpStatusCode, reason, message, method);
   }
-  return JSON.parse(body) as unknown;
+  return body === '' ? undefined : (JSON.parse(body) as unknown);
 }
 
 /** How a write is encoded: a JSON merge patch (RFC 7386) or a whole object. */
 export type WriteMethod = 'PATCH' | 'POST';
 
 /**
- * PATCH (as a JSON merge patch) or POST `body` to `path` on the kubeconfig's current cluster;
- * the parsed reply. The only writes jobguard makes: JobguardException status and Events.
+ * PATCH (as a JSON merge patch) or POST `body` to `path`; the parsed reply. The webhook's own
+ * writes: JobguardException status and Events.
  */
-export async function sendJson(
+export function writeJson(
   kubeConfig: KubeConfig,
   method: WriteMethod,
   path: string,
   body: unknown,
   signal?: AbortSignal,
 ): Promise<unknown> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const request = new RequestContext(
-    `${cluster.server}${path}`,
-    method === 'PATCH' ? HttpMethod.PATCH : HttpMethod.POST,
-  );
-  request.setHeaderParam('Accept', 'application/json');
-  request.setHeaderParam(
-    'Content-Type',
-    method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
-  );
-  request.setBody(JSON.stringify(body));
-  if (signal) request.setSignal(signal);
-  await kubeConfig.applySecurityAuthentication(request);
-  const response = await transport.send(request).toPromise();
-  const text = await response.body.text();
-  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-    const { reason, message } = statusDetail(text);
-    throw new KubeApiError(path, response.httpStatusCode, reason, message, method);
-  }
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
+  return sendJson(kubeConfig, method, path, {
+    body,
+    contentType: method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+    ...(signal === undefined ? {} : { signal }),
+  });
 }
 
 export interface ListPage {

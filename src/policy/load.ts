@@ -95,10 +95,11 @@ export function validatePolicy(policy: Policy, source: string): Engine {
     issues.push({ path: 'thresholds', message: `${shown('annotate')} must not exceed ${shown('warn')}` });
   if (t.warn > t.deny)
     issues.push({ path: 'thresholds', message: `${shown('warn')} must not exceed ${shown('deny')}` });
+  const customIds = new Set(policy.customRules.map((rule) => rule.id));
   policy.exemptions.forEach((exemption, i) => {
     // A misspelt id would waive nothing, silently.
     exemption.rules?.forEach((id, j) => {
-      if (!findRule(id))
+      if (!findRule(id) && !customIds.has(id))
         issues.push({
           path: `exemptions[${i}].rules[${j}]`,
           message: `unknown rule "${id}" (see jobguard rules)`,

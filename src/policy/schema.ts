@@ -145,6 +145,25 @@ export function exemptionNameOf(exemption: { name?: string | undefined; reason: 
     .replace(/^-+|-+$/g, '');
   return slug === '' ? 'unnamed' : slug;
 }
+/** Longest CEL expression a custom rule may hold. */
+export const MAX_EXPRESSION_LENGTH = 8192;
+
+/** `customRules[]`: a rule written in CEL (see docs/cel.md); compiled and checked when the policy loads. */
+export const customRuleSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a kebab-case id like internal-registry-only' }),
+    enabled: z.boolean().default(true),
+    weight: z.number().int().min(0).max(100),
+    technique: z
+      .string()
+      .regex(/^T\d{4}(\.\d{3})?$/, { error: 'expected an ATT&CK technique id like T1610 or T1053.007' }),
+    message: z.string().trim().min(1).max(100),
+    description: z.string().trim().min(1).optional(),
+    expression: z.string().trim().min(1).max(MAX_EXPRESSION_LENGTH),
+  })
+  .strict();
 
 export const policySchema = z
   .object({
@@ -179,6 +198,7 @@ export const policySchema = z
       .strict()
       .default({ enabled: true, clusterWideNamespaces: [] }),
     controllerUsers: z.array(z.string().min(1)).default(DEFAULT_CONTROLLER_USERS),
+    customRules: z.array(customRuleSchema).default([]),
   })
   .strict()
   .superRefine((policy, context) => {
@@ -201,6 +221,7 @@ export type PolicyFile = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type Exemption = z.output<typeof exemptionSchema>;
 export type ExceptionSpec = z.output<typeof exceptionSpecSchema>;
+export type CustomRule = z.output<typeof customRuleSchema>;
 export type NamespaceOverride = z.output<typeof namespaceOverrideSchema>;
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({ apiVersion: 'jobguard.dev/v1', kind: 'Policy' });

@@ -1,7 +1,7 @@
 /**
  * Where jobguard's verdicts land in the API server's audit log. The webhook returns
  * `auditAnnotations` (score, action, verdict, mode, profile, rules, exempted-by, waived,
- * engine-errors; src/policy/messages.ts); the API server writes each into the audit Event's
+ * engine-errors; src/admission/messages.ts); the API server writes each into the audit Event's
  * top-level `annotations` map under `<webhook name>/<key>`, where the webhook name is
  * `webhooks[].name` of the ValidatingWebhookConfiguration, not the configuration's name
  * (Kubernetes "Dynamic Admission Control", AdmissionResponse.auditAnnotations). They are recorded at

@@ -5,33 +5,46 @@
  * GitHub reads: version, runs[].tool.driver.{name,rules[].id,shortDescription}, results[].ruleId,
  * level, message.text, locations[0].physicalLocation.{artifactLocation.uri,region.startLine},
  * partialFingerprints (to track an alert across commits), rules[].properties.security-severity.
+ * Paths are relative to the repository root and carry `uriBaseId: %SRCROOT%` (SARIF 2.1.0 §3.4.4),
+ * whose absolute location `run.originalUriBaseIds` gives, so a viewer resolves them from anywhere.
  */
 import { createHash } from 'node:crypto';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ArtifactLocation, Log, ReportingDescriptor, Result } from 'sarif';
 import type { Verdict } from '../policy/decision.js';
+import { ruleDocUrl, techniqueUrl } from '../scoring/docs.js';
 import { ENGINE_ERROR_RULE, type Rule } from '../scoring/types.js';
-import type { ScoredObject } from './result.js';
+import { VERSION } from '../version.js';
+import type { ResultFinding, ScoredObject } from './result.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const FINGERPRINT = 'jobguardFinding/v1';
+/** The uriBaseId GitHub code scanning and most viewers know for the checked-out repository. */
+export const SRCROOT = '%SRCROOT%';
 
-const LEVELS: Record<Verdict, Result.level | undefined> = {
+/** Objects whose verdict is `allow` are not reported at all. */
+const LEVELS: Record<Verdict, Result.level> = {
   deny: 'error',
   warn: 'warning',
   annotate: 'note',
-  allow: undefined,
+  allow: 'none',
 };
+
+/**
+ * A finding's own level: the object's verdict for a finding that counts toward the score, `note`
+ * for a weight-0 finding (context such as an unpinned image, reported and never scored), which
+ * must not show up as an error just because something else in the object was denied.
+ */
+export function findingLevel(finding: ResultFinding, verdict: Verdict): Result.level {
+  return finding.weight > 0 || verdict === 'allow' ? LEVELS[verdict] : 'note';
+}
 
 export interface SarifRule {
   rule: Rule;
   /** Weight after policy overrides. */
   weight: number;
   enabled: boolean;
-}
-
-/** ATT&CK's page for a technique: `T1053.007` → `https://attack.mitre.org/techniques/T1053/007/`. */
-export function techniqueUrl(technique: string): string {
-  return `https://attack.mitre.org/techniques/${technique.replace('.', '/')}/`;
 }
 
 /** GitHub turns `security-severity` into critical/high/medium/low; a rule's weight is our measure of it. */
@@ -59,7 +72,7 @@ function descriptor({ rule, weight, enabled }: SarifRule): ReportingDescriptor {
     shortDescription: { text: rule.description },
     fullDescription: { text: full },
     help: { text: help.join('\n'), markdown: help.join('\n\n') },
-    helpUri: techniqueUrl(rule.technique),
+    helpUri: ruleDocUrl(rule.id),
     defaultConfiguration: { enabled, level: 'warning' },
     properties: {
       tags: ['security', 'kubernetes', rule.technique],
@@ -77,27 +90,55 @@ const ENGINE_ERROR: ReportingDescriptor = {
     text: 'A rule threw while scoring this object; the policy onError setting decides the verdict.',
   },
   help: { text: 'Report the object and the rule named in the message: a rule must never fail.' },
+  helpUri: ruleDocUrl(ENGINE_ERROR_RULE),
   defaultConfiguration: { level: 'warning' },
   properties: { tags: ['jobguard'], 'security-severity': '1.0' },
 };
 
-/** SARIF wants a URI reference: relative paths percent-encoded; stdin has no file to point at. */
-export function artifactUri(source: string): string {
-  return source === '<stdin>' ? 'stdin' : encodeURI(source);
+/** Where the artifacts of a run are: files under `root` are named relative to it (`%SRCROOT%`). */
+export interface SarifLocator {
+  /** Absolute repository root. */
+  root: string;
+  /** The working directory results' `source` paths are relative to. */
+  cwd: string;
+}
+
+/** Percent-encodes a relative path for a URI reference, keeping `/` (RFC 3986 path segments). */
+function encodePath(relative: string): string {
+  return relative.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * The artifact a result's `source` names: relative to the root with `uriBaseId` when it lies
+ * under the root, an absolute `file:` URI when it does not; without a locator (`report` over a
+ * cluster, where no file exists) the source as an opaque relative reference.
+ */
+export function artifactLocation(source: string, locator: SarifLocator | undefined): ArtifactLocation {
+  if (!locator) return { uri: encodePath(source) };
+  const absolute = path.resolve(locator.cwd, source);
+  const relative = path.relative(locator.root, absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative))
+    return { uri: pathToFileURL(absolute).href };
+  return { uri: encodePath(relative.split(path.sep).join('/')), uriBaseId: SRCROOT };
 }
 
 function fingerprint(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
-export function buildSarif(rules: readonly SarifRule[], objects: readonly ScoredObject[]): Log {
+export function buildSarif(
+  rules: readonly SarifRule[],
+  objects: readonly ScoredObject[],
+  locator?: SarifLocator,
+): Log {
   const descriptors = [...rules.map(descriptor), ENGINE_ERROR];
   const index = new Map(descriptors.map((d, i) => [d.id, i]));
   const results: Result[] = [];
   for (const { result, findingLines, template } of objects) {
-    const level = LEVELS[result.verdict];
-    if (level === undefined) continue;
+    if (result.verdict === 'allow') continue;
+    const location = artifactLocation(result.source, locator);
     result.findings.forEach((finding, i) => {
+      const level = findingLevel(finding, result.verdict);
       const detail = finding.detail === undefined ? '' : ` (${finding.detail})`;
       const where = finding.path === '' ? '' : ` at ${finding.path}`;
       const from = template === undefined ? '' : ` [${template}]`;
@@ -111,14 +152,15 @@ export function buildSarif(rules: readonly SarifRule[], objects: readonly Scored
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: artifactUri(result.source) },
+              artifactLocation: location,
               region: { startLine: Math.max(1, findingLines?.[i] ?? result.line) },
             },
           },
         ],
         partialFingerprints: {
+          // The root-relative path, so the fingerprint does not depend on where the scan ran.
           [FINGERPRINT]: fingerprint([
-            result.source,
+            location.uri ?? result.source,
             result.kind,
             result.namespace,
             result.name,
@@ -143,10 +185,15 @@ export function buildSarif(rules: readonly SarifRule[], objects: readonly Scored
         tool: {
           driver: {
             name: 'jobguard',
-            informationUri: 'https://attack.mitre.org/techniques/T1053/007/',
+            version: VERSION,
+            semanticVersion: VERSION,
+            informationUri: 'https://github.com/jobguard/jobguard',
             rules: descriptors,
           },
         },
+        ...(locator
+          ? { originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(`${locator.root}${path.sep}`).href } } }
+          : {}),
         results,
       },
     ],
