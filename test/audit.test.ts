@@ -261,6 +261,28 @@ describe('audit filter and object choice', () => {
     expect(err).toContain('audit level Metadata');
   });
 
+  it('scores the request of a refused write: its responseObject is the Status the API server sent', async () => {
+    // What kube-apiserver logs at RequestResponse for a create that a webhook denied (seen in the
+    // cluster suite): the object only in requestObject, the refusal in responseObject.
+    const shell = (await fixtureObjects())[0]!;
+    const status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'admission webhook "validate.jobguard.dev" denied the request: jobguard denied CronJob',
+      reason: 'Forbidden',
+      code: 403,
+    };
+    const refused = event(shell, 1, { requestObject: shell, responseObject: status, responseStatus: status });
+    const { out } = await runAudit(['--profile', 'kql', '--format', 'json', 'a.jsonl'], {
+      'a.jsonl': JSON.stringify(refused),
+    });
+    const json = JSON.parse(out) as AuditJson;
+    expect(json.summary).toMatchObject({ objects: 1, skipped: 0 });
+    expect(json.results[0]).toMatchObject({ kind: 'CronJob', name: 'argus-test-cronjob', score: 5 });
+  });
+
   it('scores other pod-controller resources only when the policy kinds include them', async () => {
     const deployment = {
       apiVersion: 'apps/v1',

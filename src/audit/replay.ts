@@ -7,7 +7,8 @@
  * - subresources (`jobs/status`) are skipped: the API server ignores spec changes there, and the
  *   job controller writes status constantly;
  * - the object is `responseObject` (the stored object, defaults and mutations applied) when the
- *   audit level kept it, else `requestObject`, as sent. A patch's request body is only the patch:
+ *   audit level kept it and the write succeeded, else `requestObject`, as sent (a refused write's
+ *   responseObject is the `Status` the API server answered). A patch's request body is only the patch:
  *   it is scored as it is and marked `partial`.
  */
 import type { KubeObject } from '../workload/types.js';
@@ -96,7 +97,9 @@ export function replayObject(record: AuditRecord): Replay | { skip: string } {
   const request = record.requestObject;
   let body: Record<string, unknown>;
   let partial = false;
-  if (isObject(response) && typeof response.kind === 'string') body = response;
+  // A refused or failed write logs the API server's Status as its responseObject: the object
+  // that was asked for is then only in requestObject.
+  if (isObject(response) && typeof response.kind === 'string' && response.kind !== 'Status') body = response;
   else if (isObject(request)) {
     body = request;
     partial = record.verb.toLowerCase() === 'patch';

@@ -22,8 +22,9 @@ in log_s) and AKSAudit / AKSAuditAdmin rows. Scores create/update/patch of cronj
 of the other kinds the policy's kinds lists), stage ResponseComplete when a stage is present.
 Everything else is counted as skipped; the reasons go to stderr.
 
-The object scored is responseObject when logged, else requestObject; a patch body is scored as
-it is and marked partial. Input is read line by line: JSON lines run in constant memory, and so
+The object scored is responseObject when logged, else requestObject (also for a refused write,
+whose responseObject is the API server's Status); a patch body is scored as it is and marked
+partial. Input is read line by line: JSON lines run in constant memory, and so
 does a JSON array (split element by element).
 
 --format json streams results as events are read. --format text prints the seed query's table

@@ -54,13 +54,30 @@ export function makeReview(object: Record<string, unknown> | null, options: Revi
       name: metadata.name ?? '',
       namespace: options.namespace ?? 'default',
       operation: options.operation ?? 'CREATE',
-      userInfo: { username: options.username ?? 'alice', groups: options.groups ?? ['system:authenticated'] },
+      userInfo: {
+        username: options.username ?? 'alice',
+        groups: options.groups ?? ['system:authenticated'],
+        // kube-apiserver names the credential a request came with (here a client certificate's hash).
+        extra: { 'authentication.kubernetes.io/credential-id': [`X509SHA256=${'5a'.repeat(32)}`] },
+      },
       object,
       oldObject: options.oldObject ?? null,
       dryRun: options.dryRun ?? false,
-      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
+      options: operationOptions(options.operation ?? 'CREATE', options.dryRun ?? false),
     },
   };
+}
+
+/** The options object kube-apiserver sends with each operation (as kubectl apply makes it). */
+function operationOptions(
+  operation: NonNullable<ReviewOptions['operation']>,
+  dryRun: boolean,
+): Record<string, unknown> {
+  const meta = { apiVersion: 'meta.k8s.io/v1', ...(dryRun ? { dryRun: ['All'] } : {}) };
+  if (operation === 'DELETE') return { kind: 'DeleteOptions', ...meta, propagationPolicy: 'Background' };
+  if (operation === 'CONNECT') return { kind: 'PodExecOptions', apiVersion: 'v1' };
+  const kind = operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions';
+  return { kind, ...meta, fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' };
 }
 
 export function engineFor(policy: Partial<PolicyFile> = {}): Engine {
