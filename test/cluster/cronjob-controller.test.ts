@@ -1,6 +1,6 @@
 /**
  * Jobs that the real CronJob controller creates, under the chart's matchCondition that skips them
- * (webhook.skipCronJobJobs): with the chart's default values, with the skip turned on and with it
+ * (webhook.skipCronJobControllerJobs): with the chart's default values, with the skip turned on and with it
  * turned off. kube-controller-manager runs with per-controller credentials, so the controller
  * creates its Jobs as system:serviceaccount:kube-system:cronjob-controller, as on a real cluster.
  * A Job that forges a CronJob ownerReference, or that claims the controller's name without the
@@ -13,12 +13,10 @@ import { reverseShellCronJob, reverseShellJob, warningsOf } from './workloads.js
 
 /**
  * The chart value that makes the webhook skip the CronJob controller's Jobs, and whether the chart
- * turns it on by default. Kept here, in one place, because the chart is about to change: when the
- * value becomes webhook.skipCronJobControllerJobs with a default of false (Jobs scored unless the
- * user opts in), change these two lines and nothing else.
+ * turns it on by default (it does not: Jobs are scored unless the user opts in).
  */
-const SKIP_VALUE = ['webhook', 'skipCronJobJobs'] as const;
-const SKIPS_BY_DEFAULT = true;
+const SKIP_VALUE = ['webhook', 'skipCronJobControllerJobs'] as const;
+const SKIPS_BY_DEFAULT = false;
 
 const CONTROLLER = 'system:serviceaccount:kube-system:cronjob-controller';
 const NAMESPACE = 'scheduled';
