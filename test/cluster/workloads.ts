@@ -3,7 +3,7 @@
  * policy file the chart mounts), so each kubectl answer is checked against the engine's.
  */
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../../src/engine.js';
+import type { Engine } from '../../src/engine.js';
 import { handleReview } from '../../src/admission/review.js';
 import { resolvePolicy } from '../../src/policy/load.js';
 import { fixture, makeReview } from '../support/review.js';
