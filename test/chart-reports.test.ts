@@ -34,7 +34,11 @@ beforeAll(async () => {
 });
 
 const reportsObjects = (docs: K8sObject[]) =>
-  docs.filter((o) => o.metadata.name.endsWith('-reports') || o.kind === 'CustomResourceDefinition');
+  docs.filter(
+    (o) =>
+      o.metadata.name.endsWith('-reports') ||
+      (o.kind === 'CustomResourceDefinition' && o.metadata.name.endsWith('.wgpolicyk8s.io')),
+  );
 
 /** The subset of OpenAPI v3 the report CRDs use: type, properties, required, enum, items, additionalProperties. */
 function conforms(schema: any, value: unknown, path = ''): string[] {

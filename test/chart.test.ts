@@ -972,7 +972,10 @@ describe('README.md', () => {
     expect([...sections.keys()]).toEqual([
       'Install',
       'What is safe by default',
+      'Exceptions as Kubernetes objects',
+      'Events',
       'Which kinds are checked',
+      'Policy reports',
       'TLS',
       'NetworkPolicy',
       'Values',

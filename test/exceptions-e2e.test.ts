@@ -57,14 +57,16 @@ describe('JobguardExceptions through the running webhook', () => {
       loopbackServe({
         overrides: { mode: 'enforce' },
         kubeconfig,
+        // /readyz says which cache is synced on the metrics port (the HTTPS port without mTLS says only ready).
+        metricsPort: 0,
         logger: captured.logger,
         events: { mode: 'deny', qps: 5, burst: 25 },
         env: { POD_NAME: 'jobguard-7d9f-abcde' },
       }),
     );
     await waitFor('the exception cache to sync', async () => {
-      const res = await server.app.inject({ url: '/readyz' });
-      return res.json<{ exceptions?: string }>().exceptions === 'synced';
+      const res = await fetch(`${server.metricsUrl ?? ''}/readyz`);
+      return ((await res.json()) as { exceptions?: string }).exceptions === 'synced';
     });
   });
 

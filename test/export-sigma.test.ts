@@ -352,7 +352,7 @@ describeTools('exported detections through sigma-cli and a KQL engine', () => {
       'benign/k8s-docs-hello-cronjob.yaml': [true, 'annotate'],
       'benign/k8s-docs-pi-job.yaml': [true, undefined],
       'benign/pg-dump-s3.yaml': [true, undefined],
-      'benign/imds-region-lookup.yaml': [true, 'warn'],
+      'benign/imds-region-lookup.yaml': [true, 'annotate'],
       'infrastructure/node-log-cleanup.yaml': [true, 'warn'],
     });
   });

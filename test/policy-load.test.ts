@@ -263,7 +263,7 @@ describe('checks beyond the schema', () => {
       mode: 'warn',
       profile: 'default',
       thresholds: {},
-      onError: 'allow',
+      onError: 'deny',
       kinds: ['CronJob', 'Job'],
       namespaceLabels: { enabled: true, allowDowngrade: false },
       selfExemption: { namespaces: [] },

@@ -126,6 +126,8 @@ interface Field {
   expansions: number;
   /** Came from a brace expansion, `${IFS}` or ANSI-C escapes. */
   escaped: boolean;
+  /** JSON path of the manifest field the word is (a container's own argv). */
+  path?: string;
 }
 
 /** One simple command's I/O after its redirections. */
@@ -1526,6 +1528,9 @@ class Executor {
     const stdin = this.stdinOf(io);
     if (command) {
       const script = operands[0] ?? EMPTY;
+      // What the script does is found in the manifest field that holds it.
+      const scriptPath = fields[k]?.path;
+      if (scriptPath !== undefined) inner.path = scriptPath;
       inner.arg0 = operands[1] ?? literal(name);
       inner.positional = operands.slice(2);
       this.flow(script, 'exec', name, proc);
@@ -1572,6 +1577,7 @@ class Executor {
     let args: Value[] = [];
     let steps: readonly string[] = [];
     let fromStdin = false;
+    let codePath: string | undefined;
     if (language === 'awk') {
       // awk PROGRAM FILE… | awk -f FILE: the first operand is the program text.
       const parsed = readOptions(words.slice(1), spec.valued);
@@ -1587,6 +1593,7 @@ class Executor {
         const lower = language === 'powershell' ? word.toLowerCase() : word;
         if (spec.code.has(lower)) {
           code = fields[k + 1]?.value;
+          codePath = fields[k + 1]?.path;
           if (
             language === 'powershell' &&
             lower.startsWith('-e') &&
@@ -1641,7 +1648,8 @@ class Executor {
     if (fromStdin && stdin !== undefined) code = stdin;
     if (code === undefined) return unknown(`$(${name})`, stdin?.origins ?? []);
     this.flow(code, 'exec', name, proc, { steps });
-    return this.code(language, code, args, fromStdin ? undefined : stdin, proc, io, name);
+    const at = codePath === undefined ? proc : { ...proc, path: codePath };
+    return this.code(language, code, args, fromStdin ? undefined : stdin, at, io, name);
   }
 
   /** `python -m pip install URL`, `python -m http.server`: the module's own behaviour. */
@@ -2745,6 +2753,7 @@ class Executor {
       split: false,
       expansions: 0,
       escaped: false,
+      path: arg.path,
     }));
     const io: Io = { stdin: undefined, fds: new Map(), redirects: [] };
     try {
