@@ -1,6 +1,6 @@
 /**
  * Whatever arrives at POST /validate, the webhook answers: a valid review gets a valid reply
- * (reference §1.3, §2, §3), anything else a 4xx with a JSON {error, message}, never a 5xx, never a
+ * (Kubernetes admission webhook docs: request, response, warnings, audit annotations), anything else a 4xx with a JSON {error, message}, never a 5xx, never a
  * hang. Generated and mutated reviews go through `app.inject()`; slow clients through a real socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

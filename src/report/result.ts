@@ -1,5 +1,5 @@
 /**
- * One scored object as `scan`, `audit` and `report` print it: the DESIGN contract's `results[]`
+ * One scored object as `scan`, `audit` and `report` print it: the JSON output contract's `results[]` (docs/architecture.md)
  * entry (`scan --format json`), plus `line` for SARIF and, for audit replay, `event` and `partial`.
  */
 import type { Assessment } from '../engine.js';

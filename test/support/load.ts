@@ -37,7 +37,7 @@ export interface HttpsTarget {
   key?: string;
 }
 
-/** An HTTP/1.1 keep-alive agent that trusts `ca`, like kube-apiserver's webhook client (reference §10). */
+/** An HTTP/1.1 keep-alive agent that trusts `ca`, like kube-apiserver's webhook client (kube-apiserver's webhook client keeps connections alive). */
 export function apiServerAgent(ca: string, options: AgentOptions = {}): Agent {
   return new Agent({ keepAlive: true, maxSockets: 4, ca, ALPNProtocols: ['http/1.1'], ...options });
 }
@@ -101,7 +101,7 @@ export function postReview(target: HttpsTarget, review: unknown): Promise<HttpsR
 }
 
 /**
- * The checks kube-apiserver makes on a reply (reference §1.3, §1.4): HTTP 200, a decodable
+ * The checks kube-apiserver makes on a reply (Kubernetes admission webhook docs: the response): HTTP 200, a decodable
  * AdmissionReview of the same apiVersion, `response.uid` equal to the request's, `allowed` a
  * boolean, and no `patch`/`patchType` from a validating webhook. Returns the problems, empty when none.
  */
