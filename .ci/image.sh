@@ -140,16 +140,17 @@ touch "$dir/marker"
 sleep 1
 
 port=$((20000 + RANDOM % 20000))
+metrics_port=$((port + 1))
 since=$(node -p 'Date.now()')
 buildah run --isolation chroot --network host --user 65532:65532 \
   --env NODE_OPTIONS=--max-old-space-size=128 \
-  "${volumes[@]}" "$ctr" -- "${entry[@]}" serve --config=/etc/jobguard/policy/policy.yaml --host=127.0.0.1 --port="$port" \
+  "${volumes[@]}" "$ctr" -- "${entry[@]}" serve --config=/etc/jobguard/policy/policy.yaml --host=127.0.0.1 --port="$port" --metrics-port="$metrics_port" \
   --tls-cert-file=/etc/jobguard/tls/tls.crt --tls-key-file=/etc/jobguard/tls/tls.key \
   --kubeconfig=/etc/jobguard/kube/config >"$dir/log" 2>&1 &
 runner=$!
 
 fixtures=test/fixtures/kubectl
-if ! node .ci/smoke-client.mjs --port "$port" --ca-file "$dir/tls/ca.crt" --since "$since" \
+if ! node .ci/smoke-client.mjs --port "$port" --metrics-port "$metrics_port" --ca-file "$dir/tls/ca.crt" --since "$since" \
   "$fixtures/hello-cronjob.json:default:annotate" \
   "$fixtures/reverse-shell-cronjob.json:default:warn" \
   "$fixtures/reverse-shell-cronjob.json:payments:deny" >"$dir/smoke"; then

@@ -30,13 +30,14 @@ current-context: smoke
 YAML
 
 port=$((20000 + RANDOM % 20000))
+metrics_port=$((port + 1))
 since=$(node -p "Date.now()")
-(cd "$dir" && exec node --max-old-space-size=128 jobguard.mjs serve --port "$port" --kubeconfig kubeconfig) >"$dir/log" 2>&1 &
+(cd "$dir" && exec node --max-old-space-size=128 jobguard.mjs serve --port "$port" --metrics-port "$metrics_port" --kubeconfig kubeconfig) >"$dir/log" 2>&1 &
 pid=$!
 # The default profile's verdict on this reverse shell is deny: the policy's mode (warn) makes it a
 # warning, the namespace label enforce a deny.
 fixture=$root/test/fixtures/kubectl/reverse-shell-cronjob.json
-if ! node "$root/.ci/smoke-client.mjs" --port "$port" --since "$since" "$fixture:default:warn" "$fixture:payments:deny" | sed -n '1s/^/bundle alone: /p'; then
+if ! node "$root/.ci/smoke-client.mjs" --port "$port" --metrics-port "$metrics_port" --since "$since" "$fixture:default:warn" "$fixture:payments:deny" | sed -n '1s/^/bundle alone: /p'; then
   cat "$dir/log"
   exit 1
 fi

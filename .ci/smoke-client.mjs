@@ -1,6 +1,6 @@
 // Waits for jobguard's /readyz, then posts AdmissionReviews as kube-apiserver would and checks
 // each answer: the uid echoed, allowed or not, and the action taken (annotate, warn, deny, …).
-//   node .ci/smoke-client.mjs --port N [--ca-file F] [--since EPOCH_MS] FIXTURE:NAMESPACE:ACTION...
+//   node .ci/smoke-client.mjs --port N --metrics-port M [--ca-file F] [--since EPOCH_MS] FIXTURE:NAMESPACE:ACTION...
 // With --ca-file the server's certificate must verify against that CA for 127.0.0.1 (as the API
 // server verifies it against the webhook's caBundle); without, any certificate is accepted.
 // --since: the moment the server was started, for the start-to-ready time it prints.
@@ -9,7 +9,12 @@ import { request } from 'node:https';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
-  options: { port: { type: 'string' }, 'ca-file': { type: 'string' }, since: { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'ca-file': { type: 'string' },
+    since: { type: 'string' },
+  },
   allowPositionals: true,
 });
 const started = Number(values.since ?? Date.now());
@@ -71,9 +76,11 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 20));
 }
 const readyMs = Date.now() - started;
-const labels = JSON.parse(ready.text).namespaceLabels;
+// Without mTLS the HTTPS port says only whether it is ready; the details are on the metrics port.
+const details = await fetch(`http://127.0.0.1:${values['metrics-port']}/readyz`).then((r) => r.text());
+const labels = JSON.parse(details).namespaceLabels;
 // The stand-in API server answers at once: ready without synced labels means the client failed.
-if (labels !== 'synced') throw new Error(`ready, but namespace labels are ${labels}: ${ready.text}`);
+if (labels !== 'synced') throw new Error(`ready, but namespace labels are ${labels}: ${details}`);
 
 const verdicts = [];
 for (const [index, check] of positionals.entries()) {
