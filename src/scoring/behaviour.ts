@@ -12,7 +12,7 @@ import { isRecord } from '../workload/template.js';
 import type { ContainerView, PodTemplateView, Workload } from '../workload/types.js';
 import { hostMounts, toHostPath } from './host-paths.js';
 import { memoize } from './memo.js';
-import { quote } from './redact.js';
+import { quote, REDACTED } from './redact.js';
 import type { Evidence } from './types.js';
 
 /** One container with its pod template and its execution model. */
@@ -59,9 +59,18 @@ export class EvidenceByPath {
   }
 }
 
+/** Decoded text (base64, hex, escapes) is what its author chose to hide: never quoted. */
+function isDecoded(value: Value): boolean {
+  return value.origins.some((origin) => origin.kind === 'decoded');
+}
+
 /** `sudo nohup nc -e /bin/sh h 4444`: launchers, then the program's words, quoted for a finding. */
 export function describeInvocation(invocation: Invocation, max = 60): string {
-  const words = invocation.words.length > 0 ? invocation.words.join(' ') : invocation.program;
+  const shown = invocation.words.map((word, k) => {
+    const value = invocation.argv[k];
+    return value !== undefined && isDecoded(value) ? REDACTED : word;
+  });
+  const words = shown.length > 0 ? shown.join(' ') : invocation.program;
   const launchers = invocation.launchers.length > 0 ? `${invocation.launchers.join(' ')} ` : '';
   return quote(`${launchers}${words}`, max);
 }
@@ -105,7 +114,7 @@ export function describeFlow(flow: Flow, max = 120): string {
 
 /** A value's text for a finding. */
 export function describeValue(value: Value, max = 60): string {
-  return quote(value.text, max);
+  return isDecoded(value) ? REDACTED : quote(value.text, max);
 }
 
 /** The actions of one type, typed. */

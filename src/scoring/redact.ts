@@ -4,18 +4,59 @@
  */
 export const REDACTED = '[redacted]';
 
-const PATTERNS: readonly [RegExp, string][] = [
+/** Names of variables and settings that hold secrets: `DB_PASSWORD`, `X_API_TOKEN`, `aws_secret_access_key`. */
+const SECRET_NAME = /pass|pwd|secret|token|key|credential|auth|private|(?:^|_)pw(?:_|$)/i;
+
+/** Numeric `uid:gid` pairs (`docker run -u 1000:1000`) are not credentials. */
+const NUMERIC_PAIR = /^\d+$/;
+
+const PATTERNS: readonly [RegExp, string | ((...match: string[]) => string)][] = [
+  // PEM private keys, whole (bounded, so text of many `BEGIN` lines stays linear).
+  [
+    /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[^]{0,8192}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
+    REDACTED,
+  ],
   // Authorization / bearer headers: `-H "Authorization: Bearer abc"`, `Authorization: Basic …`
   [/(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s"',;]+/gi, `$1${REDACTED}`],
   [/\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
-  // userinfo in URLs: `https://user:secret@host` (user kept, password removed)
-  [/(\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@"']{0,256}:)[^\s/@"']{1,256}@/gi, `$1${REDACTED}@`],
-  // key=value / --flag value secrets
+  // userinfo in URLs: `https://user:secret@host` keeps the user; `https://TOKEN@host` loses it all.
+  [
+    /(\b[a-z][a-z0-9+.-]{1,20}:\/\/)(?:([^\s/:@"']{0,256}):)?[^\s/@"']{1,256}@/gi,
+    (_all, scheme: string, user: string | undefined) =>
+      user === undefined ? `${scheme}${REDACTED}@` : `${scheme}${user}:${REDACTED}@`,
+  ],
+  // `curl -u admin:pw`, `--user admin:pw`, `-uadmin:pw` (the user kept)
+  [
+    /((?:^|[\s"'])(?:-u|--user|--proxy-user)(?:\s+|=)?)([^\s:"']+):([^\s"']+)/g,
+    (all, flag: string, user: string, pass: string) =>
+      NUMERIC_PAIR.test(user) && NUMERIC_PAIR.test(pass) ? all : `${flag}${user}:${REDACTED}`,
+  ],
+  // MySQL/MariaDB clients take the password glued to `-p`: `mysql -uroot -pS3cret db`
+  [
+    /(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^|;&\n]{0,200}?\s-p)([^\s"']+)/gi,
+    `$1${REDACTED}`,
+  ],
+  // `sshpass -p S3cret ssh …`
+  [/(\bsshpass\b[^|;&\n]{0,100}?\s-p\s*)([^\s"']+)/gi, `$1${REDACTED}`],
+  // NAME=VALUE where the name says secret: `AWS_SECRET_ACCESS_KEY=…`, `X_API_TOKEN=…`, `_PASSWORD=…`.
+  // The name is matched whole and judged in the callback, so a long word costs one pass.
+  [
+    /(?<![A-Za-z0-9_])([A-Za-z0-9_]+)(\s*=\s*)([^\s"'&;,]+)/g,
+    (all, name: string, sign: string) => (SECRET_NAME.test(name) ? `${name}${sign}${REDACTED}` : all),
+  ],
+  // key: value / key=value secrets in text, headers and query strings
   [
     /((?:^|[\s"'?&;,-])(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)\s*[=:]\s*)[^\s"'&;,]+/gi,
     `$1${REDACTED}`,
   ],
-  [/(--?(?:password|passwd|token|secret|api-key|apikey|access-key)[ =])[^\s"']+/gi, `$1${REDACTED}`],
+  [
+    /(--?(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|client-secret)[ =])[^\s"']+/gi,
+    `$1${REDACTED}`,
+  ],
+  // Token formats with a published prefix: AWS access key ids, GitHub, Slack.
+  [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g, REDACTED],
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, REDACTED],
+  [/\bxox[abposre]-[A-Za-z0-9-]{8,}/g, REDACTED],
 ];
 
 /** Long base64 blobs; runs after the JWT pass so a token's dots survive to be recognised first. */
@@ -61,7 +102,8 @@ function redactJwts(text: string): string {
 }
 
 /** Every pattern above needs one of these words; most quoted values have none (a cheap first look). */
-const MAY_HOLD_SECRET = /authori|bearer|:\/\/|pass|pwd|secret|token|key/i;
+const MAY_HOLD_SECRET =
+  /authori|bearer|:\/\/|pass|pw|secret|token|key|cred|auth|private|-u|--user|-p|akia|asia|a[gin]pa|aroa|aida|gh[pousr]_|github_pat_|xox/i;
 /** Shorter text can hold neither a JWT (29 characters at least) nor a base64 blob (48). */
 const SHORTEST_TOKEN = 29;
 
@@ -69,7 +111,11 @@ const SHORTEST_TOKEN = 29;
 export function redact(text: string): string {
   let out = text;
   if (MAY_HOLD_SECRET.test(text)) {
-    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+    for (const [pattern, replacement] of PATTERNS)
+      out =
+        typeof replacement === 'string'
+          ? out.replace(pattern, replacement)
+          : out.replace(pattern, replacement);
   }
   return out.length < SHORTEST_TOKEN ? out : redactJwts(out).replace(BASE64_BLOB, REDACTED);
 }
@@ -86,4 +132,74 @@ export function truncate(text: string, max: number): string {
 export function quote(value: string, max = 60): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a header
   return truncate(redact(value).replace(/[\u0000-\u001f\u007f]+/g, ' '), max);
+}
+
+/** What a container carries that must be hidden wherever it turns up, found by `secretsOf`. */
+interface SecretSource {
+  env: readonly { name: string; value?: string }[];
+  raw: Record<string, unknown>;
+}
+
+/** Shorter values are not hidden: `1`, `yes`, `true` would blank out unrelated text. */
+const SHORTEST_SECRET = 4;
+/** At most this many values per workload (the scrub is linear in their number). */
+const MAX_SECRETS = 256;
+/** Base64 runs long enough to hold a word of a script; shorter runs are ordinary words. */
+const BASE64_RUN = /[A-Za-z0-9+/]{16,}={0,2}/g;
+/** Decoded text counts as text (a payload) when it is printable. */
+// eslint-disable-next-line no-control-regex -- printable means no control characters but tab and newline
+const PRINTABLE = /^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]*$/;
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** The words of printable base64-decoded payloads in `text`, one level of nesting followed. */
+function decodedWords(text: string, out: Set<string>, depth = 0): void {
+  for (const run of text.match(BASE64_RUN) ?? []) {
+    if (out.size >= MAX_SECRETS) return;
+    const decoded = Buffer.from(run, 'base64').toString('utf8');
+    if (decoded.length < SHORTEST_SECRET || !PRINTABLE.test(decoded)) continue;
+    for (const word of decoded.split(/[\s"'`;|&()<>]+/)) {
+      if (word.length >= 6 && out.size < MAX_SECRETS) out.add(word);
+    }
+    if (depth === 0) decodedWords(decoded, out, 1);
+  }
+}
+
+/**
+ * Values a workload's findings must not print, whatever shape they take when quoted: literal env
+ * values whose name says secret (they reach a command line through `$NAME` or the kubelet's
+ * `$(NAME)` expansion with no `NAME=` left beside them), and the words of base64 payloads the
+ * commands decode (the plaintext an attacker or an admin chose to hide).
+ */
+export function secretsOf(containers: readonly SecretSource[]): string[] {
+  const found = new Set<string>();
+  for (const container of containers) {
+    for (const variable of container.env) {
+      const value = variable.value;
+      if (value !== undefined && value.length >= SHORTEST_SECRET && SECRET_NAME.test(variable.name))
+        found.add(value);
+      if (value !== undefined) decodedWords(value, found);
+    }
+    for (const word of [...stringsOf(container.raw.command), ...stringsOf(container.raw.args)])
+      decodedWords(word, found);
+  }
+  // Longest first, so a secret that contains another is hidden whole.
+  return [...found].slice(0, MAX_SECRETS).sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every one of `secrets` replaced by the redaction mark. */
+export function hide(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  // A quote cut short (`…`) may end in the first characters of a secret.
+  if (!out.endsWith('…')) return out;
+  const body = out.slice(0, -1);
+  for (const secret of secrets) {
+    for (let k = Math.min(secret.length - 1, body.length); k >= 3; k--) {
+      if (body.endsWith(secret.slice(0, k))) return `${body.slice(0, -k)}${REDACTED}…`;
+    }
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import {
   type Rule,
   type Score,
 } from './types.js';
+import { hide, secretsOf } from './redact.js';
 
 /** Sum of weights, each rule counted once (its heaviest finding). */
 export function sumWeights(findings: readonly Finding[]): number {
@@ -24,8 +25,8 @@ function byWeight(a: Finding, b: Finding): number {
   return b.weight - a.weight || a.rule.localeCompare(b.rule);
 }
 
-function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
-  const message = evidence.reason ?? rule.reason;
+function toFinding(rule: Rule, weight: number, evidence: Evidence, secrets: readonly string[]): Finding {
+  const message = hide(evidence.reason ?? rule.reason, secrets);
   // Two literals rather than a spread: no temporary object, and the keys keep their order.
   return evidence.detail === undefined
     ? { rule: rule.id, weight, technique: rule.technique, message, path: evidence.path }
@@ -34,7 +35,7 @@ function toFinding(rule: Rule, weight: number, evidence: Evidence): Finding {
         weight,
         technique: rule.technique,
         message,
-        detail: evidence.detail,
+        detail: hide(evidence.detail, secrets),
         path: evidence.path,
       };
 }
@@ -50,9 +51,12 @@ export const ENGINE_ERROR_WEIGHT = 0;
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
   const findings: Finding[] = [];
   const errors: string[] = [];
+  // Values this workload carries that no finding may print (expanded env secrets, decoded payloads).
+  const secrets = secretsOf(workload.containers);
   for (const { rule, weight, params } of rules) {
     try {
-      for (const evidence of rule.check(workload, params)) findings.push(toFinding(rule, weight, evidence));
+      for (const evidence of rule.check(workload, params))
+        findings.push(toFinding(rule, weight, evidence, secrets));
     } catch (error) {
       errors.push(rule.id);
       findings.push({
