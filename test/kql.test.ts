@@ -103,8 +103,14 @@ describe('jobguard kql', () => {
   it('lists the default profile rules as comments, never as query lines', async () => {
     const { out } = await query();
     for (const rule of PROFILES.default.rules) expect(out).toMatch(new RegExp(`^// .*${rule.id}`, 'm'));
-    for (const line of out.split('\n')) {
-      if (line.startsWith('//')) expect(line).not.toContain('\n');
+    // Every line that names a default-profile rule is a comment: none leaked into the query itself
+    // (a description with a line break would start a line without `//`).
+    const lines = out.split('\n');
+    for (const rule of PROFILES.default.rules) {
+      const names = new RegExp(`(?<![\\w-])${rule.id}(?![\\w-])`);
+      const naming = lines.filter((line) => names.test(line));
+      expect(naming.length).toBeGreaterThan(0);
+      expect(naming.filter((line) => !line.startsWith('//'))).toEqual([]);
     }
   });
 
