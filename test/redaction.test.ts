@@ -1,7 +1,8 @@
 /**
  * Secrets that workloads carry in the very fields the rules quote (command lines, env, URLs) must
  * never leave the engine. Each case below is one shape of secret, fed through every real output:
- * the findings (what `scan --format json` prints), admission warnings and the deny message,
+ * the findings (what `scan --format json` prints), admission warnings and the deny message, the
+ * webhook's own reply and log (audit annotations included),
  * `jobguard scan --format text|json|sarif` and `jobguard audit --format json`, run in-process.
  * Every case checks on its own that a finding is still reported, that the secret-bearing text was
  * quoted (a redaction mark is present) and that no piece of the secret appears.
@@ -12,7 +13,8 @@ import { main } from '../src/cli/index.js';
 import { assess } from '../src/engine.js';
 import { REDACTED, redact } from '../src/scoring/redact.js';
 import { fakeIo } from './fixtures/scan/fake-io.js';
-import { engineFor } from './support/review.js';
+import type { ReviewReply } from './support/load.js';
+import { engineFor, makeReview, testApp } from './support/review.js';
 
 type Obj = Record<string, unknown>;
 
@@ -217,6 +219,38 @@ describe.each(CASES)('secret shape: %s', (name, secret, container) => {
       deny: leaks(deny, secret),
     }).toEqual({ findings: [], warnings: [], deny: [] });
   });
+
+  it.each(['enforce', 'warn'] as const)(
+    'the webhook in %s mode: no secret in its log, warnings, audit annotations or deny message',
+    async (mode) => {
+      const { app, lines } = testApp({
+        profile: 'default',
+        mode,
+        thresholds: { annotate: 1, warn: 1, deny: 1 },
+      });
+      try {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/validate?timeout=10s',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(makeReview(structuredClone(object))),
+        });
+        expect(res.statusCode).toBe(200);
+        const response = (JSON.parse(res.body) as ReviewReply).response!;
+        expect(response.auditAnnotations?.rules).toBeTruthy();
+        if (mode === 'enforce') expect(response.status?.message).toContain('denied');
+        else expect(response.warnings?.length).toBeGreaterThan(0);
+        expect({
+          log: leaks(JSON.stringify(lines), secret),
+          warnings: leaks(JSON.stringify(response.warnings ?? []), secret),
+          annotations: leaks(JSON.stringify(response.auditAnnotations ?? {}), secret),
+          denyMessage: leaks(response.status?.message ?? '', secret),
+        }).toEqual({ log: [], warnings: [], annotations: [], denyMessage: [] });
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it.each(['text', 'json', 'sarif'])(
     'jobguard scan --format %s reports it without the secret',
