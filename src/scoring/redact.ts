@@ -33,11 +33,11 @@ const PATTERNS: readonly [RegExp, string | ((...match: string[]) => string)][] =
   ],
   // MySQL/MariaDB clients take the password glued to `-p`: `mysql -uroot -pS3cret db`
   [
-    /(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^|;&\n]{0,200}?\s-p)([^\s"']+)/gi,
+    /(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^|;&\n]{0,200}?\s-p)([^\s"']+)/g,
     `$1${REDACTED}`,
   ],
   // `sshpass -p S3cret ssh …`
-  [/(\bsshpass\b[^|;&\n]{0,100}?\s-p\s*)([^\s"']+)/gi, `$1${REDACTED}`],
+  [/(\bsshpass\b[^|;&\n]{0,100}?\s-p\s*)([^\s"']+)/g, `$1${REDACTED}`],
   // NAME=VALUE where the name says secret: `AWS_SECRET_ACCESS_KEY=…`, `X_API_TOKEN=…`, `_PASSWORD=…`.
   // The name is matched whole and judged in the callback, so a long word costs one pass.
   [
@@ -150,6 +150,9 @@ const BASE64_RUN = /[A-Za-z0-9+/]{16,}={0,2}/g;
 // eslint-disable-next-line no-control-regex -- printable means no control characters but tab and newline
 const PRINTABLE = /^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]*$/;
 
+/** Words of a command that decodes base64. */
+const DECODER = /base64|b64|atob|decode/i;
+
 function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
@@ -176,14 +179,18 @@ function decodedWords(text: string, out: Set<string>, depth = 0): void {
 export function secretsOf(containers: readonly SecretSource[]): string[] {
   const found = new Set<string>();
   for (const container of containers) {
+    const words = [...stringsOf(container.raw.command), ...stringsOf(container.raw.args)];
+    const values: string[] = [];
     for (const variable of container.env) {
       const value = variable.value;
-      if (value !== undefined && value.length >= SHORTEST_SECRET && SECRET_NAME.test(variable.name))
-        found.add(value);
-      if (value !== undefined) decodedWords(value, found);
+      if (value === undefined) continue;
+      values.push(value);
+      if (value.length >= SHORTEST_SECRET && SECRET_NAME.test(variable.name)) found.add(value);
     }
-    for (const word of [...stringsOf(container.raw.command), ...stringsOf(container.raw.args)])
-      decodedWords(word, found);
+    // Payloads are decoded by a command that says so (`base64 -d`, `b64decode`, `atob`); text of a
+    // container that decodes nothing is not searched for them (a 1 MiB argv costs nothing here).
+    if (!words.some((word) => DECODER.test(word))) continue;
+    for (const text of [...words, ...values]) decodedWords(text, found);
   }
   // Longest first, so a secret that contains another is hidden whole.
   return [...found].slice(0, MAX_SECRETS).sort((a, b) => b.length - a.length);

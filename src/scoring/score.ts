@@ -25,8 +25,14 @@ function byWeight(a: Finding, b: Finding): number {
   return b.weight - a.weight || a.rule.localeCompare(b.rule);
 }
 
-function toFinding(rule: Rule, weight: number, evidence: Evidence, secrets: readonly string[]): Finding {
-  const message = hide(evidence.reason ?? rule.reason, secrets);
+function toFinding(
+  rule: Rule,
+  weight: number,
+  evidence: Evidence,
+  secrets: () => readonly string[],
+): Finding {
+  const reason = evidence.reason ?? rule.reason;
+  const message = evidence.reason === undefined ? reason : hide(reason, secrets());
   // Two literals rather than a spread: no temporary object, and the keys keep their order.
   return evidence.detail === undefined
     ? { rule: rule.id, weight, technique: rule.technique, message, path: evidence.path }
@@ -35,7 +41,7 @@ function toFinding(rule: Rule, weight: number, evidence: Evidence, secrets: read
         weight,
         technique: rule.technique,
         message,
-        detail: hide(evidence.detail, secrets),
+        detail: hide(evidence.detail, secrets()),
         path: evidence.path,
       };
 }
@@ -51,8 +57,10 @@ export const ENGINE_ERROR_WEIGHT = 0;
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {
   const findings: Finding[] = [];
   const errors: string[] = [];
-  // Values this workload carries that no finding may print (expanded env secrets, decoded payloads).
-  const secrets = secretsOf(workload.containers);
+  // Values this workload carries that no finding may print (expanded env secrets, decoded payloads),
+  // looked for only once a finding quotes something: most objects pay nothing.
+  let found: readonly string[] | undefined;
+  const secrets = (): readonly string[] => (found ??= secretsOf(workload.containers));
   for (const { rule, weight, params } of rules) {
     try {
       for (const evidence of rule.check(workload, params))
