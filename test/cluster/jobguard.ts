@@ -252,7 +252,10 @@ export class Jobguard {
       if (child.exitCode !== null)
         throw new Error(`jobguard exited with ${child.exitCode}: ${this.stderr}\n${this.logText()}`);
       try {
-        const { status, body } = await this.get('/readyz');
+        // The HTTPS port without mTLS says only whether it is ready; the details are on the metrics port.
+        const res = await fetch(`http://127.0.0.1:${this.metricsPort}/readyz`);
+        const status = res.status;
+        const body = await res.text();
         last = body;
         const ready = JSON.parse(body) as { namespaceLabels?: string };
         if (status === 200 && ready.namespaceLabels === 'synced') return;
