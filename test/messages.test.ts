@@ -4,10 +4,19 @@
  * one line of at most 120 characters each, most severe first. Then the same through a real review.
  */
 import { describe, expect, it } from '@jest/globals';
-import { denyMessage, describeFinding, locate, warningsFor, WARNING_MAX } from '../src/admission/messages.js';
+import {
+  ANNOTATION_MAX,
+  auditAnnotationsFor,
+  denyMessage,
+  describeFinding,
+  locate,
+  warningsFor,
+  WARNING_MAX,
+} from '../src/admission/messages.js';
+import { ruleDocUrl } from '../src/scoring/docs.js';
 import type { Decision } from '../src/policy/decision.js';
 import { findRule } from '../src/scoring/profiles.js';
-import type { Finding } from '../src/scoring/types.js';
+import { ENGINE_ERROR_RULE, type Finding } from '../src/scoring/types.js';
 import { fixture, makeReview, testApp } from './support/review.js';
 
 const CRON = 'spec.jobTemplate.spec.template.spec';
@@ -155,8 +164,49 @@ describe('warningsFor and denyMessage', () => {
       'jobguard: CronJob nightly denied, score 14 reaches deny threshold 8: ' +
         'reverse-shell (reverse shell in container "backup"), host-pid (host PID namespace), ' +
         'unpinned-image (unpinned image in init container "setup": alpine); ' +
-        'change what these rules flag, or ask for a JobguardException naming them',
+        'change what these rules flag, or ask for a JobguardException naming them; ' +
+        'see https://github.com/jobguard/jobguard/blob/main/docs/rules.md#reverse-shell',
     );
+  });
+
+  it('links the most severe rule only, and the engine-error section when only a rule failure denied', () => {
+    const reordered = [findings[2]!, findings[1]!].map((f, i) => ({ ...f, weight: 5 - i }));
+    const message = denyMessage(decision(reordered), { kind: 'CronJob', name: 'nightly', object });
+    expect(message.endsWith(`; see ${ruleDocUrl('unpinned-image')}`)).toBe(true);
+    expect(message.match(/https:\/\//g)).toHaveLength(1);
+    expect(message).not.toMatch(/[\n\r]/);
+    const failed = denyMessage(decision([], { errors: ['reverse-shell'] }), { kind: 'Job', name: 'j' });
+    expect(failed).toContain('reverse-shell (rule failed, onError: deny)');
+    expect(failed.endsWith(`; see ${ruleDocUrl(ENGINE_ERROR_RULE)}`)).toBe(true);
+  });
+});
+
+describe('the rule-docs audit annotation', () => {
+  it('lists the section of every rule that fired, in the rules annotation order', () => {
+    const annotations = auditAnnotationsFor(
+      decision([
+        finding('reverse-shell', `${CRON}.containers[0].args[0]`, { weight: 9 }),
+        finding('reverse-shell', `${CRON}.containers[1].args[0]`, { weight: 9 }),
+        finding('host-pid', `${CRON}.hostPID`, { weight: 4 }),
+      ]),
+    );
+    expect(annotations.rules).toBe('reverse-shell,host-pid');
+    expect(annotations['rule-docs']).toBe(`${ruleDocUrl('reverse-shell')},${ruleDocUrl('host-pid')}`);
+  });
+
+  it('is absent when no rule fired, and keeps whole URLs within the annotation limit', () => {
+    expect(
+      auditAnnotationsFor(decision([], { verdict: 'allow', action: 'allow' }))['rule-docs'],
+    ).toBeUndefined();
+    const many = Array.from({ length: 40 }, (_, i) =>
+      finding('host-pid', `${CRON}.hostPID`, { rule: `rule-number-${i}`, weight: 40 - i }),
+    );
+    const docs = auditAnnotationsFor(decision(many))['rule-docs']!;
+    expect(docs.length).toBeLessThanOrEqual(ANNOTATION_MAX);
+    const urls = docs.split(',');
+    expect(urls.length).toBeGreaterThan(5);
+    expect(urls.length).toBeLessThan(40);
+    expect(urls).toEqual(many.slice(0, urls.length).map((f) => ruleDocUrl(f.rule)));
   });
 });
 
@@ -166,7 +216,12 @@ describe('through a review', () => {
     const cronJob = fixture('kubectl/reverse-shell-cronjob.json');
     const res = await app.inject({ method: 'POST', url: '/validate', payload: makeReview(cronJob) });
     const { response } = res.json<{
-      response: { allowed: boolean; warnings: string[]; status: { message: string } };
+      response: {
+        allowed: boolean;
+        warnings: string[];
+        status: { message: string };
+        auditAnnotations: Record<string, string>;
+      };
     }>();
     const container = (
       cronJob as {
@@ -180,5 +235,13 @@ describe('through a review', () => {
       ),
     ).toBe(true);
     expect(response.status.message).toContain(`in container "${container}"`);
+    // The link names the rule the message lists first; the annotation links every rule it names.
+    const firstRule = /denied, score \d+ reaches deny threshold \d+: ([a-z0-9-]+) \(/.exec(
+      response.status.message,
+    )?.[1];
+    expect(response.status.message.endsWith(`; see ${ruleDocUrl(firstRule ?? '?')}`)).toBe(true);
+    expect(response.auditAnnotations['rule-docs']).toBe(
+      response.auditAnnotations.rules!.split(',').map(ruleDocUrl).join(','),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { ruleDocUrl } from '../scoring/docs.js';
 import { findRule } from '../scoring/profiles.js';
 import { quote, truncate } from '../scoring/redact.js';
 import { ENGINE_ERROR_RULE, type Finding } from '../scoring/types.js';
@@ -143,18 +144,34 @@ export function warningsFor(decision: Decision, target: Target): string[] {
  * threshold, and every rule that counted with where it fired, most severe first, then what to do.
  */
 export function denyMessage(decision: Decision, target: Target): string {
-  const rules = firstPerRule(decision.findings)
-    .filter((f) => f.weight > 0)
-    .map((f) => {
-      const where = locate(f.path, target.object);
-      const detail = f.detail ? `: ${quote(f.detail, 60)}` : '';
-      return `${f.rule} (${f.message}${where ? ` in ${where}` : ''}${detail})`;
-    });
+  const counted = firstPerRule(decision.findings).filter((f) => f.weight > 0);
+  const rules = counted.map((f) => {
+    const where = locate(f.path, target.object);
+    const detail = f.detail ? `: ${quote(f.detail, 60)}` : '';
+    return `${f.rule} (${f.message}${where ? ` in ${where}` : ''}${detail})`;
+  });
   const errors = decision.errors.map((rule) => `${rule} (rule failed, onError: deny)`);
+  // One link, to the most severe rule's section (its investigate and respond guide): a message
+  // is read in a terminal, where one URL stays clickable and the rest are a rules.md away.
+  const first = counted[0]?.rule ?? (decision.errors.length > 0 ? ENGINE_ERROR_RULE : undefined);
+  const link = first === undefined ? '' : `; see ${ruleDocUrl(first)}`;
   return (
     `jobguard: ${nameOf(target)} denied, score ${decision.score} reaches deny threshold ${decision.thresholds.deny}: ` +
-    `${[...rules, ...errors].join(', ')}; change what these rules flag, or ask for a JobguardException naming them`
+    `${[...rules, ...errors].join(', ')}; change what these rules flag, or ask for a JobguardException naming them${link}`
   );
+}
+
+/** The docs sections of the rules that fired, comma-separated, whole URLs only, within ANNOTATION_MAX. */
+function ruleDocs(findings: readonly Finding[]): string {
+  const urls: string[] = [];
+  let length = -1;
+  for (const rule of ruleIds(findings)) {
+    const url = ruleDocUrl(rule);
+    if (length + 1 + url.length > ANNOTATION_MAX) break;
+    urls.push(url);
+    length += 1 + url.length;
+  }
+  return urls.join(',');
 }
 
 /** Audit annotation keys have no `/` (the API server prefixes the webhook name) — see the Kubernetes admission webhook docs, "Response: audit annotations". */
@@ -167,6 +184,8 @@ export function auditAnnotationsFor(decision: Decision): Record<string, string> 
     profile: decision.profile,
     rules: truncate(ruleIds(decision.findings).join(','), ANNOTATION_MAX),
   };
+  const docs = ruleDocs(decision.findings);
+  if (docs !== '') annotations['rule-docs'] = docs;
   if (decision.exemptions.length > 0) {
     annotations['exempted-by'] = truncate(
       decision.exemptions

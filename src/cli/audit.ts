@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { kqlFlagger, KQL_COLUMNS } from '../audit/flags.js';
 import { readAuditRows } from '../audit/read.js';
+import { GROUP_BY, Groups, HuntError, huntMatcher, parseHunt } from '../audit/hunt.js';
 import { readRecord } from '../audit/record.js';
 import { filterRecord, RecentKeys, replayObject, scoredResources } from '../audit/replay.js';
 import { assess } from '../engine.js';
@@ -32,9 +33,28 @@ does a JSON array (split element by element).
 at or above the annotate threshold, sorted by score then time: it buffers one row per such
 event (not the events).
 
+Hunting: the filters below read only the event's metadata and run before scoring; an event
+they leave out is counted as skipped (the reason names the flag). Repeated flags of one kind
+match any of their values; different flags must all match. --group-by adds a summary of
+verdicts per group: a table after the events (text) or summary.groups (json).
+
 Flags:
 ${POLICY_HELP}
   --format text|json       output format (default text)
+  --since TIME             only events at or after TIME: RFC 3339 (2025-03-01T10:00:00Z) or a
+                           duration before now (24h, 30m, 7d, 1h30m); the event's
+                           stageTimestamp, else requestReceivedTimestamp (TimeGenerated for
+                           Azure exports)
+  --until TIME             only events before TIME (same forms)
+  --user GLOB              only requests by a matching user (the impersonated user when there is
+                           one), e.g. 'system:serviceaccount:*' (repeatable)
+  --source-ip CIDR|IP      only requests whose first sourceIPs entry is in the range, e.g.
+                           203.0.113.0/24 (repeatable)
+  --user-agent GLOB        only requests with a matching user agent, case-insensitive, e.g.
+                           'curl/*' (repeatable)
+  --namespace NS           only objects in namespace NS (repeatable)
+  --group-by user|source-ip|user-agent|namespace
+                           count verdicts per group and print the summary
   --fail-on deny|warn|never exit 1 when a verdict reaches this level (default deny)
 
 Exit codes: 0 ok, 1 a verdict at or above --fail-on, 2 bad usage or unreadable input.
@@ -65,6 +85,13 @@ export const audit: Command = async (argv, io) => {
       ...POLICY_FLAGS,
       format: { type: 'string' },
       'fail-on': { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      user: { type: 'string', multiple: true },
+      'source-ip': { type: 'string', multiple: true },
+      'user-agent': { type: 'string', multiple: true },
+      namespace: { type: 'string', multiple: true },
+      'group-by': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -75,13 +102,22 @@ export const audit: Command = async (argv, io) => {
   }
   const format = parseChoice('format', values.format, ['text', 'json'] as const) ?? 'text';
   const failOn = parseChoice('fail-on', values['fail-on'], FAIL_ON) ?? 'deny';
+  const groupBy = parseChoice('group-by', values['group-by'], GROUP_BY);
+  const now = new Date();
+  let hunt: ReturnType<typeof huntMatcher>;
+  try {
+    hunt = huntMatcher(parseHunt(values, now));
+  } catch (error) {
+    if (error instanceof HuntError) throw new UsageError(error.message);
+    throw error;
+  }
   if (positionals.length === 0) throw new UsageError('no input: give audit log files or - for stdin');
   const engine = await engineFromFlags(values, io);
   const { policy } = engine;
   const flagsOf = kqlFlagger(policy);
   const resources = scoredResources(policy.kinds);
   const recent = new RecentKeys();
-  const now = new Date();
+  const groups = groupBy === undefined ? undefined : new Groups(groupBy);
 
   const summary = emptySummary();
   const skippedBy = new Map<string, number>();
@@ -127,7 +163,7 @@ export const audit: Command = async (argv, io) => {
         continue;
       }
       const { record } = read;
-      const filtered = filterRecord(record, resources, recent);
+      const filtered = filterRecord(record, resources, recent) ?? hunt(record);
       if (filtered !== undefined) {
         skip(filtered);
         continue;
@@ -165,6 +201,7 @@ export const audit: Command = async (argv, io) => {
         },
       };
       count(summary, result.verdict);
+      groups?.add(record, result.verdict);
       if (json) {
         await json.write(result);
       } else if (result.verdict !== 'allow') {
@@ -196,10 +233,13 @@ export const audit: Command = async (argv, io) => {
   }
 
   if (json) {
-    await json.end(summary);
+    // summary.groups rides along: JSON output carries whatever the summary object holds.
+    const grouped = groups ? { ...summary, groups: groups.toJSON() } : summary;
+    await json.end(grouped);
   } else {
     sortSeedRows(rows);
     await writeChunk(io.stdout, formatSeedTable(rows, KQL_COLUMNS));
+    if (groups) await writeChunk(io.stdout, `\n${groups.format()}\n`);
     await writeChunk(io.stdout, formatSummary(summary, textStyle(io)));
   }
   return exitCode(inputFailed, summary, failOn);

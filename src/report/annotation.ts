@@ -1,6 +1,6 @@
 /**
  * Where jobguard's verdicts land in the API server's audit log. The webhook returns
- * `auditAnnotations` (score, action, verdict, mode, profile, rules, exempted-by, waived,
+ * `auditAnnotations` (score, action, verdict, mode, profile, rules, rule-docs, exempted-by, waived,
  * engine-errors; src/admission/messages.ts); the API server writes each into the audit Event's
  * top-level `annotations` map under `<webhook name>/<key>`, where the webhook name is
  * `webhooks[].name` of the ValidatingWebhookConfiguration, not the configuration's name
@@ -19,6 +19,7 @@ export const ANNOTATION_KEYS = [
   'mode',
   'profile',
   'rules',
+  'rule-docs',
   'exempted-by',
   'waived',
   'engine-errors',

@@ -206,6 +206,7 @@ export const ANNOTATION_COLUMNS: Readonly<Record<AnnotationKey, string>> = {
   mode: 'Mode',
   profile: 'Profile',
   rules: 'Rules',
+  'rule-docs': 'RuleDocs',
   'exempted-by': 'ExemptedBy',
   waived: 'Waived',
   'engine-errors': 'EngineErrors',
@@ -248,7 +249,8 @@ export function buildVerdictKql(policy: Policy, options: VerdictQueryOptions): s
     '| where isnotnull(Score) or isnotempty(Verdict)',
     '| where Score >= WarnAt or Verdict in ("warn", "deny") or isnotempty(ExemptedBy) or isnotempty(EngineErrors)',
     '| extend Severity = case(Score >= DenyAt or Verdict == "deny", "High", Score >= WarnAt or Verdict == "warn", "Medium", "Low")',
-    '| extend RuleDocs = iff(isempty(Rules), "", strcat(RuleDocBase, replace_string(Rules, ",", strcat(" ", RuleDocBase))))',
+    // Webhooks before the rule-docs annotation wrote only the rule ids: the links are built from them.
+    '| extend RuleDocs = iff(isnotempty(RuleDocs) or isempty(Rules), RuleDocs, strcat(RuleDocBase, replace_string(Rules, ",", strcat(",", RuleDocBase))))',
     '| project',
     '    TimeGenerated, Severity, Score, Verdict, Action, Mode, Profile, Rules,',
     '    ExemptedBy, Waived, EngineErrors,',

@@ -90,7 +90,7 @@ describe('kubectl against the chart installed with default values (warn mode)', 
   it('prints jobguard warnings for a malicious CronJob and creates it', async () => {
     const object = reverseShellCronJob('evil');
     const expected = expectedAnswer(engine, object, 'team-a');
-    expect(expected.warnings[0]).toMatch(/^jobguard: this CronJob would be denied in enforce mode/);
+    expect(expected.warnings[0]).toMatch(/^jobguard: CronJob \S+ would be denied in enforce mode/);
 
     const result = await cluster.apply([object], ['-n', 'team-a']);
     expect(result.code).toBe(0);
@@ -171,7 +171,7 @@ describe('kubectl against the chart installed with default values (warn mode)', 
       await cluster.kubectlOk(['get', 'job', 'evil-now', '-n', 'team-a', '-o', 'json']),
     );
     expect(warningsOf(result.stderr)).toEqual(expectedAnswer(engine, stored, 'team-a').warnings);
-    expect(warningsOf(result.stderr)[0]).toMatch(/^jobguard: this Job would be denied/);
+    expect(warningsOf(result.stderr)[0]).toMatch(/^jobguard: Job \S+ would be denied/);
     expect(decisionsFor('Job', 'team-a', 'evil-now')).toEqual([
       expect.objectContaining({ operation: 'CREATE', action: 'warn' }),
     ]);
@@ -298,17 +298,20 @@ describe('jobguard report against the cluster', () => {
       `--kubeconfig=${cluster.info.kubeconfig}`,
     ]);
     expect(report.code).toBe(0);
-    const docs = parseAllDocuments(report.stdout).map((d) => d.toJS() as { kind: string });
-    expect(docs.map((d) => d.kind)).toEqual(['PolicyReport']);
+    const documents = parseAllDocuments(report.stdout);
+    const kinds = documents.map((d) => (d.toJS() as { kind: string }).kind);
+    expect([...kinds].sort()).toEqual(['ClusterPolicyReport', 'PolicyReport']);
+    // The namespace's PolicyReport, against the PolicyReport CRD installed above.
+    const namespaced = String(documents[kinds.indexOf('PolicyReport')]);
 
     // --validate=strict: a field the CRD's schema does not know is an error, not silently pruned.
     const strict = ['apply', '--dry-run=server', '--validate=strict', '-f', '-'];
-    const accepted = await cluster.kubectl(strict, { input: report.stdout });
+    const accepted = await cluster.kubectl(strict, { input: namespaced });
     expect(accepted).toMatchObject({ code: 0, stderr: '' });
     expect(accepted.stdout).toContain('policyreport.wgpolicyk8s.io/jobguard created (server dry run)');
 
     // The same check fails for a report the schema does not allow, so the pass above means something.
-    const broken = report.stdout.replace(/result: (warn|fail|pass)/, 'result: suspicious');
+    const broken = namespaced.replace(/result: (warn|fail|pass)/, 'result: suspicious');
     const refused = await cluster.kubectl(strict, { input: broken });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('Unsupported value: "suspicious"');

@@ -157,7 +157,7 @@ describe.each([
     });
     const result = await cluster.apply([forged], ['-n', NAMESPACE]);
     expect(result.code).toBe(0);
-    expect(warningsOf(result.stderr)[0]).toMatch(/^jobguard: this Job would be denied/);
+    expect(warningsOf(result.stderr)[0]).toMatch(/^jobguard: Job \S+ would be denied/);
     expect(scored(name)).toBe(true);
   });
 
@@ -167,7 +167,7 @@ describe.each([
       input: JSON.stringify(reverseShellJob(name)),
     });
     expect(result.code).toBe(0);
-    expect(warningsOf(result.stderr)[0]).toMatch(/^jobguard: this Job would be denied/);
+    expect(warningsOf(result.stderr)[0]).toMatch(/^jobguard: Job \S+ would be denied/);
     expect(jobguard.decisions().find((d) => d.name === name)).toMatchObject({ user: CONTROLLER });
   });
 });

@@ -72,12 +72,17 @@ export function freePort(): Promise<number> {
 }
 
 /** The chart rendered for the suite: release "jobguard" in namespace "jobguard", the test CA as caBundle. */
-export function renderChart(ca: KeyPair, values: Record<string, unknown> = {}): Promise<K8sObject[]> {
+export async function renderChart(ca: KeyPair, values: Record<string, unknown> = {}): Promise<K8sObject[]> {
   const tls = { existingSecret: TLS_SECRET, caBundle: ca.cert };
-  return helmTemplate({
+  const docs = await helmTemplate({
     release: RELEASE,
     namespace: RELEASE_NAMESPACE,
     values: { ...values, tls: { ...(values.tls as object | undefined), ...tls } },
+  });
+  // `helm install` creates no test hooks (only `helm test` does): leave them out as it would.
+  return docs.filter((doc) => {
+    const annotations = (doc.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+    return !(annotations?.['helm.sh/hook'] ?? '').split(',').includes('test');
   });
 }
 
@@ -252,7 +257,10 @@ export class Jobguard {
       if (child.exitCode !== null)
         throw new Error(`jobguard exited with ${child.exitCode}: ${this.stderr}\n${this.logText()}`);
       try {
-        const { status, body } = await this.get('/readyz');
+        // The HTTPS port without mTLS says only whether it is ready; the details are on the metrics port.
+        const res = await fetch(`http://127.0.0.1:${this.metricsPort}/readyz`);
+        const status = res.status;
+        const body = await res.text();
         last = body;
         const ready = JSON.parse(body) as { namespaceLabels?: string };
         if (status === 200 && ready.namespaceLabels === 'synced') return;
