@@ -8,7 +8,8 @@
  * characters, all scripts together at `MAX_TOTAL_PARSED` and substituted variable values at
  * `MAX_EXPANDED`. Never throws: problems are recorded.
  */
-import { decodeEscapes, parseShell, resolveProgram, TextBuilder } from './shell.js';
+import { parseShell, resolveProgram } from './shell.js';
+import { decodeEscapes, TextBuilder } from './text.js';
 import type { CommandModel, EnvVar, SimpleCommand } from './types.js';
 
 /** Deepest nesting parsed: argv is 0, its `sh -c` script 1, a payload decoded inside that 2, … */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { decodeEscapes, parseShell, resolveProgram } from './shell.js';
+import { parseShell, resolveProgram } from './shell.js';
+import { decodeEscapes } from './text.js';
 
 const env = new Map([
   ['HOST', '10.0.0.1'],
