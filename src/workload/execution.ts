@@ -1427,28 +1427,16 @@ class Executor {
         const jailed: Proc = root === undefined ? env : { ...env, root, cwd: undefined };
         return rest.length === 0 ? EMPTY : this.invoke(rest, jailed, io, 0, [...launchers, described]);
       }
-      if (name === 'watch')
-        return this.shellString(
-          concat(
-            rest.map((f) => f.value),
-            ' ',
-          ),
-          env,
-          io,
-          [...launchers, described],
-          name,
+      // `watch CMD…` and `env -S 'CMD…'` run their words as one shell string.
+      if (
+        name === 'watch' ||
+        (name === 'env' && words.slice(1).some((w) => w === '-S' || w.startsWith('--split-string')))
+      ) {
+        const script = concat(
+          rest.map((f) => f.value),
+          ' ',
         );
-      if (name === 'env' && words.slice(1).some((w) => w === '-S' || w.startsWith('--split-string'))) {
-        return this.shellString(
-          concat(
-            rest.map((f) => f.value),
-            ' ',
-          ),
-          env,
-          io,
-          [...launchers, described],
-          name,
-        );
+        return this.shellString(script, env, io, [...launchers, described], name);
       }
       return this.invoke(rest, env, io, 0, [...launchers, described]);
     }
@@ -1782,7 +1770,7 @@ class Executor {
             this.flow(action.shell, 'exec', by, proc);
             this.shellString(action.shell, runProc, runIo, [...proc.launchers, by], by);
           } else if (action.argv !== undefined && action.argv.length > 0) {
-            const argv = action.argv.map((value) => ({ value, split: false, expansions: 0, escaped: false }));
+            const argv = action.argv.map(plainField);
             this.flow(action.argv[0] ?? EMPTY, 'exec', by, proc);
             this.invoke(argv, runProc, runIo, 0, [...proc.launchers, by]);
           }
@@ -1905,7 +1893,7 @@ class Executor {
     const replace = optionValues(parsed, '-I')[0];
     const inner =
       start === undefined
-        ? [{ value: literal('echo'), split: false, expansions: 0, escaped: false }, extra]
+        ? [plainField(literal('echo')), extra]
         : replace === undefined
           ? [...fields.slice(start), ...extras]
           : fields
@@ -2429,12 +2417,7 @@ class Executor {
         redirects: [],
       };
       const program = shellExec ? ['sh', '-c', execute] : execute.split(/\s+/);
-      const argv = program.map((text) => ({
-        value: literal(text),
-        split: false,
-        expansions: 0,
-        escaped: false,
-      }));
+      const argv = program.map((text) => plainField(literal(text)));
       const shellName = basename(program[0] ?? 'sh');
       // A shell or interpreter records its own streams; any other program gets them here.
       if (languageOf(shellName) === undefined) {
@@ -2531,7 +2514,7 @@ class Executor {
         redirects: [],
       };
       this.invoke(
-        argv.map((text) => ({ value: literal(text), split: false, expansions: 0, escaped: false })),
+        argv.map((text) => plainField(literal(text))),
         { ...proc, depth: proc.depth + 1 },
         stdio,
         0,
@@ -2748,13 +2731,7 @@ class Executor {
   /** Runs one entry (a container's argv, a hook, a probe). */
   runEntry(entry: Entry): void {
     const proc = this.newProc(entry.site, entry.path);
-    const fields: Field[] = entry.argv.map((arg) => ({
-      value: arg.value,
-      split: false,
-      expansions: 0,
-      escaped: false,
-      path: arg.path,
-    }));
+    const fields: Field[] = entry.argv.map((arg) => ({ ...plainField(arg.value), path: arg.path }));
     const io: Io = { stdin: undefined, fds: new Map(), redirects: [] };
     try {
       const output = this.invoke(fields, proc, io, 0, []);
@@ -2766,6 +2743,11 @@ class Executor {
       if (!(error instanceof LimitReached)) throw error;
     }
   }
+}
+
+/** A word known as it is (not expanded from anything). */
+function plainField(value: Value): Field {
+  return { value, split: false, expansions: 0, escaped: false };
 }
 
 function splitReplacement(text: string): [string, string] {

@@ -14,14 +14,10 @@ export interface LauncherSpec {
   readonly valued: ReadonlySet<string>;
   /** Operands before the program (`timeout DURATION CMD`, `chroot DIR CMD`, `flock FILE CMD`, `gosu USER CMD`). */
   readonly operands: number;
-  /** Describes the launcher for a finding (`chroot` keeps its directory: `chroot /host`). */
-  readonly keepOperands?: boolean;
   /** `env NAME=VALUE … CMD`: assignments before the program. */
   readonly assignments?: boolean;
   /** Options after which the rest is a shell string (`su -c 'CMD'`, `runuser -c`, `flock -c`, `script -c`). */
   readonly shellOptions?: ReadonlySet<string>;
-  /** Options whose value is the program (`cpulimit -e PROG`? no — `-e` names a running process; none today). */
-  readonly stopAtDoubleDash?: boolean;
 }
 
 const set = (...items: string[]): ReadonlySet<string> => new Set(items);
@@ -153,13 +149,12 @@ export const LAUNCHERS: ReadonlyMap<string, LauncherSpec> = new Map<string, Laun
       shellOptions: set('-c', '--command'),
     },
   ],
-  ['chroot', { valued: set('--userspec', '--groups'), operands: 1, keepOperands: true }],
+  ['chroot', { valued: set('--userspec', '--groups'), operands: 1 }],
   [
     'nsenter',
     {
       valued: set('-t', '--target', '-S', '--setuid', '-G', '--setgid', '-w', '--wd', '-r', '--root'),
       operands: 0,
-      keepOperands: true,
     },
   ],
   [
