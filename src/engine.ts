@@ -6,6 +6,7 @@ import { findRule, PROFILES } from './scoring/profiles.js';
 import { resolveRules, type ResolveProblem } from './scoring/resolve.js';
 import { scoreWorkload } from './scoring/score.js';
 import type { ActiveRule, Score } from './scoring/types.js';
+import type { Budget } from './workload/action.js';
 import { buildWorkload } from './workload/build.js';
 import type { KubeObject, Workload } from './workload/types.js';
 
@@ -53,6 +54,13 @@ export interface AssessContext {
   /** JobguardExceptions in force (the webhook's cache); undefined offline. */
   exceptions?: readonly CompiledExemption[];
   now: Date;
+  /**
+   * Work units the analysis may spend (workload/execution.ts DEFAULT_BUDGET when absent); the caller
+   * can read `left` afterwards: at or below 0 the analysis ran out and the decision carries the limit.
+   */
+  budget?: Budget;
+  /** The object's score when it was computed elsewhere (scoreObject, in the webhook's analysis worker). */
+  score?: Score;
 }
 
 /** The ownerReference marked `controller: true` (the API server allows at most one). */
@@ -94,10 +102,10 @@ export function subjectOf(workload: Workload, namespace: string, requester: Requ
 
 /** Scores one object and decides. Returns undefined when the object holds no pod template (nothing to score). */
 export function assess(engine: Engine, object: KubeObject, context: AssessContext): Assessment | undefined {
-  const workload = buildWorkload(object);
+  const workload = context.budget ? buildWorkload(object, context.budget) : buildWorkload(object);
   if (workload.templates.length === 0) return undefined;
   const namespace = context.namespace || workload.namespace || 'default';
-  const score = scoreWorkload(workload, engine.rules);
+  const score = context.score ?? scoreWorkload(workload, engine.rules);
   const decision = decide(
     {
       score,
@@ -109,4 +117,15 @@ export function assess(engine: Engine, object: KubeObject, context: AssessContex
     engine.compiled,
   );
   return { workload, score, decision };
+}
+
+/**
+ * The score of one object, without a decision: the part of `assess` that costs CPU, and the part the
+ * webhook runs off its event loop for a heavy object (server/analysis.ts); `assess` then decides with
+ * it. Plain data, so it crosses a worker boundary. Undefined when the object holds no pod template.
+ */
+export function scoreObject(engine: Engine, object: KubeObject, budget?: Budget): Score | undefined {
+  const workload = budget ? buildWorkload(object, budget) : buildWorkload(object);
+  if (workload.templates.length === 0) return undefined;
+  return scoreWorkload(workload, engine.rules);
 }

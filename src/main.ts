@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { main } from './cli/index.js';
 import { processIo } from './cli/io.js';
+import { isAnalysisWorker } from './server/analysis.js';
 
 /**
  * Once a command has finished, everything of ours is closed and the process ends by itself. A
@@ -23,15 +24,19 @@ function isClosedPipe(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
 }
 
-process.stdout.on('error', (error) => {
-  if (isClosedPipe(error)) process.exit(0);
-  throw error;
-});
+// The one-file bundle is also what the webhook's analysis workers run (server/analysis.ts): there it
+// serves scores, and no command starts.
+if (!isAnalysisWorker) {
+  process.stdout.on('error', (error) => {
+    if (isClosedPipe(error)) process.exit(0);
+    throw error;
+  });
 
-main(process.argv.slice(2), processIo()).then(exitSoon, (error: unknown) => {
-  if (isClosedPipe(error)) process.exit(0);
-  process.stderr.write(
-    `jobguard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  exitSoon(70);
-});
+  main(process.argv.slice(2), processIo()).then(exitSoon, (error: unknown) => {
+    if (isClosedPipe(error)) process.exit(0);
+    process.stderr.write(
+      `jobguard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    exitSoon(70);
+  });
+}

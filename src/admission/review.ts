@@ -1,6 +1,9 @@
 import { assess, type Engine } from '../engine.js';
 import type { CompiledExemption } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
+import type { Score } from '../scoring/types.js';
+import type { Budget } from '../workload/action.js';
+import type { KubeObject } from '../workload/types.js';
 import { auditAnnotationsFor, denyMessage, warningsFor } from './messages.js';
 import { isRecord } from '../workload/template.js';
 import type {
@@ -17,6 +20,10 @@ export interface ReviewContext {
   /** JobguardExceptions from the cache (kube/exceptions.ts); never does I/O. */
   exceptions?: readonly CompiledExemption[];
   now: Date;
+  /** The work the analysis may spend; see AssessContext.budget. */
+  budget?: Budget;
+  /** The object's score when computed elsewhere (the webhook's analysis worker); see AssessContext.score. */
+  score?: Score;
 }
 
 /** What the decision log line and the metrics need to know about one review. */
@@ -76,6 +83,13 @@ function why(request: AdmissionRequest, engine: Engine): ReviewOutcome['skipped'
   return undefined;
 }
 
+/** The object a review scores: the request's, with the request's kind when it carries none. */
+export function reviewedObject(object: KubeObject, kind: string): KubeObject {
+  const copy = { ...object };
+  if (typeof copy.kind !== 'string') copy.kind = kind;
+  return copy;
+}
+
 /**
  * One AdmissionReview in, one out: same apiVersion and kind, `response.uid` = `request.uid`.
  * Dry-run requests are scored exactly like real ones (the webhook has no side effects).
@@ -103,8 +117,7 @@ export function handleReview(
     return { reply: envelope(allow(request.uid)), outcome: { skipped: skipped ?? 'no-object', name } };
   }
   const kind = request.kind.kind;
-  const object = { ...request.object };
-  if (typeof object.kind !== 'string') object.kind = kind;
+  const object = reviewedObject(request.object, kind);
   const namespace = request.namespace ?? '';
   const labels = namespace ? context.namespaceLabels?.(namespace) : undefined;
   const assessment = assess(context.engine, object, {
@@ -115,6 +128,8 @@ export function handleReview(
     namespace,
     ...(labels ? { namespaceLabels: labels } : {}),
     ...(context.exceptions ? { exceptions: context.exceptions } : {}),
+    ...(context.budget ? { budget: context.budget } : {}),
+    ...(context.score ? { score: context.score } : {}),
     now: context.now,
   });
   if (!assessment)

@@ -1,5 +1,11 @@
 import { pino } from 'pino';
 import { DEFAULT_BODY_BUDGET, DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS } from '../server/app.js';
+import {
+  DEFAULT_ANALYSIS_DEADLINE_MS,
+  DEFAULT_ANALYSIS_WORKERS,
+  INLINE_BUDGET,
+  QUEUE_PER_WORKER,
+} from '../server/analysis.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server/webhook.js';
 import {
   parseChoice,
@@ -21,7 +27,11 @@ answers /readyz with {"ready": …} only and serves no /metrics (anyone who reac
 them): use --metrics-port. A request must arrive whole within 5 s (else 408); a TLS handshake must
 finish within 5 s. An object past the analysis limits (100 containers, 2,000 command and args
 entries, 512 KiB of commands, args and env values, nesting 64 deep) is not analysed: it is
-answered as a deny verdict, which the mode turns into deny, warn or an annotation.
+answered as a deny verdict, which the mode turns into deny, warn or an annotation. So is one whose
+analysis runs out of its work budget. A review is analysed on the event loop until it has spent
+${INLINE_BUDGET.toLocaleString('en-US')} work units (about 5-15 ms; no everyday object comes close); one that spends them
+all is analysed again on a worker thread, and answered as not analysed if that takes past the
+deadline, if the worker queue (${QUEUE_PER_WORKER} per worker) is full, or if the worker runs out of memory.
 
 Flags:
   --config FILE             policy file (YAML or JSON, apiVersion jobguard.dev/v1); reloaded when it changes
@@ -42,6 +52,10 @@ Flags:
   --body-limit SIZE         largest request body, e.g. 8MiB (default 7MiB: an UPDATE carries two objects of up to 3 MiB)
   --body-budget SIZE        request bodies in flight at once, by announced size; beyond, 429 (default 16MiB)
   --max-connections N       open connections on the HTTPS port; beyond, new ones are closed (default ${DEFAULT_MAX_CONNECTIONS})
+  --analysis-workers N      worker threads for heavy reviews (default ${DEFAULT_ANALYSIS_WORKERS}; 0: every review on the
+                            event loop, where a heavy one holds up the rest)
+  --analysis-deadline T     how long a heavy review may wait and be analysed, e.g. 2s or 500ms; past it
+                            the review is answered as not analysed (default ${DEFAULT_ANALYSIS_DEADLINE_MS / 1000}s; keep it under the webhook timeout)
   --kubeconfig FILE         cluster for namespace labels and JobguardExceptions when not running in a pod
   --events MODE             Kubernetes Events in the object's namespace: off | deny | warn (deny and
                             warnings); needs cluster access; never for dry runs (default deny)
@@ -65,6 +79,8 @@ const FLAGS = {
   'body-limit': { type: 'string' },
   'body-budget': { type: 'string' },
   'max-connections': { type: 'string' },
+  'analysis-workers': { type: 'string' },
+  'analysis-deadline': { type: 'string' },
   kubeconfig: { type: 'string' },
   events: { type: 'string', default: 'deny' },
   'events-qps': { type: 'string', default: '5' },
@@ -73,6 +89,16 @@ const FLAGS = {
   'log-level': { type: 'string', default: 'info' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** `2s`, `500ms`, `1.5s`: from 10 ms to 30 s (the longest webhook timeout the API server allows). */
+function parseDeadline(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : NaN;
+  if (!(ms >= 10 && ms <= 30_000))
+    throw new UsageError(`--analysis-deadline: expected a time from 10ms to 30s, such as 2s, got "${value}"`);
+  return Math.round(ms);
+}
 
 function curlExample(url: string): string {
   return [
@@ -114,6 +140,11 @@ export const serve: Command = async (argv: string[], io: CliIo): Promise<number>
     bodyBudget: parseSize('body-budget', values['body-budget']) ?? DEFAULT_BODY_BUDGET,
     maxConnections:
       parseInteger('max-connections', values['max-connections'], 1, 1_000_000) ?? DEFAULT_MAX_CONNECTIONS,
+    analysis: {
+      workers:
+        parseInteger('analysis-workers', values['analysis-workers'], 0, 64) ?? DEFAULT_ANALYSIS_WORKERS,
+      deadlineMs: parseDeadline(values['analysis-deadline']) ?? DEFAULT_ANALYSIS_DEADLINE_MS,
+    },
     metricsNamespaces: values['metrics-namespace'] ?? [],
     ...(values['client-name'] ? { clientNames: values['client-name'] } : {}),
     shutdownDelayMs: (parseInteger('shutdown-delay', values['shutdown-delay'], 0, 600) ?? 0) * 1000,

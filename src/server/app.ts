@@ -1,4 +1,4 @@
-import fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import {
@@ -9,12 +9,12 @@ import {
 } from '../admission/schema.js';
 import type { Decision } from '../policy/decision.js';
 import type { CompiledExemption } from '../policy/decide.js';
-import { handleReview, type ReviewOutcome } from '../admission/review.js';
 import type { Engine } from '../engine.js';
 import { describeIssues, formatIssues } from '../issue.js';
 import { resolveMode } from '../policy/decide.js';
 import { ruleIds } from '../admission/messages.js';
 import type { Verdict } from '../policy/decision.js';
+import { Analysis, DEFAULT_ANALYSIS_DEADLINE_MS, type Analysed } from './analysis.js';
 import { failedReview, unanalysedReview } from './fallback.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { DEFAULT_ANALYSIS_LIMITS, exceededLimit, type AnalysisLimits } from './limits.js';
@@ -94,6 +94,8 @@ export interface AppDeps {
   maxConnections?: number;
   /** What one review may ask the engine to analyse; default DEFAULT_ANALYSIS_LIMITS. */
   limits?: AnalysisLimits;
+  /** Where reviews are analysed (heavy ones on worker threads); default: all inline, with the full work budget. */
+  analysis?: Analysis;
   /**
    * Under mTLS, the client certificate names (subject CN or a DNS subjectAltName) that may call;
    * any other certificate from the CA gets 403. Empty or absent: any certificate the CA signed.
@@ -184,6 +186,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const bodyBudget = Math.max(deps.bodyBudget ?? DEFAULT_BODY_BUDGET, bodyLimit);
   const limits = deps.limits ?? DEFAULT_ANALYSIS_LIMITS;
+  const analysis = deps.analysis ?? new Analysis({ workers: 0, deadlineMs: DEFAULT_ANALYSIS_DEADLINE_MS });
   // Node enforces requestTimeout only when it is given to the server's constructor: fastify assigns it
   // afterwards, leaving headersTimeout at 60 s (above requestTimeout, so a stalled body is never cut
   // off) and the check at every 30 s. Given here, a half-sent request ends in a 408 within the timeout
@@ -312,7 +315,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(deps.isDetailed ? { metrics: deps.metrics } : {}),
   });
 
-  app.post('/validate', (request, reply) => {
+  app.post('/validate', async (request, reply) => {
     const started = process.hrtime.bigint();
     const parsed = admissionReviewSchema.safeParse(request.body);
     if (!parsed.success) {
@@ -350,23 +353,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     };
 
     // What cannot be analysed within the limits is not analysed: it is answered as a deny verdict.
-    const excess = isScored(review, engine) ? exceededLimit(req.object, limits) : undefined;
-    if (excess !== undefined) {
+    const unanalysed = (reason: string): FastifyReply => {
       const labels = namespace ? deps.namespaceLabels?.(namespace) : undefined;
       const mode = resolveMode(engine.compiled, namespace, labels);
-      const { reply: answer, action } = unanalysedReview(review, mode, excess);
+      const { reply: answer, action } = unanalysedReview(review, mode, reason);
       deps.metrics.errors.inc({ kind: 'unanalysed' });
       const durationMs = count(action);
       request.log.warn(
-        { ...logged, verdict: 'deny', mode, action, unanalysed: excess, durationMs },
+        { ...logged, verdict: 'deny', mode, action, unanalysed: reason, durationMs },
         'admission',
       );
       return reply.send(answer);
-    }
+    };
+    const excess = isScored(review, engine) ? exceededLimit(req.object, limits) : undefined;
+    if (excess !== undefined) return unanalysed(excess);
 
-    let result: { reply: unknown; outcome: ReviewOutcome };
+    let analysed: Analysed;
     try {
-      result = handleReview(review, {
+      analysed = await analysis.review(review, {
         engine,
         ...(deps.namespaceLabels ? { namespaceLabels: deps.namespaceLabels } : {}),
         ...(deps.exceptions ? { exceptions: deps.exceptions() } : {}),
@@ -381,6 +385,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       );
       return reply.send(failedReview(review, engine.policy.onError));
     }
+    if ('unanalysed' in analysed) return unanalysed(analysed.unanalysed);
+    const result = analysed;
     const { reply: answer, outcome } = result;
     const decision = outcome.decision;
     const action = decision ? decision.action : 'allow';

@@ -46,8 +46,10 @@ export interface Metrics {
   policyLastReloadSuccess: Gauge;
   certificateExpiry: Gauge;
   errors: Counter<'kind'>;
-  /** Refusals before analysis: `busy` (body budget, worker queue), `too_large`. */
+  /** Refusals before analysis: `busy` (body budget), `too_large`. */
   refused: Counter<'reason'>;
+  /** Reviews analysed on a worker thread (server/analysis.ts), by result. */
+  offloaded: Counter<'result'>;
   /** The `kind` label for a request's `kind.kind`. */
   kindLabel(kind: string): string;
   /** The `namespace` label for a request's namespace. */
@@ -170,8 +172,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     refused: new Counter({
       name: 'jobguard_requests_refused_total',
-      help: 'Requests refused before analysis, by reason: busy (body budget or worker queue full), too_large.',
+      help: 'Requests refused before analysis, by reason: busy (body budget), too_large.',
       labelNames: ['reason'],
+      registers,
+    }),
+    offloaded: new Counter({
+      name: 'jobguard_analysis_offloaded_total',
+      help: 'Heavy reviews (past the inline work budget) sent to an analysis worker thread, by result: scored, deadline (answered as not analysed), queue_full, failed (the worker died), error.',
+      labelNames: ['result'],
       registers,
     }),
     kindLabel: (kind) => (KINDS.has(kind) ? kind : 'other'),

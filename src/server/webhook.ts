@@ -9,6 +9,7 @@ import type { Policy } from '../policy/schema.js';
 import { expiredExemptions, type CompiledPolicy } from '../policy/decide.js';
 import { resolvePolicy, type PolicyOverrides } from '../policy/load.js';
 import { buildApp, REQUEST_TIMEOUT_MS, TLS_PROTOCOLS, type AppDeps } from './app.js';
+import { Analysis, DEFAULT_ANALYSIS_DEADLINE_MS, threadScorer } from './analysis.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { createMetrics, recordExceptions, type Metrics } from './metrics.js';
 import { generateCertificate, readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls.js';
@@ -25,6 +26,8 @@ export interface ServeOptions {
   bodyBudget?: number;
   /** Open connections on the webhook port at once (default: the app's). */
   maxConnections?: number;
+  /** Worker threads for heavy reviews and their deadline (server/analysis.ts); default all inline. */
+  analysis?: { workers: number; deadlineMs: number };
   /** Names an mTLS client certificate must carry (CN or DNS subjectAltName); empty: any from the CA. */
   clientNames?: readonly string[];
   /** Namespaces that get a metric label value of their own; the rest count as `(other)`. */
@@ -250,6 +253,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
   });
   const isMutual = Boolean(tls.ca);
+  const analysis = new Analysis(
+    options.analysis ?? { workers: 0, deadlineMs: DEFAULT_ANALYSIS_DEADLINE_MS },
+    threadScorer,
+    metrics,
+  );
+  analysis.warm();
   const app = buildApp({
     logger,
     engine: () => engine,
@@ -260,6 +269,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bodyLimit: options.bodyLimit,
     ...(options.bodyBudget === undefined ? {} : { bodyBudget: options.bodyBudget }),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    analysis,
     ...(isMutual && options.clientNames ? { clientNames: options.clientNames } : {}),
     // Without mTLS anyone who reaches the webhook port could read these: they stay on the metrics port.
     isDetailed: isMutual,
@@ -329,6 +339,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const stopAll = async (): Promise<void> => {
     await app.close();
+    analysis.close();
     for (const close of closers) await close();
   };
   try {

@@ -1,5 +1,7 @@
 import { buildCommandModel } from './command.js';
 import type { Execution } from './model.js';
+import type { Budget } from './action.js';
+import { DEFAULT_BUDGET } from './execution.js';
 import { executePod } from './pod.js';
 import { parseImageReference } from './image.js';
 import { extractPodTemplate, isRecord } from './template.js';
@@ -92,6 +94,8 @@ function toMounts(value: unknown): ContainerView['volumeMounts'] {
 interface PodGroup {
   spec: Record<string, unknown>;
   containers: ContainerView[];
+  /** The work the object's analysis may still spend (shared by every container). */
+  budget: Budget;
   executions?: Map<ContainerView, Execution>;
 }
 
@@ -131,9 +135,9 @@ class ContainerModel implements ContainerView {
   }
 
   get execution(): Execution {
-    const pod: PodGroup = this.pod ?? { spec: {}, containers: [this] };
+    const pod: PodGroup = this.pod ?? { spec: {}, containers: [this], budget: { left: DEFAULT_BUDGET } };
     this.pod = pod;
-    pod.executions ??= executePod(pod.spec, pod.containers);
+    pod.executions ??= executePod(pod.spec, pod.containers, pod.budget);
     return pod.executions.get(this) ?? EMPTY_EXECUTION;
   }
 }
@@ -147,7 +151,7 @@ const EMPTY_EXECUTION: Execution = {
   problems: [],
 };
 
-function toContainers(spec: Record<string, unknown>, specPath: string): ContainerView[] {
+function toContainers(spec: Record<string, unknown>, specPath: string, budget: Budget): ContainerView[] {
   const out: ContainerModel[] = [];
   for (const [kind, key] of CONTAINER_LISTS) {
     const list = spec[key];
@@ -158,7 +162,7 @@ function toContainers(spec: Record<string, unknown>, specPath: string): Containe
       if (isRecord(raw)) out.push(new ContainerModel(kind, index, `${listPath}[${index}]`, raw));
     }
   }
-  const pod: PodGroup = { spec, containers: out };
+  const pod: PodGroup = { spec, containers: out, budget };
   for (const container of out) container.pod = pod;
   return out;
 }
@@ -207,13 +211,17 @@ class WorkloadModel implements Workload {
   }
 }
 
-/** The workload model of an object: its pod template, every container with its JSON path, and the raw object. */
-export function buildWorkload(object: KubeObject): Workload {
+/**
+ * The workload model of an object: its pod template, every container with its JSON path, and the raw
+ * object. `budget` is the work its analysis may spend, counted down as the rules read the execution
+ * model (lazily); a caller that passes its own can tell afterwards whether it ran out (`left <= 0`).
+ */
+export function buildWorkload(object: KubeObject, budget: Budget = { left: DEFAULT_BUDGET }): Workload {
   const metadata = toMeta(object.metadata);
   const location = extractPodTemplate(object);
   if (location === undefined) return new WorkloadModel(metadata, object, [], []);
   const specPath = join(location.path, 'spec');
-  const containers = toContainers(location.spec, specPath);
+  const containers = toContainers(location.spec, specPath, budget);
   const template: PodTemplateView = {
     specPath,
     metadata: toMeta(location.metadata),

@@ -5,7 +5,7 @@
  * one file system shared in the order the kubelet runs them (init containers first), so a file an
  * init container downloads is known when the main container runs it.
  */
-import type { Value } from './action.js';
+import type { Budget, Value } from './action.js';
 import { canonicalPath, type MountedCredential } from './credential.js';
 import { analyzeCode } from './code/analyze.js';
 import { execute, newPodState, type Entry } from './execution.js';
@@ -234,8 +234,14 @@ function hostMountsOf(
 export function executePod(
   spec: Record<string, unknown>,
   containers: readonly ContainerView[],
+  budget?: Budget,
 ): Map<ContainerView, Execution> {
-  const pod = newPodState(mountedCredentials(spec, containers), analyzeCode, hostMountsOf(spec, containers));
+  const pod = newPodState(
+    mountedCredentials(spec, containers),
+    analyzeCode,
+    hostMountsOf(spec, containers),
+    budget,
+  );
   const out = new Map<ContainerView, Execution>();
   for (const container of containers) {
     const env = environmentOf(container.raw);

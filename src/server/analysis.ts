@@ -1,0 +1,338 @@
+/**
+ * Where a review is analysed: on the event loop when it is light (nearly all are), on a worker
+ * thread when it is heavy, so one heavy review cannot hold up the rest.
+ *
+ * Node answers every request on one thread: a review that costs 250 ms of CPU (36 containers of
+ * 14 KB scripts, under every analysis limit) holds up every other review for 250 ms, and two
+ * connections looping it starve the healthy ones. The cost of a review is not known before it is
+ * analysed (a short script can nest substitutions), so each review is first analysed inline with a
+ * small work budget (INLINE_BUDGET, far above every everyday object); only one that spends it all
+ * is analysed again on a worker thread, with the full budget and a deadline. A light review never
+ * pays for a thread hop.
+ *
+ * Off the event loop, every heavy review gets its answer within the deadline, counted from its
+ * arrival in the queue: past it, the worker is stopped (and replaced) and the review is answered as
+ * not analysed. So is a review that finds the queue full, and one whose worker died (out of
+ * memory): what cannot be analysed fails closed (server/fallback.ts), in the namespace's mode. A
+ * full queue is answered that way rather than with 429 because a 429 is a failed webhook call, and
+ * the API server's failurePolicy (often Ignore) would then admit the object unanalysed.
+ *
+ * The worker is the same module started with `workerData` (see the end of this file): from `dist/`
+ * it is this file, from the one-file bundle the bundle itself (main.ts starts no command in a
+ * worker).
+ */
+import { performance } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
+import { handleReview, reviewedObject, type ReviewContext, type ReviewOutcome } from '../admission/review.js';
+import type { AdmissionReviewRequest, AdmissionReviewResponse } from '../admission/schema.js';
+import { createEngine, scoreObject, type Engine } from '../engine.js';
+import type { Policy } from '../policy/schema.js';
+import type { Score } from '../scoring/types.js';
+import { DEFAULT_BUDGET } from '../workload/execution.js';
+import type { KubeObject } from '../workload/types.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * Work units a review may spend on the event loop before it is moved to a worker: about 5-15 ms of
+ * CPU (1,500-4,500 units a millisecond, measured on shell and Python inputs), 29 times the most any
+ * object of the test corpus spends (694 units).
+ */
+export const INLINE_BUDGET = 20_000;
+/** Worker threads for heavy reviews; 0 analyses every review inline with the full budget. */
+export const DEFAULT_ANALYSIS_WORKERS = 1;
+/**
+ * How long a heavy review may wait and be analysed, ms: under the chart's webhook timeout (3 s), so
+ * the API server gets jobguard's answer and not a timeout its failurePolicy decides.
+ */
+export const DEFAULT_ANALYSIS_DEADLINE_MS = 2_000;
+/** Heavy reviews waiting per worker; beyond, one more is answered as not analysed at once. */
+export const QUEUE_PER_WORKER = 4;
+/** Heap of one worker thread, MiB: the chart's 256Mi memory limit holds the main heap (128) and this. */
+export const WORKER_HEAP_MB = 64;
+
+const WORKER_ROLE = 'jobguard-analysis';
+
+/** What a worker is asked: score `object` under `policy` with `budget` units. */
+export interface ScoreJob {
+  /** Changes when the policy does: the worker builds its engine once per policy. */
+  policyId: number;
+  policy: Policy;
+  object: KubeObject;
+  budget: number;
+}
+
+/** A worker that died (out of memory, cannot start): its review fails closed, the pool replaces it. */
+export class ScorerDied extends Error {
+  override name = 'ScorerDied';
+}
+
+/** One thread scoring one object at a time; threadScorer is the real one, tests pass their own. */
+export interface Scorer {
+  /** Rejects with ScorerDied when the thread dies, with an Error when the scoring threw (a bug). */
+  score(job: ScoreJob): Promise<Score | undefined>;
+  /** Stops the thread now (past the deadline); it is not used again. */
+  terminate(): void;
+}
+
+export interface AnalysisOptions {
+  /** Worker threads; 0: every review inline with `budget`. */
+  workers: number;
+  /** Per heavy review, from its arrival in the queue to its answer. */
+  deadlineMs: number;
+  /** Work units a review may spend in all; DEFAULT_BUDGET. */
+  budget?: number;
+  /** Work units a review may spend on the event loop; INLINE_BUDGET. */
+  inlineBudget?: number;
+  /** Heavy reviews waiting at once; QUEUE_PER_WORKER per worker. */
+  queue?: number;
+}
+
+/** A review answered by the engine, or one not analysed and why ("its analysis took longer than 2 s"). */
+export type Analysed = { reply: AdmissionReviewResponse; outcome: ReviewOutcome } | { unanalysed: string };
+
+interface Pending {
+  job: ScoreJob;
+  /** performance.now() past which the review is answered as not analysed. */
+  expires: number;
+  done(score: Score | undefined): void;
+  fail(reason: string): void;
+  error(error: unknown): void;
+}
+
+interface Slot {
+  scorer: Scorer | undefined;
+  busy: boolean;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+export class Analysis {
+  readonly #options: Required<AnalysisOptions>;
+  readonly #slots: Slot[];
+  readonly #queue: Pending[] = [];
+  readonly #policyIds = new WeakMap<Engine, number>();
+  #nextPolicyId = 1;
+  #closed = false;
+
+  constructor(
+    options: AnalysisOptions,
+    private readonly startScorer: () => Scorer = threadScorer,
+    private readonly metrics?: Metrics,
+  ) {
+    this.#options = {
+      budget: DEFAULT_BUDGET,
+      inlineBudget: INLINE_BUDGET,
+      queue: QUEUE_PER_WORKER * options.workers,
+      ...options,
+    };
+    this.#slots = Array.from({ length: options.workers }, () => ({ scorer: undefined, busy: false }));
+  }
+
+  /** Starts the workers now, so the first heavy review does not wait for one to load. */
+  warm(): void {
+    for (const slot of this.#slots) slot.scorer ??= this.startScorer();
+  }
+
+  /** Stops the workers; heavy reviews still waiting are answered as not analysed. */
+  close(): void {
+    this.#closed = true;
+    for (const pending of this.#queue.splice(0)) pending.fail('jobguard is shutting down');
+    for (const slot of this.#slots) {
+      slot.scorer?.terminate();
+      slot.scorer = undefined;
+    }
+  }
+
+  /** Scores one review: synchronously when it is light, on a worker when it spends the inline budget. */
+  review(review: AdmissionReviewRequest, context: ReviewContext): Analysed | Promise<Analysed> {
+    const { workers, budget, inlineBudget } = this.#options;
+    if (workers === 0) return handleReview(review, { ...context, budget: { left: budget } });
+    const inline = { left: Math.min(inlineBudget, budget) };
+    const answer = handleReview(review, { ...context, budget: inline });
+    if (inline.left > 0 || inlineBudget >= budget) return answer;
+    return this.#offload(review, context);
+  }
+
+  #offload(review: AdmissionReviewRequest, context: ReviewContext): Promise<Analysed> {
+    const { request } = review;
+    const object = reviewedObject(request.object ?? {}, request.kind.kind);
+    return new Promise<Analysed>((resolve, reject) => {
+      if (this.#closed) {
+        resolve({ unanalysed: 'jobguard is shutting down' });
+        return;
+      }
+      if (this.#queue.length >= this.#options.queue) {
+        this.metrics?.offloaded.inc({ result: 'queue_full' });
+        resolve({ unanalysed: 'too many heavy objects are waiting for analysis' });
+        return;
+      }
+      this.#queue.push({
+        job: {
+          policyId: this.#policyId(context.engine),
+          policy: context.engine.policy,
+          object,
+          budget: this.#options.budget,
+        },
+        expires: performance.now() + this.#options.deadlineMs,
+        // Decided here with the worker's score; the budget of 0 keeps anything that would read the
+        // execution model again from analysing on this thread.
+        done: (score) => {
+          resolve(handleReview(review, { ...context, budget: { left: 0 }, ...(score ? { score } : {}) }));
+        },
+        fail: (reason) => {
+          resolve({ unanalysed: reason });
+        },
+        error: reject,
+      });
+      this.#dispatch();
+    });
+  }
+
+  #policyId(engine: Engine): number {
+    let id = this.#policyIds.get(engine);
+    if (id === undefined) {
+      id = this.#nextPolicyId++;
+      this.#policyIds.set(engine, id);
+    }
+    return id;
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      if (slot.busy) continue;
+      let pending = this.#queue.shift();
+      while (pending && performance.now() >= pending.expires) {
+        this.#expire(pending);
+        pending = this.#queue.shift();
+      }
+      if (!pending) return;
+      this.#run(slot, pending);
+    }
+  }
+
+  #expire(pending: Pending): void {
+    this.metrics?.offloaded.inc({ result: 'deadline' });
+    pending.fail(`its analysis took longer than ${seconds(this.#options.deadlineMs)}`);
+  }
+
+  #run(slot: Slot, pending: Pending): void {
+    const scorer = (slot.scorer ??= this.startScorer());
+    slot.busy = true;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      slot.busy = false;
+      return true;
+    };
+    const timer = setTimeout(
+      () => {
+        if (!settle()) return;
+        scorer.terminate();
+        if (slot.scorer === scorer) slot.scorer = undefined;
+        this.#expire(pending);
+        this.#dispatch();
+      },
+      Math.max(0, pending.expires - performance.now()),
+    );
+    scorer.score(pending.job).then(
+      (score) => {
+        if (!settle()) return;
+        this.metrics?.offloaded.inc({ result: 'scored' });
+        pending.done(score);
+        this.#dispatch();
+      },
+      (error: unknown) => {
+        if (!settle()) return;
+        if (error instanceof ScorerDied) {
+          if (slot.scorer === scorer) slot.scorer = undefined;
+          this.metrics?.offloaded.inc({ result: 'failed' });
+          pending.fail(`its analysis failed (${error.message})`);
+        } else {
+          this.metrics?.offloaded.inc({ result: 'error' });
+          pending.error(error);
+        }
+        this.#dispatch();
+      },
+    );
+  }
+}
+
+interface WorkerReply {
+  score?: Score;
+  error?: string;
+}
+
+/**
+ * A worker thread running this module (or the bundle holding it: `entry`). Its heap is capped: an
+ * object that would need more ends that worker, not the process.
+ */
+export function threadScorer(entry: URL = new URL(import.meta.url)): Scorer {
+  const worker = new Worker(entry, {
+    workerData: { role: WORKER_ROLE },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
+  // The worker never keeps the process alive: the server's sockets do while reviews are pending.
+  worker.unref();
+  let current: { resolve(score: Score | undefined): void; reject(error: Error): void } | undefined;
+  let died: ScorerDied | undefined;
+  const die = (error: ScorerDied): void => {
+    died ??= error;
+    current?.reject(died);
+    current = undefined;
+  };
+  worker.on('message', (reply: WorkerReply) => {
+    const job = current;
+    current = undefined;
+    if (reply.error !== undefined) job?.reject(new Error(reply.error));
+    else job?.resolve(reply.score);
+  });
+  worker.on('error', (error: Error & { code?: string }) => {
+    die(
+      new ScorerDied(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : `worker error: ${error.message}`,
+      ),
+    );
+  });
+  worker.on('exit', (code) => {
+    die(new ScorerDied(`worker exited with code ${code}`));
+  });
+  return {
+    score(job) {
+      if (died) return Promise.reject(died);
+      return new Promise((resolve, reject) => {
+        current = { resolve, reject };
+        worker.postMessage(job);
+      });
+    },
+    terminate() {
+      died ??= new ScorerDied('terminated');
+      void worker.terminate();
+    },
+  };
+}
+
+/** The worker's side: scores each object it is sent, building an engine once per policy. */
+function serveScores(port: MessagePort): void {
+  let cached: { id: number; engine: Engine } | undefined;
+  port.on('message', (job: ScoreJob) => {
+    let reply: WorkerReply;
+    try {
+      if (cached?.id !== job.policyId) cached = { id: job.policyId, engine: createEngine(job.policy) };
+      const score = scoreObject(cached.engine, job.object, { left: job.budget });
+      reply = score ? { score } : {};
+    } catch (error) {
+      reply = { error: error instanceof Error ? error.message : String(error) };
+    }
+    port.postMessage(reply);
+  });
+}
+
+/** True in a worker thread started by threadScorer: main.ts then starts no command. */
+export const isAnalysisWorker =
+  !isMainThread && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE;
+
+if (isAnalysisWorker && parentPort) serveScores(parentPort);
