@@ -9,6 +9,8 @@
 //   BENCH_ONLY=slowloris,idle-tcp   run only these attacks (names as printed)
 //   BENCH_HEALTHY_RATE=200          healthy reviews a second (default 200, over 8 connections)
 //   BENCH_HOLD=40                   seconds an attack that holds connections waits for the server to cut them
+//   BENCH_BUNDLE=path/jobguard.mjs  another build to attack (say, main's, for a before/after)
+//   BENCH_SERVE_ARGS='--analysis-workers 0'  extra `jobguard serve` flags
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -40,6 +42,8 @@ const healthyConnections = 8;
 const healthySeconds = 8;
 const holdSeconds = Number(process.env.BENCH_HOLD ?? 40);
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const bundle = process.env.BENCH_BUNDLE ?? BUNDLE;
+const serveArgs = process.env.BENCH_SERVE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 
 const { dir, certFile, keyFile } = await scratch('jobguard-hostile-');
 const apiServer = await standInApiServer(dir);
@@ -99,6 +103,18 @@ function heavyUnderLimitsReview() {
   return reviewOf(job('heavy-under-limits', containers));
 }
 
+/**
+ * 470 KiB of Python statements in one `python3 -c`: the input that costs the most CPU per work unit
+ * (bench/budget.mjs) while staying under both the analysis limits and the work budget.
+ */
+function heavyPythonReview() {
+  const line = 'import os\nx = os.environ.get("A", "b") + str(1)\n';
+  const code = line.repeat(Math.floor((470 * 1024) / line.length));
+  return reviewOf(
+    job('heavy-python', [{ name: 'py', image: 'python:3.12', command: ['python3', '-c', code] }]),
+  );
+}
+
 /** 30,000 containers, each holding a command: ~2.93 MB, under the API server's 3 MiB request limit. */
 function manyContainersReview() {
   const containers = Array.from({ length: 30_000 }, (_, i) => ({
@@ -117,7 +133,7 @@ async function startServer() {
   const url = `https://127.0.0.1:${port}`;
   const { child, started, stderr } = start(
     [
-      BUNDLE,
+      bundle,
       'serve',
       '--port',
       String(port),
@@ -133,6 +149,7 @@ async function startServer() {
       apiServer.kubeconfig,
       '--log-level',
       'info',
+      ...serveArgs,
     ],
     { NODE_OPTIONS: CHART_NODE_OPTIONS },
     { captureStderr: true },
@@ -257,10 +274,30 @@ function verdictOf(result) {
   if (result.status !== 200) return `HTTP ${result.status}`;
   try {
     const reply = JSON.parse(result.text);
-    return reply.response.allowed ? 'allowed' : `denied`;
+    if (reply.response.allowed) return 'allowed';
+    // Why: not analysed (a limit, the deadline, a full queue) or scored.
+    const message = reply.response.status?.message ?? '';
+    const unanalysed = /could not analyse this \w+: ([^;]*)/.exec(message)?.[1];
+    if (unanalysed) return `denied (${unanalysed})`;
+    return /analysis-incomplete/.test(message) ? 'denied (analysis-incomplete)' : 'denied';
   } catch {
     return 'HTTP 200, not JSON';
   }
+}
+
+/** Two connections posting `review` back to back for the healthy traffic's duration. */
+async function loopReview(server, review) {
+  const body = JSON.stringify(review);
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
+  const results = [];
+  const until = performance.now() + healthySeconds * 1000;
+  const loop = async () => {
+    while (performance.now() < until) results.push(await post(agent, server.url, body));
+  };
+  await Promise.all([loop(), loop()]);
+  agent.destroy();
+  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  return `${(body.length / 1e6).toFixed(2)} MB × ${results.length}: ${tally(results.map(verdictOf))}; median ${ms[Math.floor(ms.length / 2)]?.toFixed(0)} ms`;
 }
 
 // ---- the attacks -----------------------------------------------------------------------------------
@@ -332,36 +369,17 @@ const ATTACKS = [
   {
     name: 'heavy-loop',
     what: 'two connections looping a 1.46 MB review (100 containers of 14 KiB scripts)',
-    async run(server) {
-      const body = JSON.stringify(heavyReview());
-      const agent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
-      const results = [];
-      const until = performance.now() + healthySeconds * 1000;
-      const loop = async () => {
-        while (performance.now() < until) results.push(await post(agent, server.url, body));
-      };
-      await Promise.all([loop(), loop()]);
-      agent.destroy();
-      const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-      return `${(body.length / 1e6).toFixed(2)} MB × ${results.length}: ${tally(results.map(verdictOf))}; median ${ms[Math.floor(ms.length / 2)]?.toFixed(0)} ms`;
-    },
+    run: (server) => loopReview(server, heavyReview()),
   },
   {
     name: 'heavy-under-limits',
     what: 'two connections looping the heaviest review under the analysis limits (36 containers of 14,000-character scripts)',
-    async run(server) {
-      const body = JSON.stringify(heavyUnderLimitsReview());
-      const agent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
-      const results = [];
-      const until = performance.now() + healthySeconds * 1000;
-      const loop = async () => {
-        while (performance.now() < until) results.push(await post(agent, server.url, body));
-      };
-      await Promise.all([loop(), loop()]);
-      agent.destroy();
-      const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-      return `${(body.length / 1e6).toFixed(2)} MB × ${results.length}: ${tally(results.map(verdictOf))}; median ${ms[Math.floor(ms.length / 2)]?.toFixed(0)} ms`;
-    },
+    run: (server) => loopReview(server, heavyUnderLimitsReview()),
+  },
+  {
+    name: 'heavy-python',
+    what: 'two connections looping 470 KiB of Python statements in one container (under the limits and the work budget)',
+    run: (server) => loopReview(server, heavyPythonReview()),
   },
   {
     name: 'slowloris',
@@ -436,19 +454,19 @@ apiServer.close();
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 console.log(
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; jobguard bundle, NODE_OPTIONS=${CHART_NODE_OPTIONS}, enforce mode, namespace labels on`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${bundle === BUNDLE ? 'jobguard bundle' : bundle}${serveArgs.length > 0 ? ` ${serveArgs.join(' ')}` : ''}, NODE_OPTIONS=${CHART_NODE_OPTIONS}, enforce mode, namespace labels on`,
 );
 console.log(
   `healthy traffic: ${healthyRate} reviews/s offered over ${healthyConnections} connections for ${healthySeconds} s beside each attack\n`,
 );
 console.log(
-  '| attack | lived | peak RSS MiB | healthy p99 ms | healthy reviews/s | healthy failures | what the server did |',
+  '| attack | lived | peak RSS MiB | healthy p50 ms | healthy p99 ms | healthy reviews/s | healthy failures | what the server did |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const failures = r.load.errors + r.load.timeouts + r.load.non2xx;
   console.log(
-    `| ${r.attack.name} | ${r.lived} | ${fmt(r.rss)} | ${fmt(r.load.p99, 1)} | ${fmt(r.load.requests)} | ${fmt(failures)} | ${r.notes || '–'} |`,
+    `| ${r.attack.name} | ${r.lived} | ${fmt(r.rss)} | ${fmt(r.load.p50, 1)} | ${fmt(r.load.p99, 1)} | ${fmt(r.load.requests)} | ${fmt(failures)} | ${r.notes || '–'} |`,
   );
 }
 console.log('');

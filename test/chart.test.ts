@@ -120,6 +120,7 @@ const SETS = {
   skip: { values: { webhook: { skipCronJobControllerJobs: true } } },
   otherRelease: { release: 'guard', namespace: 'security' },
   mtls: { values: { tls: { clientCAConfigMap: 'apiserver-client-ca' } } },
+  analysisInline: { values: { analysis: { workers: 0, deadline: '500ms' } } },
 } satisfies Record<string, RenderOptions>;
 
 type SetName = keyof typeof SETS;
@@ -555,6 +556,8 @@ describe('Deployment', () => {
       '--events=deny',
       '--events-qps=5',
       '--events-burst=25',
+      '--analysis-workers=1',
+      '--analysis-deadline=2s',
     ]);
     expect(container.volumeMounts).toEqual(
       expect.arrayContaining([
@@ -892,6 +895,14 @@ describe('monitoring and network options', () => {
   });
 });
 
+describe('analysis', () => {
+  it('passes analysis.workers and analysis.deadline to serve', () => {
+    const deployment = rendered.analysisInline.find((o) => o.kind === 'Deployment')!;
+    const args = spec(deployment).template.spec.containers[0].args as string[];
+    expect(args).toEqual(expect.arrayContaining(['--analysis-workers=0', '--analysis-deadline=500ms']));
+  });
+});
+
 describe('values the chart refuses', () => {
   it.each([
     ['an unknown top-level key', { replicas: 3 }, /additional properties 'replicas' not allowed/],
@@ -906,6 +917,8 @@ describe('values the chart refuses', () => {
     ['an unknown mode', { policy: { mode: 'block' } }, /policy\/mode/],
     ['an unknown kind', { policy: { kinds: ['CronJob', 'Cron'] } }, /policy\/kinds\/1/],
     ['a timeout over 30 s', { webhook: { timeoutSeconds: 31 } }, /timeoutSeconds/],
+    ['an analysis deadline without a unit', { analysis: { deadline: '2' } }, /analysis\/deadline/],
+    ['negative analysis workers', { analysis: { workers: -1 } }, /analysis\/workers/],
     ['root', { securityContext: { runAsUser: 0 } }, /runAsUser/],
     ['an exemption without a reason', { policy: { exemptions: [{ namespaces: ['x'] }] } }, /reason/],
     [
