@@ -4,8 +4,9 @@
 // limit), namespace labels from a stand-in API server, enforce mode, a plain-HTTP metrics port.
 // Every attack gets a fresh server; beside each, healthy traffic (the realistic ~2.8 KB CronJob
 // review, evenly paced from another process) measures what the attack costs everyone else. Prints,
-// per attack: whether the process lived, its peak RSS, the healthy p99 and throughput, and what the
-// server did with the attack.
+// per attack: whether the process lived, its peak RSS, the longest its event loop stalled during the
+// attack (prom-client's lag monitor: a review analysed on the event loop stalls every other one for
+// as long as it takes), the healthy p50, p99 and throughput, and what the server did with the attack.
 //   BENCH_ONLY=slowloris,idle-tcp   run only these attacks (names as printed)
 //   BENCH_HEALTHY_RATE=200          healthy reviews a second (default 200, over 8 connections)
 //   BENCH_HOLD=40                   seconds an attack that holds connections waits for the server to cut them
@@ -185,6 +186,22 @@ function healthyTraffic(url) {
         resolve({ requests: 0, p99: NaN, errors: NaN, non2xx: NaN });
       }
     });
+  });
+}
+
+/** The longest the server's event loop stalled since the last call, ms (prom-client resets it on each scrape). */
+function eventLoopStall(server) {
+  return new Promise((resolve) => {
+    http
+      .get(`${server.metricsUrl}/metrics`, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve(Number(/^jobguard_nodejs_eventloop_lag_max_seconds (\S+)/m.exec(text)?.[1]) * 1000),
+        );
+      })
+      .on('error', () => resolve(NaN));
   });
 }
 
@@ -429,6 +446,7 @@ for (const attack of ATTACKS) {
   const healthy = healthyTraffic(server.url);
   // One second of healthy traffic first (load.mjs does not count its first second: TLS handshakes).
   await sleep(1000);
+  await eventLoopStall(server);
   let notes;
   try {
     notes = await attack.run(server);
@@ -436,6 +454,7 @@ for (const attack of ATTACKS) {
     notes = `attack failed: ${error.message}`;
   }
   const load = await healthy;
+  const stall = await eventLoopStall(server);
   const lived = await isAlive(server);
   const rss = peakRss(server.child.pid);
   await stop(server.child);
@@ -446,6 +465,7 @@ for (const attack of ATTACKS) {
     lived: lived ? 'yes' : `NO (${exited || 'not answering'}${fatal ? `: ${fatal}` : ''})`,
     rss,
     load,
+    stall,
     notes,
   });
   process.stderr.write(`${attack.name}: done\n`);
@@ -460,13 +480,13 @@ console.log(
   `healthy traffic: ${healthyRate} reviews/s offered over ${healthyConnections} connections for ${healthySeconds} s beside each attack\n`,
 );
 console.log(
-  '| attack | lived | peak RSS MiB | healthy p50 ms | healthy p99 ms | healthy reviews/s | healthy failures | what the server did |',
+  '| attack | lived | peak RSS MiB | longest event-loop stall ms | healthy p50 ms | healthy p99 ms | healthy reviews/s | healthy failures | what the server did |',
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const failures = r.load.errors + r.load.timeouts + r.load.non2xx;
   console.log(
-    `| ${r.attack.name} | ${r.lived} | ${fmt(r.rss)} | ${fmt(r.load.p50, 1)} | ${fmt(r.load.p99, 1)} | ${fmt(r.load.requests)} | ${fmt(failures)} | ${r.notes || '–'} |`,
+    `| ${r.attack.name} | ${r.lived} | ${fmt(r.rss)} | ${fmt(r.stall)} | ${fmt(r.load.p50, 1)} | ${fmt(r.load.p99, 1)} | ${fmt(r.load.requests)} | ${fmt(failures)} | ${r.notes || '–'} |`,
   );
 }
 console.log('');

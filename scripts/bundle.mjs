@@ -3,7 +3,11 @@
 // Why: Node resolves, reads and links each module file at start-up; @kubernetes/client-node alone
 // brings 826 of the ~1,800 files the server loads. Measured on the bench machine with namespace
 // labels on: ready 0.7-1.1 s bundled against 2.1-2.5 s unbundled, idle RSS 87 MiB against 120 MiB.
-// Also writes dist/bundle/THIRD-PARTY-NOTICES.txt: the licence of every package the bundle holds.
+// Also writes dist/bundle/analysis-worker.mjs, the webhook's analysis worker (server/analysis.ts) in
+// one file of its own: a worker thread that loads only the engine starts with 9 MiB less RSS and
+// needs a smaller heap than one that loads the whole server (jobguard.mjs still works as the worker
+// when this file is missing), and dist/bundle/THIRD-PARTY-NOTICES.txt: the licence of every package
+// the bundles hold.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -13,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist/bundle');
 const outfile = join(outdir, 'jobguard.mjs');
+const workerFile = join(outdir, 'analysis-worker.mjs');
 if (!existsSync(join(root, 'dist/main.js'))) {
   console.error('dist/main.js is missing: run `npm run build` first');
   process.exit(1);
@@ -20,8 +25,13 @@ if (!existsSync(join(root, 'dist/main.js'))) {
 mkdirSync(outdir, { recursive: true });
 
 const result = await build({
-  entryPoints: [join(root, 'dist/main.js')],
-  outfile,
+  // Each entry is bundled whole (no code splitting): every file runs on its own.
+  entryPoints: [
+    { in: join(root, 'dist/main.js'), out: 'jobguard' },
+    { in: join(root, 'dist/server/analysis.js'), out: 'analysis-worker' },
+  ],
+  outdir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -81,7 +91,7 @@ writeFileSync(
   join(outdir, 'THIRD-PARTY-NOTICES.txt'),
   `jobguard bundles the following packages.\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`,
 );
-const mib = (statSync(outfile).size / 1048576).toFixed(1);
+const mib = (file) => `${(statSync(file).size / 1048576).toFixed(1)} MiB`;
 console.log(
-  `${relative(root, outfile)}: ${mib} MiB, ${packages.size} packages (licences in ${relative(root, dirname(outfile))}/THIRD-PARTY-NOTICES.txt)`,
+  `${relative(root, outfile)}: ${mib(outfile)}, ${relative(root, workerFile)}: ${mib(workerFile)}, ${packages.size} packages (licences in ${relative(root, dirname(outfile))}/THIRD-PARTY-NOTICES.txt)`,
 );

@@ -29,7 +29,7 @@ finish within 5 s. An object past the analysis limits (100 containers, 2,000 com
 entries, 512 KiB of commands, args and env values, nesting 64 deep) is not analysed: it is
 answered as a deny verdict, which the mode turns into deny, warn or an annotation. So is one whose
 analysis runs out of its work budget. A review is analysed on the event loop until it has spent
-${INLINE_BUDGET.toLocaleString('en-US')} work units (about 5-15 ms; no everyday object comes close); one that spends them
+${INLINE_BUDGET.toLocaleString('en-US')} work units (a few ms; no everyday object comes close); one that spends them
 all is analysed again on a worker thread, and answered as not analysed if that takes past the
 deadline, if the worker queue (${QUEUE_PER_WORKER} per worker) is full, or if the worker runs out of memory.
 

@@ -17,10 +17,12 @@
  * full queue is answered that way rather than with 429 because a 429 is a failed webhook call, and
  * the API server's failurePolicy (often Ignore) would then admit the object unanalysed.
  *
- * The worker is the same module started with `workerData` (see the end of this file): from `dist/`
- * it is this file, from the one-file bundle the bundle itself (main.ts starts no command in a
+ * The worker is this module started with `workerData` (see the end of this file): from `dist/` this
+ * file, from the image its own bundle beside the server's (scripts/bundle.mjs: analysis-worker.mjs),
+ * or, when that is missing, the server's one-file bundle itself (main.ts starts no command in a
  * worker).
  */
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { handleReview, reviewedObject, type ReviewContext, type ReviewOutcome } from '../admission/review.js';
@@ -33,11 +35,14 @@ import type { KubeObject } from '../workload/types.js';
 import type { Metrics } from './metrics.js';
 
 /**
- * Work units a review may spend on the event loop before it is moved to a worker: about 5-15 ms of
- * CPU (1,500-4,500 units a millisecond, measured on shell and Python inputs), 29 times the most any
- * object of the test corpus spends (694 units).
+ * Work units a review may spend on the event loop before it is moved to a worker: a few ms of CPU
+ * (1,300-5,000 units a millisecond, bench/budget.mjs), 14 times the most any object of the test
+ * corpus spends (694 units). Measured inline before the move, on the heaviest objects under the
+ * analysis limits: 1.6 ms (shell) and 4.4 ms (Python) at 10,000 units, against 32 ms and 10 ms at
+ * 20,000 (a 14,000-character script is charged whole before it is parsed: under 10,000 it is
+ * refused at once, under 20,000 one is analysed before the next is refused).
  */
-export const INLINE_BUDGET = 20_000;
+export const INLINE_BUDGET = 10_000;
 /** Worker threads for heavy reviews; 0 analyses every review inline with the full budget. */
 export const DEFAULT_ANALYSIS_WORKERS = 1;
 /**
@@ -47,8 +52,14 @@ export const DEFAULT_ANALYSIS_WORKERS = 1;
 export const DEFAULT_ANALYSIS_DEADLINE_MS = 2_000;
 /** Heavy reviews waiting per worker; beyond, one more is answered as not analysed at once. */
 export const QUEUE_PER_WORKER = 4;
-/** Heap of one worker thread, MiB: the chart's 256Mi memory limit holds the main heap (128) and this. */
+/**
+ * Heap of one worker thread, MiB: the chart's 256Mi memory limit holds the main heap (128) and this.
+ * The heaviest objects under the analysis limits need more than 48. The young generation is kept
+ * small: measured on those objects, 4 MiB instead of V8's default lowers peak RSS by 24 MiB for no
+ * measurable CPU.
+ */
 export const WORKER_HEAP_MB = 64;
+const WORKER_YOUNG_HEAP_MB = 4;
 
 const WORKER_ROLE = 'jobguard-analysis';
 
@@ -266,14 +277,23 @@ interface WorkerReply {
   error?: string;
 }
 
+/** The worker's own bundle beside the server's bundle (scripts/bundle.mjs), else this module (or the bundle holding it). */
+function workerEntry(): URL {
+  const bundled = new URL('./analysis-worker.mjs', import.meta.url);
+  return existsSync(bundled) ? bundled : new URL(import.meta.url);
+}
+
 /**
- * A worker thread running this module (or the bundle holding it: `entry`). Its heap is capped: an
- * object that would need more ends that worker, not the process.
+ * A worker thread running this module (`entry`: a file holding it). Its heap is capped: an object
+ * that would need more ends that worker, not the process.
  */
-export function threadScorer(entry: URL = new URL(import.meta.url)): Scorer {
+export function threadScorer(entry: URL = workerEntry()): Scorer {
   const worker = new Worker(entry, {
     workerData: { role: WORKER_ROLE },
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    resourceLimits: {
+      maxOldGenerationSizeMb: WORKER_HEAP_MB,
+      maxYoungGenerationSizeMb: WORKER_YOUNG_HEAP_MB,
+    },
   });
   // The worker never keeps the process alive: the server's sockets do while reviews are pending.
   worker.unref();
