@@ -257,12 +257,13 @@ describe('Analysis', () => {
     await expect(analysis.review(review(heavyJob(2)), { engine, now })).rejects.toThrow('a bug');
   });
 
-  it('answers heavy reviews still waiting at close as not analysed', async () => {
+  it('answers heavy reviews running or waiting at close as not analysed', async () => {
     const scorers = inProcess({ hold: true });
     const analysis = new Analysis({ workers: 1, deadlineMs: 5000 }, scorers.start);
-    void analysis.review(review(heavyJob(2)), { engine, now });
+    const running = analysis.review(review(heavyJob(2)), { engine, now });
     const waiting = analysis.review(review(heavyJob(2)), { engine, now });
     analysis.close();
+    expect(await running).toEqual({ unanalysed: 'jobguard is shutting down' });
     expect(await waiting).toEqual({ unanalysed: 'jobguard is shutting down' });
     expect(scorers.terminated()).toBe(1);
   });

@@ -113,6 +113,8 @@ interface Pending {
 interface Slot {
   scorer: Scorer | undefined;
   busy: boolean;
+  /** Answers the review on this worker now (shutting down); set while one runs. */
+  abandon?: (() => void) | undefined;
 }
 
 function seconds(ms: number): string {
@@ -151,6 +153,7 @@ export class Analysis {
     this.#closed = true;
     for (const pending of this.#queue.splice(0)) pending.fail('jobguard is shutting down');
     for (const slot of this.#slots) {
+      slot.abandon?.();
       slot.scorer?.terminate();
       slot.scorer = undefined;
     }
@@ -237,7 +240,11 @@ export class Analysis {
       settled = true;
       clearTimeout(timer);
       slot.busy = false;
+      slot.abandon = undefined;
       return true;
+    };
+    slot.abandon = () => {
+      if (settle()) pending.fail('jobguard is shutting down');
     };
     const timer = setTimeout(
       () => {
