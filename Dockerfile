@@ -2,8 +2,9 @@
 #
 # Two stages: `build` compiles TypeScript with the dev dependencies and bundles
 # the server and its production dependencies into one ES module
-# (scripts/bundle.mjs); the runtime stage copies just that file and the
-# licences of what it holds onto a shell-less Node 24 base. No node_modules at
+# (scripts/bundle.mjs); the runtime stage copies just that file, the analysis
+# worker's own bundle and the licences of what they hold onto a shell-less
+# Node 24 base. No node_modules at
 # run time: start-up reads one file instead of about 1,800 (ready in ~0.7 s
 # instead of ~2 s with namespace labels on, 33 MiB less memory; measured in
 # scripts/bundle.mjs). Build with:  docker build -t jobguard .
@@ -35,7 +36,7 @@ WORKDIR /app
 # distroless keeps node in /nodejs/bin, the node images in /usr/local/bin.
 ENV NODE_ENV=production \
     PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin
-# jobguard.mjs and THIRD-PARTY-NOTICES.txt. Files stay owned by root: the
+# jobguard.mjs, analysis-worker.mjs and THIRD-PARTY-NOTICES.txt. Files stay owned by root: the
 # server cannot rewrite its own code, and the root filesystem can be mounted
 # read-only (the server writes nothing; the chart gives it an empty /tmp).
 COPY --from=build /app/dist/bundle/ ./
