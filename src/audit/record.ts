@@ -77,7 +77,7 @@ function firstIp(value: unknown): string {
 }
 
 /** An audit.k8s.io Event (already decoded) as a record. `time` falls back through the event's timestamps. */
-export function fromEvent(event: Row, format: AuditRecord['format'], time?: string): AuditRecord {
+function fromEvent(event: Row, format: AuditRecord['format'], time?: string): AuditRecord {
   const ref = isRow(event.objectRef) ? event.objectRef : {};
   const user = userOf(event.user, event.impersonatedUser);
   return {

@@ -12,29 +12,28 @@ export const WORKLOAD_KINDS = [
   'ReplicationController',
   'PodTemplate',
 ] as const;
-export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export const MODES = ['enforce', 'warn', 'audit', 'off'] as const;
-export const modeSchema = z.enum(MODES);
+const modeSchema = z.enum(MODES);
 export type Mode = z.infer<typeof modeSchema>;
 
 export const profileSchema = z.enum(['default', 'kql']);
 
 const threshold = z.number().int().min(1).max(1000);
 
-export const thresholdsSchema = z
+const thresholdsSchema = z
   .object({ annotate: threshold, warn: threshold, deny: threshold })
   .partial()
   .strict();
 
 /** `rules.<id>`: enabled, weight, and the rule's own parameters (checked against the rule's schema at resolve time). */
-export const ruleOverrideSchema = z
+const ruleOverrideSchema = z
   .object({ enabled: z.boolean().optional(), weight: z.number().int().min(0).max(100).optional() })
   .catchall(z.unknown());
 
 const glob = z.string().min(1);
 
-export const namespaceOverrideSchema = z.object({ names: z.array(glob).min(1), mode: modeSchema }).strict();
+const namespaceOverrideSchema = z.object({ names: z.array(glob).min(1), mode: modeSchema }).strict();
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
 
@@ -59,17 +58,10 @@ const selector = <T extends z.ZodType>(entry: T) =>
   });
 
 /** What identifies the exempt workload; `kinds` only narrows (alone it would exempt every CronJob). */
-export const EXEMPTION_SELECTORS = [
-  'namespaces',
-  'names',
-  'users',
-  'groups',
-  'serviceAccounts',
-  'images',
-] as const;
+const EXEMPTION_SELECTORS = ['namespaces', 'names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
 
 /** A Kubernetes object name (RFC 1123 label): what metrics, annotations and logs call an exemption. */
-export const exemptionName = z
+const exemptionName = z
   .string()
   .max(63, { error: 'at most 63 characters' })
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
@@ -90,7 +82,7 @@ const exemptionFields = {
   rules: selector(z.string().min(1)).optional(),
 };
 
-export const exemptionSchema = z
+const exemptionSchema = z
   .object({
     /** How metrics, the `exempted-by` annotation and logs name it; default: derived from the reason. */
     name: exemptionName.optional(),
@@ -109,7 +101,7 @@ export const exemptionSchema = z
  * refused, not dropped: a field from a newer version may narrow the exception, and ignoring it would
  * widen it.
  */
-export const EXCEPTION_SELECTORS = ['names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
+const EXCEPTION_SELECTORS = ['names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
 
 export const exceptionSpecSchema = z
   .object(exemptionFields)
@@ -124,7 +116,7 @@ export const exceptionSpecSchema = z
  * under its own identity. An object such a user creates with a controller ownerReference (a Job's
  * Pod, a CronJob's Job) also matches the exemptions of its owner.
  */
-export const DEFAULT_CONTROLLER_USERS = [
+const DEFAULT_CONTROLLER_USERS = [
   'system:serviceaccount:kube-system:cronjob-controller',
   'system:serviceaccount:kube-system:job-controller',
   'system:serviceaccount:kube-system:deployment-controller',
@@ -146,10 +138,10 @@ export function exemptionNameOf(exemption: { name?: string | undefined; reason: 
   return slug === '' ? 'unnamed' : slug;
 }
 /** Longest CEL expression a custom rule may hold. */
-export const MAX_EXPRESSION_LENGTH = 8192;
+const MAX_EXPRESSION_LENGTH = 8192;
 
 /** `customRules[]`: a rule written in CEL (see docs/cel.md); compiled and checked when the policy loads. */
-export const customRuleSchema = z
+const customRuleSchema = z
   .object({
     id: z
       .string()
@@ -217,11 +209,11 @@ export const policySchema = z
     });
   });
 
+/** @internal */
 export type PolicyFile = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type Exemption = z.output<typeof exemptionSchema>;
 export type ExceptionSpec = z.output<typeof exceptionSpecSchema>;
 export type CustomRule = z.output<typeof customRuleSchema>;
-export type NamespaceOverride = z.output<typeof namespaceOverrideSchema>;
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({ apiVersion: 'jobguard.dev/v1', kind: 'Policy' });

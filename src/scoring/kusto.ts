@@ -10,12 +10,18 @@ function isAlnumCode(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
-/** ASCII-only lowercase, as Kusto's case-insensitive operators do (not locale-aware). */
+/**
+ * ASCII-only lowercase, as Kusto's case-insensitive operators do (not locale-aware).
+ * @internal
+ */
 export function asciiLower(text: string): string {
   return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
 }
 
-/** `haystack has needle`; `lowerHaystack` must already be ASCII-lowercased (callers lower once, test many needles). */
+/**
+ * `haystack has needle`; `lowerHaystack` must already be ASCII-lowercased (callers lower once, test many needles).
+ * @internal
+ */
 export function has(lowerHaystack: string, needle: string): boolean {
   const lowerNeedle = asciiLower(needle);
   if (lowerNeedle.length === 0) return false;
