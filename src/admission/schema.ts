@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * AdmissionReview `admission.k8s.io/v1` and `v1beta1` (identical request fields since 1.15;
- * reference/kubernetes-admission.md §1.2). Unknown fields are kept, the objects are not
+ * Kubernetes "Dynamic Admission Control", Request and Response). Unknown fields are kept, the objects are not
  * validated deeply here: the workload layer reads them defensively.
  */
 const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;

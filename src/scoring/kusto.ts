@@ -1,5 +1,6 @@
 /**
- * Kusto's `has` operator, mirrored for the kql profile (reference/kubernetes-admission.md §8):
+ * Kusto's `has` operator, mirrored for the kql profile (Microsoft Learn, Kusto "has operator" and
+ * "String operators", on terms):
  * case-insensitive (ASCII only), and the needle must sit on term boundaries wherever it starts or
  * ends with an alphanumeric character. A term is a maximal run of ASCII letters and digits.
  */
