@@ -4,7 +4,15 @@ import { buildPolicyJsonSchema } from '../policy/json-schema.js';
 import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
-import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type CliIo, type Command } from './io.js';
+import {
+  EXIT_OK,
+  EXIT_USAGE,
+  parseChoice,
+  parseFlags,
+  UsageError,
+  type CliIo,
+  type CliCommand,
+} from './io.js';
 import { POLICY_FLAGS, engineFromFlags } from './flags.js';
 
 const USAGE = `Usage: jobguard policy <command> [flags]
@@ -113,7 +121,7 @@ function schema(argv: string[], io: CliIo): number {
 }
 
 /** `jobguard policy print|check|schema`. */
-export const policy: Command = async (argv, io) => {
+export const policy: CliCommand = async (argv, io) => {
   const [subcommand, ...rest] = argv;
   switch (subcommand) {
     case 'print':
