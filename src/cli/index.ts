@@ -34,7 +34,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./export.js')).exportCommand,
   },
   policy: {
-    summary: 'print the effective policy or check a file',
+    summary: 'print the effective policy or its JSON Schema, or check a file',
     load: async () => (await import('./policy.js')).policy,
   },
 };
