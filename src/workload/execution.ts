@@ -25,7 +25,7 @@ import type {
   StdioAction,
   Value,
 } from './action.js';
-import { classifyHost, parseUrl, type ParsedUrl } from './address.js';
+import { classifyHost, parseUrl } from './address.js';
 import {
   canonicalPath,
   credentialOfCommand,
@@ -66,7 +66,7 @@ export type CodeAnalyzer = (
 ) => CodeAnalysis;
 
 /** Bounds of one analysis; every one reached is a limit (fail closed). */
-export const EXECUTION_LIMITS = {
+const EXECUTION_LIMITS = {
   /** `sh -c` in `sh -c`, `eval`, function calls, sourced files and interpreters, counted together. */
   maxDepth: 24,
   /** Programs recorded per pod template. */
@@ -79,7 +79,7 @@ export const EXECUTION_LIMITS = {
 
 /**
  * Work units the analysis of one object may spend, all its containers together (characters parsed,
- * programs run, code tokens and interpreter steps). A unit costs 0.2-0.7 µs of CPU (measured on
+ * programs run, code tokens and interpreter steps). A unit costs 0.2-0.8 µs of CPU (measured on
  * 420 KiB of shell, 470 KiB of Python statements, nested substitutions and eval loops), so the
  * worst object stops within about 300 ms of CPU on an idle core; the most any object of the test
  * corpus spends is 694 units, under a 500th of it. Reaching it is a limit: the object fails closed.
@@ -2972,5 +2972,3 @@ export function execute(
     problems: rec.problems,
   };
 }
-
-export type { ParsedUrl };
