@@ -58,12 +58,15 @@ export const QUEUE_PER_WORKER = 4;
  * small: measured on those objects, 4 MiB instead of V8's default lowers peak RSS by 24 MiB for no
  * measurable CPU.
  */
-export const WORKER_HEAP_MB = 64;
+const WORKER_HEAP_MB = 64;
 const WORKER_YOUNG_HEAP_MB = 4;
 
 const WORKER_ROLE = 'jobguard-analysis';
 
-/** What a worker is asked: score `object` under `policy` with `budget` units. */
+/**
+ * What a worker is asked: score `object` under `policy` with `budget` units.
+ * @internal
+ */
 export interface ScoreJob {
   /** Changes when the policy does: the worker builds its engine once per policy. */
   policyId: number;
@@ -72,7 +75,10 @@ export interface ScoreJob {
   budget: number;
 }
 
-/** A worker that died (out of memory, cannot start): its review fails closed, the pool replaces it. */
+/**
+ * A worker that died (out of memory, cannot start): its review fails closed, the pool replaces it.
+ * @internal
+ */
 export class ScorerDied extends Error {
   override name = 'ScorerDied';
 }
@@ -85,7 +91,7 @@ export interface Scorer {
   terminate(): void;
 }
 
-export interface AnalysisOptions {
+interface AnalysisOptions {
   /** Worker threads; 0: every review inline with `budget`. */
   workers: number;
   /** Per heavy review, from its arrival in the queue to its answer. */
