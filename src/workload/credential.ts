@@ -90,7 +90,12 @@ const PATH_SOURCES: readonly PathSource[] = [
     provider: 'azure',
   },
   { pattern: /(?:^|\/)(?:root|home\/[^/]+)\/\.docker\/config\.json$/, credential: 'host-secrets' },
+  // A process's whole environment: where Kubernetes puts Secrets given as env (`secretKeyRef`, `envFrom`).
+  { pattern: /^\/proc\/(?:self|\d+|\*|\$\$|\$\{?\w+\}?)\/environ$/, credential: 'secret' },
 ];
+
+/** The `source` of a credential origin that is the process's whole environment (`env`, `/proc/self/environ`). */
+export const ENVIRONMENT = 'the environment';
 
 /** Env variables whose value is the path of a token file (the providers' webhooks set them). */
 const TOKEN_FILE_VARIABLES: Readonly<Record<string, { credential: CredentialKind; provider: Provider }>> = {
@@ -217,6 +222,12 @@ const PRINTING_COMMANDS: readonly {
 /** The credential a command prints on stdout, if it is one of the cloud CLIs' token commands. */
 export function credentialOfCommand(program: string, words: readonly string[]): CredentialOrigin | undefined {
   const operands = words.filter((word) => !word.startsWith('-'));
+  // `env`, `printenv`, `export -p` with nothing to run or name: the whole environment, Secrets included.
+  if (
+    ((program === 'env' || program === 'printenv') && operands.length === 0) ||
+    (program === 'export' && words.length === 1 && words[0] === '-p')
+  )
+    return { kind: 'credential', credential: 'secret', source: ENVIRONMENT };
   for (const entry of PRINTING_COMMANDS) {
     if (entry.program !== program) continue;
     if (entry.words.every((word, k) => operands[k] === word)) {

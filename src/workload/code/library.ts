@@ -42,6 +42,18 @@ export function runCommand(call: Call, command: Term | undefined, stdin?: Term):
   return call.it.run(call.node, { shell: command, ...(stdin === undefined ? {} : { stdin }) });
 }
 
+/**
+ * A name resolved (`gethostbyname`, `dns.lookup`, `Resolv.getaddress`): the query itself carries the
+ * name to whoever serves its domain, so it is a request to `dns://name` (content put into the name
+ * is sent). The answer is an address, not content from the network.
+ */
+export const resolveName: Handler = (call) => {
+  const name = call.args[0] ?? call.named.get('host');
+  if (name === undefined) return undefined;
+  call.it.fetch(call.node, { url: derive(`dns://${name.text}`, name.exact, [name]) });
+  return unknown('');
+};
+
 /** Runs its first argument: an argv list or a shell string. */
 export const run: Handler = (call) => runCommand(call, call.args[0]);
 

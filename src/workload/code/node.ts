@@ -20,6 +20,7 @@ import {
   stdio,
   table,
   writePath,
+  resolveName,
 } from './library.js';
 import { parseScript } from './script.js';
 import { api, derive, unknown, type Term } from './term.js';
@@ -149,6 +150,21 @@ const LIBRARY = table([
     ],
   ],
   [netConnect, ['net.connect', 'net.createConnection', 'tls.connect']],
+  [
+    resolveName,
+    [
+      'dns.lookup',
+      'dns.resolve',
+      'dns.resolve4',
+      'dns.resolve6',
+      'dns.resolveTxt',
+      'dns.resolveAny',
+      'dns.promises.lookup',
+      'dns.promises.resolve',
+      'dns.promises.resolve4',
+      'dns.promises.resolveTxt',
+    ],
+  ],
   [(call) => call.it.socket(call.node), ['net.Socket', 'net.Stream']],
   [createServer, ['net.createServer']],
   [httpRequest('http'), ['http.get', 'http.request']],

@@ -22,6 +22,7 @@ import {
   socketOf,
   table,
   writePath,
+  resolveName,
 } from './library.js';
 import { parseScript } from './script.js';
 import { derive, list, num, str, unknown, type ClientState, type Term } from './term.js';
@@ -148,6 +149,7 @@ const LIBRARY = table([
     ['pcntl_exec'],
   ],
   [fsockopen, ['fsockopen', 'pfsockopen', 'stream_socket_client']],
+  [resolveName, ['gethostbyname', 'gethostbynamel', 'dns_get_record', 'checkdnsrr', 'getmxrr']],
   [(call) => call.it.listen(call.node, addressOf(call.args[0])[1]), ['stream_socket_server']],
   [(call) => call.it.socket(call.node), ['socket_create']],
   [

@@ -34,6 +34,7 @@ import {
   table,
   through,
   selfOf,
+  resolveName,
 } from './library.js';
 import { BP, Parser, refersTo, type BinaryOp, type Grammar } from './parser.js';
 import { api, derive, itemsOf, list, str, unknown, type Term } from './term.js';
@@ -944,6 +945,17 @@ const LIBRARY = table([
   [
     () => api('ssl.SSLContext'),
     ['ssl.create_default_context', 'ssl.SSLContext', 'ssl._create_unverified_context'],
+  ],
+  [
+    resolveName,
+    [
+      'socket.gethostbyname',
+      'socket.gethostbyname_ex',
+      'socket.getaddrinfo',
+      'dns.resolver.resolve',
+      'dns.resolver.query',
+      'dns.resolver.Resolver.resolve',
+    ],
   ],
   [urlopen, ['urllib.request.urlopen']],
   [

@@ -20,6 +20,7 @@ import {
   socketOf,
   table,
   writePath,
+  resolveName,
 } from './library.js';
 import { parseScript } from './script.js';
 import { api, unknown, type Term } from './term.js';
@@ -101,6 +102,16 @@ const LIBRARY = table([
     ['Net.HTTP.get', 'Net.HTTP.get_response', 'Net.HTTP.post', 'Net.HTTP.post_form', 'Net.HTTP.get_print'],
   ],
   [(call) => readPath(call), ['URI.open', 'open-uri', 'OpenURI.open_uri']],
+  [
+    resolveName,
+    [
+      'Resolv.getaddress',
+      'Resolv.getaddresses',
+      'Socket.gethostbyname',
+      'Addrinfo.getaddrinfo',
+      'IPSocket.getaddress',
+    ],
+  ],
   [same, ['URI', 'URI.parse', 'String', 'Integer', 'Array']],
   [
     (call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))),
