@@ -38,6 +38,15 @@ export function isTrustedSource(host: string, path: string, trusted: readonly st
   });
 }
 
+/**
+ * Services where anyone publishes without an account or under a throwaway name: tunnels to a
+ * laptop (ngrok, Cloudflare quick tunnels, localtunnel, serveo), paste and file drops (pastebin,
+ * transfer.sh, termbin, 0x0.st…), dynamic-DNS names (DuckDNS, No-IP), URL shorteners, chat CDNs.
+ * No vendor serves an installer from them; droppers do (they cost nothing and leave no owner).
+ */
+const ANONYMOUS_HOSTS =
+  /(?:^|\.)((?:ngrok(?:-free)?\.(?:io|app|dev)|trycloudflare\.com|loca\.lt|localtunnel\.me|serveo\.net|pinggy\.(?:io|link)|bore\.pub|pastebin\.com|paste\.ee|pastes\.io|hastebin\.com|ghostbin\.\w+|rentry\.(?:co|org)|termbin\.com|ix\.io|sprunge\.us|dpaste\.(?:com|org)|transfer\.sh|temp\.sh|0x0\.st|file\.io|bashupload\.com|oshi\.at|catbox\.moe|gofile\.io|anonfiles\.com|cdn\.discordapp\.com|media\.discordapp\.net|duckdns\.org|ddns\.net|hopto\.org|zapto\.org|sytes\.net|no-ip\.\w+|dynu\.net|freedns\.afraid\.org|bit\.ly|tinyurl\.com|is\.gd|t\.ly|cutt\.ly|gist\.githubusercontent\.com))$/i;
+
 /** Where the flow put the code before running it, if that is a hidden or temporary place. */
 function droppedAt(steps: readonly string[]): string | undefined {
   // Only the last place counts: `saves /tmp/kubectl`, then `installs /tmp/kubectl as /usr/local/bin/kubectl` is an install.
@@ -64,6 +73,14 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
     return undefined;
   const dropped = droppedAt(flow.steps);
   if (dropped !== undefined) return { grade: 'hostile', why: dropped };
+  if (flow.source.insecure === true)
+    return { grade: 'hostile', why: 'code fetched with certificate checks off' };
+  const anonymous = ANONYMOUS_HOSTS.exec(url.host);
+  if (anonymous !== null)
+    return {
+      grade: 'hostile',
+      why: `code from ${anonymous[1] ?? url.host}, where anyone publishes anonymously`,
+    };
   const hostClass = classifyHost(url.host);
   if (hostClass === 'metadata') return { grade: 'hostile', why: 'code from the metadata service' };
   const embedded = /[a-z]/i.test(url.host.replace(/^0x/i, '')) ? hostAddress(url.host) : undefined;

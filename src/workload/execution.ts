@@ -1921,9 +1921,11 @@ class Executor {
   }
 
   /** The response of a request: content from the network, or a credential when the URL hands one out. */
-  response(url: Value): Value {
+  response(url: Value, insecure = false): Value {
     const parsed = parseUrl(url.text);
-    const origins: Origin[] = [{ kind: 'network', url: url.text }];
+    const origins: Origin[] = [
+      insecure ? { kind: 'network', url: url.text, insecure: true } : { kind: 'network', url: url.text },
+    ];
     if (parsed !== undefined) {
       const credential = credentialOfUrl(parsed, url.text);
       if (credential !== undefined) origins.push(credential);
@@ -2414,7 +2416,7 @@ class Executor {
         ...(insecure ? { insecure } : {}),
       };
       this.fetched(action, 'curl', proc);
-      const content = this.response(url);
+      const content = this.response(url, insecure);
       if (output !== undefined && output !== '-' && output !== '/dev/stdout') {
         this.downloaded(output, content, url, proc);
       } else if (remoteName) {
@@ -2475,7 +2477,7 @@ class Executor {
         ...(hasOption(parsed, '--no-check-certificate') ? { insecure: true } : {}),
       };
       this.fetched(action, 'wget', proc);
-      const content = this.response(url);
+      const content = this.response(url, action.insecure === true);
       if (output === '-' || output === '/dev/stdout') response = concat([response, content]);
       else {
         const file =

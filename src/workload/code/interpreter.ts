@@ -671,6 +671,9 @@ export class Interpreter {
     let fn: Term;
     if (callee.k === 'member') {
       fn = this.memberOf(this.eval(callee.object), callee.name, callee);
+      const owner = nameOf(callee.object);
+      if (owner !== undefined && fn.bound !== undefined && ADDING.has(callee.name.toLowerCase()))
+        fn = { ...fn, bound: { ...fn.bound, owner } };
     } else {
       fn = this.eval(callee);
     }
@@ -772,6 +775,19 @@ export class Interpreter {
       return this.invokeTerm(api(this.dialect.canonical(fn.text)), parts);
     } else {
       call = { ...base, path: fn.text, used: false };
+    }
+    const owner = fn.bound?.owner;
+    if (owner !== undefined && fn.bound !== undefined && fn.bound.self.obj === undefined) {
+      // `chunks.push(d)`, `parts.append(d)`, `buf.write(d)`: the collection now holds what was added.
+      const self = fn.bound.self;
+      const origins = parts.args.reduce((all, arg) => mergeOrigins(all, arg.origins), self.origins);
+      if (origins.length > self.origins.length)
+        this.bind(owner, {
+          ...self,
+          exact: false,
+          origins,
+          ...(self.items === undefined ? {} : { items: [...self.items, ...parts.args] }),
+        });
     }
     let result: Term | undefined;
     if (iterating) this.loops++;
@@ -1152,7 +1168,12 @@ export class Interpreter {
     this.push(action);
     if (request.url.hidden !== undefined && request.url.hidden !== 'concatenation')
       this.signName(request.url, 'URL');
-    const body = withOrigin(unknown(textOf(node)), { kind: 'network', url: request.url.text });
+    const body = withOrigin(
+      unknown(textOf(node)),
+      request.insecure === true
+        ? { kind: 'network', url: request.url.text, insecure: true }
+        : { kind: 'network', url: request.url.text },
+    );
     if (request.to !== undefined) this.write(node, request.to, body);
     return body;
   }
@@ -1414,6 +1435,20 @@ export function nameOf(node: Node): string | undefined {
   if (node.k === 'unary') return nameOf(node.operand);
   return undefined;
 }
+
+/** Methods that add their arguments to the collection or buffer they are called on, in any language. */
+const ADDING = new Set([
+  'push',
+  'append',
+  'extend',
+  'add',
+  'insert',
+  'unshift',
+  'write',
+  'writelines',
+  'concat',
+  'puts',
+]);
 
 /** Attributes of runtime objects: a process's streams, an environment variable, a socket's parts. */
 function objectAttribute(self: Term, name: string, it: Interpreter, node: Node): Term | undefined {

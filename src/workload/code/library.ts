@@ -102,7 +102,15 @@ export function fetchWith(call: Call, url: Term | undefined, method?: string): T
     named.get('files') ??
     named.get('content');
   const verify = named.get('verify');
-  const insecure = verify !== undefined && verify.exact && /^(false|0)$/i.test(verify.text);
+  // `verify=False` (requests), `context=ssl._create_unverified_context()` (urllib), `rejectUnauthorized: false` (node).
+  const context = named.get('context');
+  const rejectUnauthorized = named.get('rejectUnauthorized');
+  const insecure =
+    (verify !== undefined && verify.exact && /^(false|0)$/i.test(verify.text)) ||
+    (context !== undefined && /_create_unverified_context|CERT_NONE/.test(context.text)) ||
+    (rejectUnauthorized !== undefined &&
+      rejectUnauthorized.exact &&
+      /^(false|0)$/i.test(rejectUnauthorized.text));
   const explicit = named.get('method') ?? named.get('Method');
   const chosen = explicit?.exact === true ? explicit.text : method;
   return call.it.fetch(call.node, {

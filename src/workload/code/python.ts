@@ -942,9 +942,11 @@ const LIBRARY = table([
     },
     ['ssl.wrap_socket', 'ssl.SSLContext.wrap_socket'],
   ],
+  [() => api('ssl.SSLContext'), ['ssl.create_default_context', 'ssl.SSLContext']],
   [
-    () => api('ssl.SSLContext'),
-    ['ssl.create_default_context', 'ssl.SSLContext', 'ssl._create_unverified_context'],
+    // A context that checks no certificate: what `urlopen(…, context=…)` fetches could come from anyone.
+    () => ({ ...api('ssl.SSLContext'), text: 'ssl.CERT_NONE' }),
+    ['ssl._create_unverified_context'],
   ],
   [
     resolveName,
