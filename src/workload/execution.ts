@@ -94,6 +94,8 @@ interface FileEntry {
   fifo?: boolean;
   /** A directory a download was unpacked into: every path under it holds that content. */
   tree?: boolean;
+  /** A copy of a program of the image (`cp $(which nc) /tmp/kworker`): running it runs that program. */
+  program?: string;
 }
 
 /** The state of one shell (or interpreter) process. */
@@ -252,6 +254,25 @@ function cronCommand(line: string, system: boolean): string | undefined {
   if (rest === undefined) return undefined;
   return system ? rest.replace(/^\S+\s+/, '') : rest;
 }
+
+/** Directories programs of an image live in. */
+const PROGRAM_DIR = /^\/(?:usr\/)?(?:local\/)?s?bin\/([^/]+)$/;
+
+/** Where `which X` and `command -v X` find a program: a path in the image's bin directories. */
+function programPath(name: string): Value {
+  return literal(name === '' || name.includes('/') ? name : `/usr/bin/${name}`);
+}
+
+/** A program of the image at a bin path, as a file entry (`cp /usr/bin/nc …` copies the program). */
+function imageProgram(path: string): FileEntry | undefined {
+  const name = PROGRAM_DIR.exec(path)?.[1];
+  return name === undefined
+    ? undefined
+    : { content: EMPTY, executable: true, steps: [], program: name.toLowerCase() };
+}
+
+/** Names of a process's own standard input as a file. */
+const STDIN_FILE = /^(?:\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
 
 /** Programs that resolve the names they are given: each name is a query to its domain's name server. */
 const RESOLVERS = new Set([
@@ -1314,7 +1335,10 @@ class Executor {
         const file = args[0];
         if (file === undefined) return EMPTY;
         this.record(fields, proc, io, proc.launchers, name);
-        const content = this.readFile(file.text, proc, name);
+        // `… | . /dev/stdin`: the file is the pipe.
+        const content = STDIN_FILE.test(file.text)
+          ? (this.stdinOf(io) ?? EMPTY)
+          : this.readFile(file.text, proc, name);
         const entry = this.fileAt(this.resolvePath(file.text, proc));
         this.flow(content, 'exec', name, proc, { steps: entry?.steps ?? [] });
         this.deeper(proc);
@@ -1393,7 +1417,7 @@ class Executor {
       }
       case 'command':
       case 'builtin': {
-        if (args[0]?.text === '-v' || args[0]?.text === '-V') return literal(args[1]?.text ?? '');
+        if (args[0]?.text === '-v' || args[0]?.text === '-V') return programPath(args[1]?.text ?? '');
         return this.invoke(
           fields.slice(1).filter((f) => !/^-[pvV]$/.test(f.value.text)),
           proc,
@@ -1470,6 +1494,10 @@ class Executor {
     const written = head.value.text;
     const name = basename(written);
     const words = fields.map((f) => f.value.text);
+    // A program of the image copied under another name runs as itself.
+    const copied = this.copiedProgram(written, proc);
+    if (copied !== undefined && copied !== name)
+      return this.program([{ ...head, value: literal(copied) }, ...fields.slice(1)], proc, io, launchers);
     // Busybox applets: `busybox wget …`.
     if (MULTICALL.has(name) && fields.length > 1) {
       this.record(fields, proc, io, launchers, name);
@@ -1492,6 +1520,22 @@ class Executor {
             return this.shellString(script, proc, io, [...launchers, name], name);
           }
         }
+      }
+      // `env -S 'CMD ARGS…' MORE…`: the option's value and the operands after it are one command line.
+      const split =
+        name === 'env'
+          ? parsed.options.find((o) => o.name === '-S' || o.name === '--split-string')
+          : undefined;
+      if (split?.value !== undefined) {
+        const given = fields[split.index]?.value;
+        const script = concat(
+          [
+            given?.text === split.value ? given : literal(split.value),
+            ...fields.slice(start ?? fields.length).map((f) => f.value),
+          ],
+          ' ',
+        );
+        return this.shellString(script, proc, io, [...launchers, name], name);
       }
       if (start === undefined) return EMPTY;
       const inner = fields.slice(start);
@@ -1519,11 +1563,8 @@ class Executor {
         const jailed: Proc = root === undefined ? env : { ...env, root, cwd: undefined };
         return rest.length === 0 ? EMPTY : this.invoke(rest, jailed, io, 0, [...launchers, described]);
       }
-      // `watch CMD…` and `env -S 'CMD…'` run their words as one shell string.
-      if (
-        name === 'watch' ||
-        (name === 'env' && words.slice(1).some((w) => w === '-S' || w.startsWith('--split-string')))
-      ) {
+      // `watch CMD…` runs its words as one shell string.
+      if (name === 'watch') {
         const script = concat(
           rest.map((f) => f.value),
           ' ',
@@ -1539,6 +1580,19 @@ class Executor {
     if (language !== undefined) return this.interpreter(language, fields, proc, io, launchers, name);
     const invocation = this.record(fields, proc, io, launchers, name);
     return this.tool(name, fields, proc, io, invocation, launchers);
+  }
+
+  /** The image program a file the pod copied is (`cp /usr/bin/nc /tmp/kworker`; `/tmp/kworker` → `nc`). */
+  copiedProgram(written: string, proc: Proc): string | undefined {
+    if (this.pod.files.size === 0) return undefined;
+    const candidates = written.includes('/')
+      ? [this.resolvePath(written, proc)]
+      : pathDirs(proc).map((dir) => canonicalPath(`${dir}/${written}`));
+    for (const candidate of candidates) {
+      const program = this.pod.files.get(candidate)?.program;
+      if (program !== undefined) return program;
+    }
+    return undefined;
   }
 
   /** `sh -c STRING` as run by a launcher or a program (`su -c`, `watch`, `find -exec sh -c`). */
@@ -1628,7 +1682,7 @@ class Executor {
     if (file !== undefined) {
       inner.arg0 = file;
       inner.positional = operands.slice(1);
-      const content = this.readFile(file.text, proc, name);
+      const content = STDIN_FILE.test(file.text) ? (stdin ?? EMPTY) : this.readFile(file.text, proc, name);
       const entry = this.fileAt(this.resolvePath(file.text, proc));
       this.flow(content, 'exec', name, proc, { steps: [...(entry?.steps ?? []), `runs ${file.text}`] });
       return content.text === '' ? EMPTY : this.runText(content, inner, stdin);
@@ -1715,8 +1769,8 @@ class Executor {
           break;
         }
         if (word.startsWith('-')) continue;
-        // A script file.
-        const content = this.readFile(word, proc, name);
+        // A script file (`/dev/stdin` is the pipe).
+        const content = STDIN_FILE.test(word) ? (this.stdinOf(io) ?? EMPTY) : this.readFile(word, proc, name);
         const entry = this.fileAt(this.resolvePath(word, proc));
         steps = [...(entry?.steps ?? []), `runs ${word}`];
         code = content;
@@ -2007,19 +2061,53 @@ class Executor {
     this.record(fields, proc, io, launchers, 'find');
     const words = fields.map((f) => f.value.text);
     let out: Value = unknown('$(find)');
+    const found = this.foundFiles(words, proc);
     for (let k = 1; k < words.length; k++) {
       const word = words[k];
       if (word !== '-exec' && word !== '-execdir' && word !== '-ok' && word !== '-okdir') continue;
       let end = k + 1;
       while (end < words.length && words[end] !== ';' && words[end] !== '+') end++;
-      const inner = fields
-        .slice(k + 1, end)
-        .map((f) => (f.value.text === '{}' ? { ...f, value: unknown('{}') } : f));
-      out = this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [
-        ...launchers,
-        'find',
-      ]);
+      // `{}` is each file found: a file the pod fetched or decoded, when one matches; else unknown.
+      for (const file of found.length === 0 ? [undefined] : found) {
+        const inner = fields
+          .slice(k + 1, end)
+          .map((f) =>
+            f.value.text === '{}' ? { ...f, value: file === undefined ? unknown('{}') : literal(file) } : f,
+          );
+        out = this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [
+          ...launchers,
+          'find',
+        ]);
+      }
       k = end;
+    }
+    return out;
+  }
+
+  /** Files with foreign content (fetched, decoded) the pod wrote under `find`'s start points that match its `-name`. */
+  foundFiles(words: readonly string[], proc: Proc): string[] {
+    const starts: string[] = [];
+    for (let k = 1; k < words.length && !/^[-(!]/.test(words[k] ?? ''); k++) starts.push(words[k] ?? '.');
+    const roots = (starts.length === 0 ? ['.'] : starts).map((dir) => this.resolvePath(dir, proc));
+    const at = words.findIndex((w) => w === '-name' || w === '-iname');
+    const glob = at < 0 ? undefined : words[at + 1];
+    const name =
+      glob === undefined
+        ? undefined
+        : new RegExp(
+            `^${glob
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')
+              .replace(/\?/g, '.')}$`,
+            words[at] === '-iname' ? 'i' : '',
+          );
+    const out: string[] = [];
+    for (const [path, entry] of this.pod.files) {
+      if (out.length >= 4) break;
+      if (entry.fifo === true || entry.content.origins.length === 0) continue;
+      if (!roots.some((root) => root === '.' || path === root || path.startsWith(`${root}/`))) continue;
+      if (name !== undefined && !name.test(path.slice(path.lastIndexOf('/') + 1))) continue;
+      out.push(path);
     }
     return out;
   }
@@ -2065,6 +2153,10 @@ class Executor {
         this.flow(stdin, 'send', name, proc, { destination: `ssh://${target}` });
       for (const arg of args) this.flow(arg, 'send', name, proc, { destination: `ssh://${target ?? '?'}` });
       return EMPTY;
+    }
+    if (name === 'which' || name === 'whereis') {
+      const operand = args.find((a) => !a.text.startsWith('-'));
+      return operand === undefined ? EMPTY : programPath(operand.text);
     }
     if (name === 'supercronic') {
       // supercronic runs the crontab file it is given (its last operand), in the foreground.
@@ -2726,7 +2818,7 @@ class Executor {
       name === 'install' ? optionValues(parsed, '-m', '--mode').every((m) => /[1357]/.test(m)) : undefined;
     for (const source of sources) {
       const from = this.resolvePath(source, proc);
-      const entry = this.fileAt(from);
+      const entry = this.fileAt(from) ?? imageProgram(from);
       if (entry === undefined) continue;
       const into =
         sources.length > 1 || target !== undefined || destination.endsWith('/')
@@ -2739,6 +2831,7 @@ class Executor {
         content: entry.content,
         executable: executable ?? entry.executable,
         steps: [...entry.steps, `${verb} ${source} as ${into}`],
+        ...(entry.program === undefined ? {} : { program: entry.program }),
       });
       if (name === 'mv' && to !== from && entry.tree !== true) this.pod.files.delete(from);
       this.action({

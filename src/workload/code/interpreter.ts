@@ -804,6 +804,20 @@ export class Interpreter {
           const param = iterating && call.self !== undefined ? this.itemOf(call.self) : result;
           this.callBack(callback, [param, param, param]);
         }
+        // A library function handed over as the callback (`.then(eval)`, `.on('end', vm.runInThisContext)`):
+        // it is called with what the callback would get.
+        if (fn.bound !== undefined && CALLBACK_METHODS.has(fn.bound.name.toLowerCase())) {
+          for (const arg of parts.args) {
+            if (
+              arg.api === undefined ||
+              arg.func !== undefined ||
+              this.dialect.library(arg.api) === undefined
+            )
+              continue;
+            const param = iterating && call.self !== undefined ? this.itemOf(call.self) : result;
+            this.invokeTerm(arg, { args: [param], node: parts.node });
+          }
+        }
       }
     } finally {
       if (iterating) this.loops--;
@@ -1435,6 +1449,19 @@ export function nameOf(node: Node): string | undefined {
   if (node.k === 'unary') return nameOf(node.operand);
   return undefined;
 }
+
+/** Methods that call a function they are given with a result: promises, events, iteration. */
+const CALLBACK_METHODS = new Set([
+  'then',
+  'catch',
+  'finally',
+  'on',
+  'once',
+  'addlistener',
+  'map',
+  'foreach',
+  'each',
+]);
 
 /** Methods that add their arguments to the collection or buffer they are called on, in any language. */
 const ADDING = new Set([
