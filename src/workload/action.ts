@@ -220,6 +220,11 @@ export interface CodeContext {
   readonly args: readonly Value[];
   /** What the code's standard input carries, when known. */
   readonly stdin?: Value;
+  /**
+   * Content of a file the pod wrote before the code runs (a download, a decoded payload), by the
+   * path the code names; `undefined` for a file the model knows nothing of.
+   */
+  readonly file?: (path: string) => Value | undefined;
   /** Work left, shared by every analyser of one review: decrement per character or token; at 0 stop and add a limit. */
   readonly budget: Budget;
 }

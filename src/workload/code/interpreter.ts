@@ -1335,6 +1335,10 @@ export class Interpreter {
     if (path.exact && (path.text === '/dev/stdin' || path.text === 'php://stdin' || path.text === '-')) {
       return this.stdin(node);
     }
+    // A file the pod wrote before (a download, a decoded payload) holds what was written.
+    const before = path.exact ? this.context.file?.(path.text) : undefined;
+    if (before !== undefined && before.origins.length > 0)
+      return { text: textOf(node), exact: false, origins: before.origins };
     // A credential file's content carries its origin, so a send of it later is seen as one.
     const credential = credentialOfPath(path.text);
     return { text: textOf(node), exact: false, origins: credential === undefined ? [] : [credential] };

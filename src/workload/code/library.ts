@@ -144,6 +144,23 @@ export function evaluate(language?: Exclude<Language, 'shell'>): Handler {
   };
 }
 
+/** A path a program loads as source (`/tmp/a.js`, `./x.rb`, `lib.php`), not a module name. */
+const SOURCE_PATH = /^(?:\/|\.\.?\/|~\/)|\.(?:js|cjs|mjs|rb|php|phtml|inc|pl|pm|py|lua)$/i;
+
+/**
+ * A file loaded as code (`require("/tmp/a.js")`, `load "/tmp/a.rb"`, `include "/tmp/a.php"`,
+ * `dofile("/tmp/a.lua")`): its content runs. A URL is fetched and run. Anything else (a module
+ * name) is left to the caller: `undefined`.
+ */
+export function loadSource(call: Call, language: Exclude<Language, 'shell'>): Term | undefined {
+  const path = call.args[0];
+  if (path === undefined) return undefined;
+  if (/^(https?|ftp):\/\//i.test(path.text))
+    return call.it.evaluate(call.node, call.it.fetch(call.node, { url: path }), language);
+  if (!SOURCE_PATH.test(path.text)) return undefined;
+  return call.it.evaluate(call.node, call.it.read(call.node, path), language);
+}
+
 /** Decodes its first argument (or `self`) as `encoding`; the text is then `decoded` and noted. */
 export function decoder(encoding: Encoding, from: 'arg' | 'self' = 'arg'): Handler {
   return (call) => {

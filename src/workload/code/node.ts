@@ -21,6 +21,7 @@ import {
   table,
   writePath,
   resolveName,
+  loadSource,
 } from './library.js';
 import { parseScript } from './script.js';
 import { api, derive, unknown, type Term } from './term.js';
@@ -41,6 +42,8 @@ const requireModule: Handler = (call) => {
   if (/^(https?|ftp):\/\//.test(name.text) || name.origins.some((o) => o.kind === 'network')) {
     return call.it.evaluate(call.node, name, 'node');
   }
+  // A file by path is its source run (`require("/tmp/a.js")`), a name a library module.
+  if (/^(?:\/|\.\.?\/)/.test(name.text)) return loadSource(call, 'node');
   const module = api(canonical(name.text));
   return name.hidden === undefined ? module : { ...module, hidden: name.hidden };
 };

@@ -995,7 +995,17 @@ const LIBRARY = table([
     (call) => derive('response', false, [selfOf(call).keys?.get('base') ?? unknown('')]),
     ['http.client.HTTPConnection.getresponse'],
   ],
-  [evaluate('python'), ['exec', 'eval', 'execfile']],
+  [evaluate('python'), ['exec', 'eval']],
+  [
+    // A file run as Python: its content is the code (`runpy.run_path(p)`, Python 2's `execfile(p)`).
+    (call) => {
+      const path = call.args[0] ?? call.named.get('path_name') ?? call.named.get('path');
+      return path === undefined
+        ? undefined
+        : call.it.evaluate(call.node, call.it.read(call.node, path), 'python');
+    },
+    ['execfile', 'runpy.run_path'],
+  ],
   [opaque, ['marshal.loads', 'pickle.loads', 'cPickle.loads', 'dill.loads']],
   [decoder('base64'), ['base64.b64decode']],
   [decoder('base32'), ['base64.b32decode']],

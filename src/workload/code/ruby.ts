@@ -21,9 +21,10 @@ import {
   table,
   writePath,
   resolveName,
+  loadSource,
 } from './library.js';
 import { parseScript } from './script.js';
-import { api, unknown, type Term } from './term.js';
+import { api, num, unknown, type Term } from './term.js';
 
 function canonical(path: string): string {
   return path.replace(/^(Kernel|Object|::)\./, '').replace(/^IO\.(popen|read|write)$/, 'IO.$1');
@@ -155,7 +156,8 @@ const LIBRARY = table([
   [chmod, ['chmod']],
   [print, ['puts', 'print', 'p', 'printf', '$stdout.puts']],
   [(call) => call.it.stdin(call.node), ['gets', 'STDIN.gets', 'STDIN.read']],
-  [nothing, ['require', 'require_relative', 'sleep', 'exit', 'loop', 'at_exit', 'fork', 'Process.daemon']],
+  [(call) => loadSource(call, 'ruby') ?? num(1), ['load', 'require', 'require_relative']],
+  [nothing, ['sleep', 'exit', 'loop', 'at_exit', 'fork', 'Process.daemon']],
   [chars, ['Integer.chr']],
 ]);
 
