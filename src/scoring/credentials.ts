@@ -50,9 +50,10 @@ const LOCAL_DOMAIN = /(?:^|\.)(?:svc|cluster\.local|local|localdomain|internal|l
  */
 export function queriedDomain(destination: string | undefined): string | undefined {
   if (destination === undefined) return undefined;
-  const url = parseUrl(destination);
-  if (url === undefined) return undefined;
-  const match = COMPUTED_UNDER_DOMAIN.exec(url.host.replace(/\.$/, ''));
+  // A looked-up name is taken whole: `${T:0:60}.x.example` has a colon that is not a port.
+  const host = destination.startsWith('dns://') ? destination.slice(6) : parseUrl(destination)?.host;
+  if (host === undefined) return undefined;
+  const match = COMPUTED_UNDER_DOMAIN.exec(host.replace(/\.$/, ''));
   const domain = match?.[2];
   if (domain === undefined || LOCAL_DOMAIN.test(domain)) return undefined;
   return domain;

@@ -14,7 +14,9 @@ import { classifyHost, isApiServerHost, isMetadataHost, isWithin, type ParsedUrl
 export type CredentialOrigin = Extract<Origin, { kind: 'credential' }>;
 
 /** A path with `..`, `.` and repeated slashes resolved, and `/var/run` read as `/run` (one is a link to the other). */
-export function canonicalPath(path: string): string {
+export function canonicalPath(written: string): string {
+  // `~/.aws/credentials` (a shell word or `os.path.expanduser`): root's home, where a container runs by default.
+  const path = written === '~' || written.startsWith('~/') ? `/root${written.slice(1)}` : written;
   const absolute = path.startsWith('/');
   const out: string[] = [];
   for (const part of path.split('/')) {

