@@ -8,7 +8,9 @@
  * how droppers work and nothing a vendor documents: `hostile`. An HTTPS download from a domain is
  * how installers are written: `unverified` unless the source is listed as a vendor's own installer
  * host (`trusted`). Plain HTTP from a name inside the cluster (`http://artifacts.ci.svc/…`) is
- * `unverified`: an attacker's server is rarely a Service of the cluster it attacks.
+ * `unverified`: an attacker's server is rarely a Service of the cluster it attacks. Code from a
+ * public host fetched with certificate checks off (`curl -k`, `verify=False`), or from a service
+ * where anyone publishes anonymously (tunnels, paste sites, dynamic DNS), is `hostile` too.
  */
 import { classifyHost, hostAddress, parseUrl } from '../workload/address.js';
 import type { Flow } from '../workload/model.js';
@@ -73,8 +75,6 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
     return undefined;
   const dropped = droppedAt(flow.steps);
   if (dropped !== undefined) return { grade: 'hostile', why: dropped };
-  if (flow.source.insecure === true)
-    return { grade: 'hostile', why: 'code fetched with certificate checks off' };
   const anonymous = ANONYMOUS_HOSTS.exec(url.host);
   if (anonymous !== null)
     return {
@@ -93,6 +93,10 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
     return { grade: 'unverified', why: 'code from a host not known before run time' };
   if (hostClass === 'internal') return { grade: 'unverified', why: `code from ${url.host} in the cluster` };
   if (PLAIN_SCHEMES.has(url.scheme)) return { grade: 'hostile', why: `code over plain ${url.scheme}` };
+  // Checks off against a public host (a Service's self-signed certificate inside the cluster is
+  // graded above): whoever is on the path could have served the code.
+  if (flow.source.insecure === true)
+    return { grade: 'hostile', why: 'code fetched with certificate checks off' };
   if (url.port !== undefined && !url.port.includes('$') && url.port !== DEFAULT_PORTS[url.scheme])
     return { grade: 'hostile', why: `code from ${url.host} on port ${url.port}` };
   if (isTrustedSource(url.host, url.path, trusted))
