@@ -13,8 +13,13 @@ import { classifyHost, isApiServerHost, isMetadataHost, isWithin, type ParsedUrl
 
 export type CredentialOrigin = Extract<Origin, { kind: 'credential' }>;
 
+/** What canonicalPath would change: a repeated slash, a `.` or `..` segment, a trailing slash, /var/run/. */
+const NOT_CANONICAL = /\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$|^\/var\/run\//;
+
 /** A path with `..`, `.` and repeated slashes resolved, and `/var/run` read as `/run` (one is a link to the other). */
 export function canonicalPath(path: string): string {
+  // Most paths are canonical already (the model asks for many on every review): no split and join for them.
+  if (!NOT_CANONICAL.test(path)) return path;
   const absolute = path.startsWith('/');
   const out: string[] = [];
   for (const part of path.split('/')) {
