@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assess, createEngine } from '../dist/engine.js';
 import { DEFAULT_POLICY } from '../dist/policy/schema.js';
-import { handleReview } from '../dist/admission/review.js';
+import { handlerCpu } from './handler.mjs';
 import { mixedReviews, realisticReview } from './setup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -155,18 +155,6 @@ for (const [name, text] of typical) {
 }
 table(['object', 'profile', 'size', 'median µs', 'p99 µs', '× JSON.parse'], typicalRows);
 
-/** CPU µs per review of JSON.parse + handleReview, cycling through `texts` (the server's work minus HTTP). */
-function reviewCpu(texts, engine, iterations) {
-  const now = new Date();
-  const run = (n) => {
-    for (let i = 0; i < n; i++) handleReview(JSON.parse(texts[i % texts.length]), { engine, now });
-  };
-  run(Math.max(texts.length * 3, iterations / 5));
-  const before = process.cpuUsage();
-  run(iterations);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / iterations;
-}
 const mix = mixedReviews().reviews.map((r) => JSON.stringify(r));
 const single = [JSON.stringify(realisticReview())];
 const reviewIterations = quick ? 1000 : 20000;
@@ -176,8 +164,8 @@ console.log(
 table(
   ['body', 'reviews', 'CPU µs per review'],
   [
-    [`npm run bench's mix`, mix.length, fmt(reviewCpu(mix, engines.default, reviewIterations))],
-    [`npm run bench's single review`, 1, fmt(reviewCpu(single, engines.default, reviewIterations))],
+    [`npm run bench's mix`, mix.length, fmt(handlerCpu(mix, reviewIterations, engines.default))],
+    [`npm run bench's single review`, 1, fmt(handlerCpu(single, reviewIterations, engines.default))],
   ],
 );
 

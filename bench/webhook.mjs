@@ -8,6 +8,8 @@
 // /proc over the saturated run), which varies far less than req/s on a shared machine; jobguard's
 // CPU per review minus the null handler's is what jobguard itself costs. The mix is also sent at a
 // paced rate (tail latency with headroom, as a cluster sees it). Rounds alternate null and jobguard.
+// After each jobguard run, the same mix through the handler in a loop without HTTP (bench/handler.mjs,
+// from dist/): the engine's cost in a loop, measured in the same minute as the server's.
 // jobguard runs as the image and the chart deploy it: the one-file bundle, namespace labels on
 // (client-node watching a stand-in API server, as in a cluster), info logging, and the heap limit
 // the chart derives from its default 256Mi memory limit. BENCH_BARE=1 drops the API server and
@@ -72,7 +74,16 @@ function drive(url, file, offered, pid) {
   return { ...result, cpuUs: pid ? ((cpuSeconds(pid) - before) * 1e6) / answered : NaN };
 }
 
+/** CPU µs per review of the same work without HTTP (bench/handler.mjs, dist/), in a process of its own, now. */
+function handlerLoop(file) {
+  const out = execFileSync(process.execPath, [join(root, 'bench/handler.mjs'), file, '10000'], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop()).cpuUs;
+}
+
 const rows = [];
+const loops = [];
 let port = 18443;
 for (let round = 1; round <= rounds; round += 1) {
   for (const name of ['null', 'jobguard']) {
@@ -105,6 +116,7 @@ for (let round = 1; round <= rounds; round += 1) {
     const rss = peakRss(child.pid);
     await stop(child);
     rows.push({ round, name, readyMs, rss, mix: { ...mixed, paced }, single });
+    if (name === 'jobguard') loops.push(handlerLoop(mixFile));
   }
 }
 
@@ -167,6 +179,9 @@ for (const body of ['mix', 'single']) {
     `${body.padEnd(6)} CPU per review: jobguard ${fmt(c.ours)} µs, null ${fmt(c.nul)} µs; jobguard's own ${c.cost.map((x) => `${fmt(x)} µs`).join(', ')} (median ${fmt(median(c.cost))}${body === 'mix' ? '; target ≤ 60' : ''}); saturation ratio ${c.ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(c.ratios).toFixed(2)}${body === 'mix' ? '; target ≥ 0.6' : ''})`,
   );
 }
+console.log(
+  `mix    the same reviews without HTTP (JSON.parse + handleReview in a loop, after each jobguard run): ${loops.map((x) => `${fmt(x)} µs`).join(', ')} CPU per review`,
+);
 const ours = rows.filter((r) => r.name === 'jobguard');
 const theirs = rows.filter((r) => r.name === 'null');
 const peak = Math.max(...ours.map((r) => r.rss));
