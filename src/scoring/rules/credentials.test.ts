@@ -216,7 +216,32 @@ describe('secret-exfil', () => {
     ['its database in the cluster', 'postgres://orders-db:5432/app', false],
     ['a private address', 'http://10.0.3.4:8080/', false],
     ['an API domain', 'https://api.stripe.com/v1/charges', false],
+    ['inside a DNS name under a fixed domain', 'dns://$(xxd).x.example', true],
+    ['inside the host name of a URL', 'https://${p}.x.example/', true],
+    ['as the whole name looked up (a host from a Secret)', 'dns://$db_host', false],
+    ['inside a name under a cluster domain', 'dns://$(cut).orders.svc.cluster.local', false],
   ])('sent to %s: %s', (_name, destination, expected) => {
     expect(fires(secretExfil, execution({ flows: [send(secret, destination)] }))).toBe(expected);
+  });
+
+  const environment = credential('secret', 'the environment');
+  it.each<[string, string, boolean]>([
+    ['a public domain', 'https://collect.example/e', true],
+    ['a public address', 'http://203.0.113.41/e', true],
+    ['a Service in the cluster', 'http://collector.observability.svc:8080/', false],
+    ['a place not known before run time', '$URL', false],
+  ])('the whole environment sent to %s', (_name, destination, expected) => {
+    expect(fires(secretExfil, execution({ flows: [send(environment, destination)] }))).toBe(expected);
+  });
+});
+
+describe('a credential inside a DNS name is sent to that domain', () => {
+  it.each<[string, boolean]>([
+    ['dns://$c.t.example', true],
+    ['dns://binascii.hexlify(t[i:i+30].encode()).x.example', true],
+    ['dns://kubernetes.default.svc', false],
+    ['dns://$(cut).kubernetes.default.svc', false],
+  ])('the service-account token queried as %s', (destination, expected) => {
+    expect(fires(serviceAccountTokenExfil, execution({ flows: [send(sa, destination)] }))).toBe(expected);
   });
 });
