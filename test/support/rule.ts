@@ -126,29 +126,31 @@ export function withSecurityContext(
   });
 }
 
-/**
- * The cases every pod-level host namespace flag (`hostNetwork`, `hostPID`, `hostIPC`) must meet:
- * `true` fires with the field's path, on a CronJob and on a Job; `false`, the string `"true"`,
- * unset and the word in an argument do not.
- */
-export function hostNamespaceCases(
-  field: 'hostNetwork' | 'hostPID' | 'hostIPC',
-): [string, Workload, Evidence[]][] {
-  const app = { name: 'app', image: 'registry.example.com/app:1.0' };
+/** A host namespace flag (`hostNetwork`, `hostPID`, `hostIPC`) set to `true` fires with the field's path, on a CronJob and on a Job. */
+export function hostNamespaceSet(field: HostNamespace): [string, Workload, Evidence[]][] {
   return [
     [
       'true on a CronJob',
-      cronJob({ [field]: true, containers: [app] }),
+      cronJob({ [field]: true, containers: [APP] }),
       [{ path: `${CRON}.${field}`, detail: `${field}: true` }],
     ],
     [
       'true on a Job',
-      job({ [field]: true, containers: [app] }),
+      job({ [field]: true, containers: [APP] }),
       [{ path: `${JOB}.${field}`, detail: `${field}: true` }],
     ],
-    ['false is not host namespace', cronJob({ [field]: false, containers: [app] }), []],
-    ['the string "true" is not the boolean', cronJob({ [field]: 'true', containers: [app] }), []],
-    ['unset', cronJob({ containers: [app] }), []],
-    ['the word in a label or arg', cronJob({ containers: [{ ...app, args: [`--${field}=true`] }] }), []],
   ];
 }
+
+/** Look-alikes of a host namespace flag that must not fire: `false`, the string `"true"`, unset, the word in an argument. */
+export function hostNamespaceLookAlikes(field: HostNamespace): [string, Workload][] {
+  return [
+    ['false', cronJob({ [field]: false, containers: [APP] })],
+    ['the string "true" (not the boolean)', cronJob({ [field]: 'true', containers: [APP] })],
+    ['unset', cronJob({ containers: [APP] })],
+    ['the word in an argument', cronJob({ containers: [{ ...APP, args: [`--${field}=true`] }] })],
+  ];
+}
+
+type HostNamespace = 'hostNetwork' | 'hostPID' | 'hostIPC';
+const APP = { name: 'app', image: 'registry.example.com/app:1.0' };

@@ -33,4 +33,8 @@ describe('chroot-host', () => {
       ),
     ).toBe(false);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(chrootHost.weight).toBe(8);
+  });
 });

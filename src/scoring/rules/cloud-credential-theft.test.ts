@@ -55,4 +55,8 @@ describe('cloud-credential-theft', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(fires(cloudCredentialTheft, model)).toBe(false);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(cloudCredentialTheft.weight).toBe(8);
+  });
 });

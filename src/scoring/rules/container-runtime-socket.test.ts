@@ -65,4 +65,8 @@ describe('container-runtime-socket', () => {
       { path: hostPathAt(0), detail: '/opt/agent/agent.sock at /s' },
     ]);
   });
+
+  it('weighs 7: warns on its own and denies with other evidence', () => {
+    expect(containerRuntimeSocket.weight).toBe(7);
+  });
 });

@@ -68,4 +68,8 @@ describe('dangerous-capabilities', () => {
     ]);
     expect(run(dangerousCapabilities, add('SYS_ADMIN'), { capabilities: [] })).toEqual([]);
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(dangerousCapabilities.weight).toBe(4);
+  });
 });

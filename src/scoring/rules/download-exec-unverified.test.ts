@@ -81,4 +81,8 @@ describe('download-exec-unverified (HTTPS from a domain)', () => {
     expect(hostile(f)).toEqual([]);
     expect(unverified(f)).toEqual([]);
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(downloadExecUnverified.weight).toBe(4);
+  });
 });

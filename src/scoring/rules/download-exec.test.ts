@@ -87,4 +87,8 @@ describe('download-exec (hostile sources)', () => {
       'downloads http://198.51.100.23/k.tgz, unpacks k.tgz, runs ./kswapd0, runs it (sh)',
     );
   });
+
+  it('weighs 10: denies on its own (the default deny threshold is 8)', () => {
+    expect(downloadExec.weight).toBe(10);
+  });
 });

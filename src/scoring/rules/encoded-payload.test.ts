@@ -24,4 +24,8 @@ describe('encoded-payload', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(encoded(model)).toEqual([]);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(encodedPayload.weight).toBe(8);
+  });
 });

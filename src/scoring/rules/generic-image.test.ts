@@ -64,4 +64,8 @@ describe('generic-image', () => {
   it('takes its list from the policy', () => {
     expect(flaggedImages(genericImage, ['ubuntu', 'alpine'], { images: ['alpine'] })).toEqual(['alpine']);
   });
+
+  it('weighs 1: context: at most annotates on its own', () => {
+    expect(genericImage.weight).toBe(1);
+  });
 });

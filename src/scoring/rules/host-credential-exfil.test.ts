@@ -28,4 +28,8 @@ describe('host-credential-exfil', () => {
     ).toBe(false);
     expect(fires(hostCredentialExfil, execution({ flows: [flow(node, 'exec')] }))).toBe(false);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(hostCredentialExfil.weight).toBe(8);
+  });
 });

@@ -16,4 +16,8 @@ describe('host-disk-mount', () => {
       ),
     ).toBe(false);
   });
+
+  it('weighs 6: warns on its own and denies with other evidence', () => {
+    expect(hostDiskMount.weight).toBe(6);
+  });
 });

@@ -32,4 +32,8 @@ describe('host-escape-write', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(fires(hostEscapeWrite, model)).toBe(false);
   });
+
+  it('weighs 9: denies on its own (the default deny threshold is 8)', () => {
+    expect(hostEscapeWrite.weight).toBe(9);
+  });
 });

@@ -36,4 +36,8 @@ describe('host-path', () => {
   ])('%s', (_name, workload, expected) => {
     expect(run(hostPath, workload)).toEqual(expected);
   });
+
+  it('weighs 1: context: at most annotates on its own', () => {
+    expect(hostPath.weight).toBe(1);
+  });
 });

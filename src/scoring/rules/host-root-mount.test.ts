@@ -31,4 +31,8 @@ describe('host-root-mount', () => {
   ])('%s', (_name, workload, expected) => {
     expect(run(hostRootMount, workload)).toEqual(expected);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(hostRootMount.weight).toBe(8);
+  });
 });

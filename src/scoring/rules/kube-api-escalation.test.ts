@@ -63,4 +63,8 @@ describe('kube-api-escalation', () => {
   ])('neither fires on everyday %s', (_name, action) => {
     expect(judge(action)).toEqual({ escalates: false, reads: false });
   });
+
+  it('weighs 9: denies on its own (the default deny threshold is 8)', () => {
+    expect(kubeApiEscalation.weight).toBe(9);
+  });
 });

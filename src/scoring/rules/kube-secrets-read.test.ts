@@ -39,4 +39,8 @@ describe('kube-secrets-read', () => {
   ])('leaves %s to kube-api-escalation', (_name, action) => {
     expect(judge(action)).toEqual({ escalates: true, reads: false });
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(kubeSecretsRead.weight).toBe(4);
+  });
 });

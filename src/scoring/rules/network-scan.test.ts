@@ -22,4 +22,8 @@ describe('network-scan', () => {
     expect(scanner(execution({ invocations: [invocation(['nmap', '--version'])] }))).toEqual([]);
     expect(scanner(execution({ invocations: [invocation(['nc', '-z', 'db', '5432'])] }))).toEqual([]);
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(networkScan.weight).toBe(4);
+  });
 });

@@ -33,4 +33,8 @@ describe('node-credentials', () => {
     expect(fires(nodeCredentials, execution({ actions: [read('/k8s/admin.conf')] }))).toBe(false);
     expect(fires(nodeCredentials, execution({ actions: [read('/etc/hosts')] }))).toBe(false);
   });
+
+  it('weighs 5: warns on its own and denies with other evidence', () => {
+    expect(nodeCredentials.weight).toBe(5);
+  });
 });

@@ -31,4 +31,8 @@ describe('nsenter-host', () => {
       ),
     ).toBe(false);
   });
+
+  it('weighs 9: denies on its own (the default deny threshold is 8)', () => {
+    expect(nsenterHost.weight).toBe(9);
+  });
 });

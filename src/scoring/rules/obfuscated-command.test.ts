@@ -47,4 +47,8 @@ describe('obfuscated-command', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(obfuscated(model)).toEqual([]);
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(obfuscatedCommand.weight).toBe(4);
+  });
 });

@@ -26,4 +26,8 @@ describe('offensive-tool-image', () => {
   ])('%s → %s', (image, expected) => {
     expect(flaggedImages(offensiveToolImage, [image]).length > 0).toBe(expected);
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(offensiveToolImage.weight).toBe(4);
+  });
 });

@@ -66,4 +66,8 @@ describe('port-scan-loop', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(loopScan(model)).toEqual([]);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(portScanLoop.weight).toBe(8);
+  });
 });

@@ -17,4 +17,8 @@ describe('privilege-escalation-allowed', () => {
   ])('%s', (_name, workload, expected) => {
     expect(run(privilegeEscalationAllowed, workload)).toEqual(expected);
   });
+
+  it('weighs 1: context: at most annotates on its own', () => {
+    expect(privilegeEscalationAllowed.weight).toBe(1);
+  });
 });

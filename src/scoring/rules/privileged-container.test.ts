@@ -67,4 +67,8 @@ describe('privileged-container', () => {
   ])('%s', (_name, workload, expected) => {
     expect(run(privilegedContainer, workload)).toEqual(expected);
   });
+
+  it('weighs 5: warns on its own and denies with other evidence', () => {
+    expect(privilegedContainer.weight).toBe(5);
+  });
 });

@@ -35,4 +35,8 @@ describe('privileged-host-pid', () => {
   ])('%s', (_name, workload, expected) => {
     expect(run(privilegedHostPid, workload)).toEqual(expected);
   });
+
+  it('weighs 2: context: at most annotates on its own', () => {
+    expect(privilegedHostPid.weight).toBe(2);
+  });
 });

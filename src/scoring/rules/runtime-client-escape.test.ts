@@ -39,4 +39,8 @@ describe('runtime-client-escape', () => {
       ),
     ).toBe(false);
   });
+
+  it('weighs 9: denies on its own (the default deny threshold is 8)', () => {
+    expect(runtimeClientEscape.weight).toBe(9);
+  });
 });

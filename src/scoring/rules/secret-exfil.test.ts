@@ -16,4 +16,8 @@ describe('secret-exfil', () => {
   ])('sent to %s: %s', (_name, destination, expected) => {
     expect(fires(secretExfil, execution({ flows: [send(secret, destination)] }))).toBe(expected);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(secretExfil.weight).toBe(8);
+  });
 });

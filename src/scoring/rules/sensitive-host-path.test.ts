@@ -121,4 +121,8 @@ describe('sensitive-host-path', () => {
       { path: hostPathAt(1), detail: '/etc/localtime at /host (read-only)' },
     ]);
   });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(sensitiveHostPath.weight).toBe(4);
+  });
 });

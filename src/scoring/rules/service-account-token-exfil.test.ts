@@ -29,4 +29,8 @@ describe('service-account-token-exfil', () => {
       fires(serviceAccountTokenExfil, execution({ actions: [read(TOKEN)], flows: [send(saToken, '$URL')] })),
     ).toBe(false);
   });
+
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(serviceAccountTokenExfil.weight).toBe(8);
+  });
 });

@@ -37,4 +37,8 @@ describe('service-account-token-read', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(fires(serviceAccountTokenRead, model)).toBe(false);
   });
+
+  it('weighs 2: context: at most annotates on its own', () => {
+    expect(serviceAccountTokenRead.weight).toBe(2);
+  });
 });

@@ -26,4 +26,8 @@ describe('shadow-file-access', () => {
       ),
     ).toBe(false);
   });
+
+  it('weighs 5: warns on its own and denies with other evidence', () => {
+    expect(shadowFileAccess.weight).toBe(5);
+  });
 });

@@ -14,4 +14,8 @@ describe('shell-wrapper', () => {
       shellWrapper.check(withExecution(execution({ invocations: [hook, nested, plain] })), undefined),
     ).toEqual([]);
   });
+
+  it('weighs 0: reported, never scored', () => {
+    expect(shellWrapper.weight).toBe(0);
+  });
 });

@@ -23,4 +23,8 @@ describe('unpinned-image', () => {
       { path: `${CRON}.containers[1].image`, detail: 'nginx:latest' },
     ]);
   });
+
+  it('weighs 0: reported, never scored', () => {
+    expect(unpinnedImage.weight).toBe(0);
+  });
 });
