@@ -1,10 +1,8 @@
-import { buildCommandModel } from './command.js';
 import type { Execution } from './model.js';
 import { executePod } from './pod.js';
 import { parseImageReference } from './image.js';
 import { extractPodTemplate, isRecord } from './template.js';
 import type {
-  CommandModel,
   ContainerKind,
   ContainerView,
   EnvVar,
@@ -107,7 +105,6 @@ class ContainerModel implements ContainerView {
   readonly volumeMounts: ContainerView['volumeMounts'];
   readonly image: ImageReference | undefined;
   derived: Map<unknown, unknown> | undefined;
-  #command: CommandModel | undefined;
   /** The containers of the same pod template; set once they are all built. */
   pod: PodGroup | undefined;
 
@@ -124,12 +121,6 @@ class ContainerModel implements ContainerView {
     this.image = typeof raw.image === 'string' ? parseImageReference(raw.image) : undefined;
   }
 
-  /** Parsed on first use: the kql profile never reads it, and most rules stop before they need it. */
-  get command(): CommandModel {
-    this.#command ??= buildCommandModel(this.raw, this.env);
-    return this.#command;
-  }
-
   get execution(): Execution {
     const pod: PodGroup = this.pod ?? { spec: {}, containers: [this] };
     this.pod = pod;
@@ -143,6 +134,7 @@ const EMPTY_EXECUTION: Execution = {
   actions: [],
   flows: [],
   obfuscation: [],
+  scripts: [],
   limits: [],
   problems: [],
 };
