@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GroupCounts } from '../src/audit/hunt.js';
 import { main } from '../src/cli/index.js';
-import type { ScanResult } from '../src/report/result.js';
+import type { ScanResult } from '../src/format/result.js';
 import { fakeIo } from './fixtures/scan/fake-io.js';
 
 /** Objects kubectl generated (test/fixtures/kubectl/generate.sh), wrapped in audit.k8s.io/v1 Events. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { audit } from '../src/cli/audit.js';
 import { scan } from '../src/cli/scan.js';
-import type { ScanResult } from '../src/report/result.js';
+import type { ScanResult } from '../src/format/result.js';
 import { parseManifest } from '../src/source/manifest.js';
 import { fakeIo } from './fixtures/scan/fake-io.js';
 

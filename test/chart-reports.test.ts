@@ -12,8 +12,8 @@ import { ServiceAccount } from 'kubernetes-models/v1';
 import { createEngine, assess } from '../src/engine.js';
 import { reportOptions } from '../src/cli/report.js';
 import { DEFAULT_POLICY } from '../src/policy/schema.js';
-import { buildPolicyReports } from '../src/report/policy-report.js';
-import { toResult } from '../src/report/result.js';
+import { buildPolicyReports } from '../src/format/policy-report.js';
+import { toResult } from '../src/format/result.js';
 import { findOne, helmLint, helmTemplate, type K8sObject } from './support/helm.js';
 
 let defaults: K8sObject[];

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../src/cli/index.js';
-import { DEFAULT_WEBHOOK_NAME } from '../src/report/annotation.js';
+import { DEFAULT_WEBHOOK_NAME } from '../src/format/annotation.js';
 import { loadCorpus, type CorpusEntry } from './corpus/load.js';
 import { fakeIo } from './fixtures/scan/fake-io.js';
 import { makeReview, testApp } from './support/review.js';

@@ -12,8 +12,8 @@ import { main } from '../src/cli/index.js';
 import { assess, createEngine } from '../src/engine.js';
 import { auditAnnotationsFor } from '../src/admission/messages.js';
 import { resolvePolicy } from '../src/policy/load.js';
-import { ANNOTATION_KEYS, DEFAULT_WEBHOOK_NAME } from '../src/report/annotation.js';
-import { minimalSets, sigmaLiteral } from '../src/report/sigma.js';
+import { ANNOTATION_KEYS, DEFAULT_WEBHOOK_NAME } from '../src/format/annotation.js';
+import { minimalSets, sigmaLiteral } from '../src/format/sigma.js';
 import { KQL_RULES } from '../src/scoring/profiles.js';
 import { fakeIo } from './fixtures/scan/fake-io.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/index.js';
 import { kql } from '../src/cli/kql.js';
-import { kqlString } from '../src/report/kql.js';
+import { kqlString } from '../src/format/kql.js';
 import { KQL_RULES, PROFILES } from '../src/scoring/profiles.js';
 import { fakeIo } from './fixtures/scan/fake-io.js';
 

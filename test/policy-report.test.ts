@@ -9,8 +9,8 @@ import {
   objectResults,
   type PolicyReportResult,
   type ReportOptions,
-} from '../src/report/policy-report.js';
-import { toResult, type ScanResult } from '../src/report/result.js';
+} from '../src/format/policy-report.js';
+import { toResult, type ScanResult } from '../src/format/result.js';
 import { ENGINE_ERROR_RULE } from '../src/scoring/types.js';
 import { engineFor } from './support/review.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Log } from 'sarif';
 import { parseAllDocuments } from 'yaml';
-import type { ScanResult } from '../src/report/result.js';
+import type { ScanResult } from '../src/format/result.js';
 import { main } from '../src/cli/index.js';
 import { report } from '../src/cli/report.js';
 import { FakeApiServer } from './support/fake-apiserver.js';

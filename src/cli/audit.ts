@@ -1,15 +1,15 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { kqlFlagger, KQL_COLUMNS } from '../audit/flags.js';
+import { compileIndicators, INDICATOR_COLUMNS } from '../audit/indicators.js';
 import { readAuditRows } from '../audit/read.js';
 import { GROUP_BY, Groups, HuntError, huntMatcher, parseHunt } from '../audit/hunt.js';
 import { readRecord } from '../audit/record.js';
 import { filterRecord, RecentKeys, replayObject, scoredResources } from '../audit/replay.js';
 import { assess } from '../engine.js';
-import { JsonResultsWriter, writeChunk } from '../report/json.js';
-import { count, emptySummary, FAIL_ON, toResult, type ScanResult } from '../report/result.js';
-import { formatSeedTable, sortSeedRows, type SeedRow } from '../report/seed-table.js';
-import { formatSummary } from '../report/text.js';
+import { JsonResultsWriter, writeChunk } from '../format/json.js';
+import { count, emptySummary, FAIL_ON, toResult, type ScanResult } from '../format/result.js';
+import { formatSeedTable, sortSeedRows, type SeedRow } from '../format/seed-table.js';
+import { formatSummary } from '../format/text.js';
 import { STDIN } from '../source/inputs.js';
 import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
 import { exitCode, textStyle } from './scan.js';
@@ -114,7 +114,7 @@ export const audit: Command = async (argv, io) => {
   if (positionals.length === 0) throw new UsageError('no input: give audit log files or - for stdin');
   const engine = await engineFromFlags(values, io);
   const { policy } = engine;
-  const flagsOf = kqlFlagger(policy);
+  const indicatorsOf = compileIndicators(policy);
   const resources = scoredResources(policy.kinds);
   const recent = new RecentKeys();
   const groups = groupBy === undefined ? undefined : new Groups(groupBy);
@@ -214,7 +214,7 @@ export const audit: Command = async (argv, io) => {
           user: record.username,
           userAgent: record.userAgent,
           sourceIP: record.sourceIP,
-          flags: flagsOf(assessment.workload),
+          flags: indicatorsOf(assessment.workload),
           score: result.score,
           partial: replay.partial,
         });
@@ -238,7 +238,7 @@ export const audit: Command = async (argv, io) => {
     await json.end(grouped);
   } else {
     sortSeedRows(rows);
-    await writeChunk(io.stdout, formatSeedTable(rows, KQL_COLUMNS));
+    await writeChunk(io.stdout, formatSeedTable(rows, INDICATOR_COLUMNS));
     if (groups) await writeChunk(io.stdout, `\n${groups.format()}\n`);
     await writeChunk(io.stdout, formatSummary(summary, textStyle(io)));
   }

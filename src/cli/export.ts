@@ -1,7 +1,7 @@
-import { writeChunk } from '../report/json.js';
-import { checkWebhookName, DEFAULT_WEBHOOK_NAME, WebhookNameError } from '../report/annotation.js';
-import { AUDIT_TABLES, buildKql, buildVerdictKql, KqlEscapeError } from '../report/kql.js';
-import { buildKustoPipeline, buildSeedSigma, buildVerdictSigma, SigmaExportError } from '../report/sigma.js';
+import { writeChunk } from '../format/json.js';
+import { checkWebhookName, DEFAULT_WEBHOOK_NAME, WebhookNameError } from '../format/annotation.js';
+import { AUDIT_TABLES, buildKql, buildVerdictKql, KqlEscapeError } from '../format/kql.js';
+import { buildKustoPipeline, buildSeedSigma, buildVerdictSigma, SigmaExportError } from '../format/sigma.js';
 import type { Policy } from '../policy/schema.js';
 import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';

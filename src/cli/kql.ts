@@ -1,5 +1,5 @@
-import { buildKql, KqlEscapeError } from '../report/kql.js';
-import { writeChunk } from '../report/json.js';
+import { buildKql, KqlEscapeError } from '../format/kql.js';
+import { writeChunk } from '../format/json.js';
 import { EXIT_OK, parseFlags, UsageError, type Command } from './io.js';
 import { engineFromFlags } from './flags.js';
 

@@ -5,7 +5,7 @@ import { listWorkloads } from '../kube/cluster.js';
 import { loadKubeConfig, type KubeConfig } from '../kube/namespaces.js';
 import { applyReport, deleteReport, keyOf, listManagedReports } from '../kube/policy-reports.js';
 import { describeError } from '../kube/request.js';
-import { JsonResultsWriter, writeChunk } from '../report/json.js';
+import { JsonResultsWriter, writeChunk } from '../format/json.js';
 import {
   buildPolicyReports,
   formatPolicyReports,
@@ -13,10 +13,10 @@ import {
   type ReadProblem,
   type ReportedObject,
   type ReportOptions,
-} from '../report/policy-report.js';
-import { count, emptySummary, FAIL_ON, toResult, type ScoredObject } from '../report/result.js';
-import { buildSarif } from '../report/sarif.js';
-import { formatObject, formatSummary } from '../report/text.js';
+} from '../format/policy-report.js';
+import { count, emptySummary, FAIL_ON, toResult, type ScoredObject } from '../format/result.js';
+import { buildSarif } from '../format/sarif.js';
+import { formatObject, formatSummary } from '../format/text.js';
 import {
   EXIT_OK,
   EXIT_USAGE,

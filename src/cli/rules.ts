@@ -1,4 +1,4 @@
-import { writeChunk } from '../report/json.js';
+import { writeChunk } from '../format/json.js';
 import { EXIT_OK, parseChoice, parseFlags, type Command } from './io.js';
 import { profileRules } from './scan.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { assess, type Engine } from '../engine.js';
-import { JsonResultsWriter, writeChunk } from '../report/json.js';
+import { JsonResultsWriter, writeChunk } from '../format/json.js';
 import {
   count,
   emptySummary,
@@ -10,9 +10,9 @@ import {
   toResult,
   type ScoredObject,
   type Summary,
-} from '../report/result.js';
-import { buildSarif, type SarifLocator, type SarifRule } from '../report/sarif.js';
-import { formatObject, formatSummary, type TextStyle } from '../report/text.js';
+} from '../format/result.js';
+import { buildSarif, type SarifLocator, type SarifRule } from '../format/sarif.js';
+import { formatObject, formatSummary, type TextStyle } from '../format/text.js';
 import { PROFILES } from '../scoring/profiles.js';
 import { expandInputs, readInput, STDIN } from '../source/inputs.js';
 import { parseManifest } from '../source/manifest.js';

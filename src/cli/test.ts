@@ -14,7 +14,7 @@ import { VERDICTS } from '../policy/decision.js';
 import { describeIssues } from '../issue.js';
 import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import { DEFAULT_POLICY } from '../policy/schema.js';
-import { toResult, type ScanResult } from '../report/result.js';
+import { toResult, type ScanResult } from '../format/result.js';
 import { parseManifest } from '../source/manifest.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, parseFlags, UsageError, type Command } from './io.js';
 

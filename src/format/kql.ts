@@ -7,7 +7,7 @@
  * annotate threshold the final filter. The default profile's rules, which read structure KQL's
  * term matching cannot see, are listed as comments.
  *
- * The verdicts query: reads the audit annotations the webhook itself wrote (src/report/annotation.ts)
+ * The verdicts query: reads the audit annotations the webhook itself wrote (src/format/annotation.ts)
  * and keeps the requests at or above the policy's warn threshold, those an exemption waived
  * findings of, and those a rule failed on; from AzureDiagnostics (`log_s`) or the AKSAudit /
  * AKSAuditAdmin resource-specific tables (`Annotations` column).

@@ -9,9 +9,9 @@ import { resolveRules } from '../scoring/resolve.js';
 import type { TermsParams } from '../scoring/rules/kql-indicator.js';
 import type { Workload } from '../workload/types.js';
 
-export const KQL_COLUMNS: readonly string[] = KQL_RULES.map((rule) => rule.column);
+export const INDICATOR_COLUMNS: readonly string[] = KQL_RULES.map((rule) => rule.column);
 
-export function kqlFlagger(policy: Policy): (workload: Workload) => boolean[] {
+export function compileIndicators(policy: Policy): (workload: Workload) => boolean[] {
   const { rules } = resolveRules(PROFILES.kql, policy.rules);
   const params = new Map(rules.map((r) => [r.rule.id, r.params]));
   return (workload) =>
