@@ -34,7 +34,7 @@ export function createEngine(policy: Policy): Engine {
   return { policy, compiled: compilePolicy(policy, profile), rules: [...rules, ...custom.rules] };
 }
 
-export interface Requester {
+interface Requester {
   username?: string;
   groups?: readonly string[];
 }
@@ -62,7 +62,7 @@ function controllerOf(workload: Workload): OwnerReference | undefined {
   return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name };
 }
 
-export function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
+function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
   const serviceAccounts = workload.templates.map((t) => {
     const name = t.spec.serviceAccountName ?? t.spec.serviceAccount;
     return typeof name === 'string' && name !== '' ? name : 'default';

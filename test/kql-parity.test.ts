@@ -1,5 +1,5 @@
 /**
- * Parity of the kql profile with the seed query (reference/seed-detection.md): an independent,
+ * Parity of the kql profile with the seed query (`jobguard kql` prints it): an independent,
  * deliberately naive re-implementation of its `SuspicionScore`, written here from the query text
  * (lists copied verbatim), is compared with the kql profile's score on every corpus object and on
  * a table of edge cases. It shares no code with src/scoring/kusto.ts on purpose.

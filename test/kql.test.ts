@@ -143,7 +143,7 @@ rules:
     expect(() => kqlString('bell\u0007')).toThrow(/control character/);
   });
 
-  it('runs in-process through its Command and prints help', async () => {
+  it('runs in-process through its CliCommand and prints help', async () => {
     const io = fakeIo({ cwd: process.cwd() });
     expect(await kql(['--help'], io)).toBe(0);
     expect(io.out()).toContain('Usage: jobguard kql');

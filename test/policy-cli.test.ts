@@ -1,5 +1,5 @@
-/** `jobguard policy print|check`, run in-process through main() with fake streams. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/** `jobguard policy print|check|schema`, run in-process through main() with fake streams. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -50,14 +50,18 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
 }
 
 describe('jobguard policy', () => {
-  it.each([['--help'], ['-h'], ['print', '--help'], ['check', '--help'], ['check', '-h']])(
-    '%s %s prints usage and exits 0',
-    async (...argv) => {
-      const { code, stdout } = await run(...argv);
-      expect(code).toBe(0);
-      expect(stdout).toMatch(/^Usage: jobguard policy/);
-    },
-  );
+  it.each([
+    ['--help'],
+    ['-h'],
+    ['print', '--help'],
+    ['check', '--help'],
+    ['check', '-h'],
+    ['schema', '--help'],
+  ])('%s %s prints usage and exits 0', async (...argv) => {
+    const { code, stdout } = await run(...argv);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: jobguard policy/);
+  });
 
   it.each([
     [[] as string[], /^Usage: jobguard policy/],
@@ -210,5 +214,20 @@ describe('jobguard policy check', () => {
       stdout: '',
       stderr: 'jobguard policy: expected at least one policy file (see --help)\n',
     });
+  });
+});
+
+describe('jobguard policy schema', () => {
+  it('prints the JSON Schema the repository publishes in schema/policy.schema.json', async () => {
+    const { code, stdout } = await run('schema');
+    expect(code).toBe(0);
+    const published = readFileSync(new URL('../schema/policy.schema.json', import.meta.url), 'utf8');
+    expect(JSON.parse(stdout)).toEqual(JSON.parse(published));
+    expect(JSON.parse(stdout)).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#' });
+  });
+
+  it('takes no operands', async () => {
+    const { code } = await run('schema', 'policy.yaml');
+    expect(code).toBe(2);
   });
 });

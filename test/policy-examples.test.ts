@@ -90,8 +90,8 @@ describe('deploy/policies', () => {
     ]);
   });
 
-  it.each(FILES)('%s opens with a comment that says what it is for', (name) => {
-    expect(text(name)).toMatch(/^# \S+\.yaml: /);
+  it.each(FILES)('%s opens with a comment that says what it is for, after the schema line', (name) => {
+    expect(text(name)).toMatch(/^# yaml-language-server: \$schema=\S+\n# \S+\.yaml: /);
   });
 
   it.each(FILES)('%s passes the schema', (name) => {

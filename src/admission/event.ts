@@ -11,7 +11,10 @@ import type { AdmissionRequest, AdmissionResponse } from './schema.js';
 /** Which answers get an Event: none, denies, or denies and warnings. */
 export type EventMode = 'off' | 'deny' | 'warn';
 
-/** `reportingController` of every Event jobguard writes. */
+/**
+ * `reportingController` of every Event jobguard writes.
+ * @internal
+ */
 export const REPORTING_CONTROLLER = 'jobguard.dev/jobguard';
 /** The API server refuses an Event whose note exceeds 1 kB. */
 const NOTE_MAX = 1024;

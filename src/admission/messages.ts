@@ -4,11 +4,17 @@ import { quote, truncate } from '../scoring/redact.js';
 import { ENGINE_ERROR_RULE, type Finding } from '../scoring/types.js';
 import type { Decision } from '../policy/decision.js';
 
-/** kubectl prints each warning on one line; the API server truncates past 256 runes (Kubernetes admission webhook docs, "Response: warnings"). */
+/**
+ * kubectl prints each warning on one line; the API server truncates past 256 runes (Kubernetes admission webhook docs, "Response: warnings").
+ * @internal
+ */
 export const WARNING_MAX = 120;
 /** Warnings per request before "… and N more"; the API server's budget is 4096 runes for all webhooks. */
-export const WARNINGS_MAX_COUNT = 8;
-/** Audit annotation values should be short (Kubernetes admission webhook docs, "Response: audit annotations"); ours stay under this. */
+const WARNINGS_MAX_COUNT = 8;
+/**
+ * Audit annotation values should be short (Kubernetes admission webhook docs, "Response: audit annotations"); ours stay under this.
+ * @internal
+ */
 export const ANNOTATION_MAX = 1024;
 
 export interface Target {
@@ -16,14 +22,6 @@ export interface Target {
   name: string;
   /** The object reviewed: names the container or volume a finding's path points into. */
   object?: unknown;
-}
-
-/** `spec.jobTemplate.spec.template.spec.containers[0].args[0]` → `containers[0].args[0]`: the part a developer can find. */
-export function shortPath(path: string): string {
-  const at = path.lastIndexOf('template.spec.');
-  const tail =
-    at >= 0 ? path.slice(at + 'template.spec.'.length) : path.startsWith('spec.') ? path.slice(5) : path;
-  return tail;
 }
 
 const LISTS: Readonly<Record<string, string>> = {
@@ -49,6 +47,7 @@ function valueAt(object: unknown, path: string): unknown {
  * Where a finding is, as Pod Security Admission says it: `container "backup"`, `init container
  * "setup"`, `volume "host-etc"`; the list index when the object has no name there; undefined for a
  * pod-level field (hostPID) or the schedule, whose message already says what it is.
+ * @internal
  */
 export function locate(path: string, object: unknown): string | undefined {
   let found: RegExpExecArray | undefined;
@@ -75,6 +74,7 @@ function remedy(rule: string): string {
  * One finding as a kubectl warning, one line of at most `max` characters:
  * `jobguard: host-path: hostPath volume in volume "etc" (/etc); use a PVC, ConfigMap or emptyDir…`.
  * The concrete value gives way first, then the remedy: the rule and where must always show.
+ * @internal
  */
 export function describeFinding(finding: Finding, object?: unknown, max = WARNING_MAX): string {
   const where = locate(finding.path, object);
@@ -90,7 +90,7 @@ export function describeFinding(finding: Finding, object?: unknown, max = WARNIN
 }
 
 /** The heaviest finding of each rule, heaviest rule first (findings arrive sorted by weight). */
-export function firstPerRule(findings: readonly Finding[]): Finding[] {
+function firstPerRule(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const finding of findings) {

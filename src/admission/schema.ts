@@ -2,15 +2,15 @@ import { z } from 'zod';
 
 /**
  * AdmissionReview `admission.k8s.io/v1` and `v1beta1` (identical request fields since 1.15;
- * reference/kubernetes-admission.md §1.2). Unknown fields are kept, the objects are not
+ * Kubernetes "Dynamic Admission Control", Request and Response). Unknown fields are kept, the objects are not
  * validated deeply here: the workload layer reads them defensively.
  */
-export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 
 const groupVersionKind = z.looseObject({ group: z.string(), version: z.string(), kind: z.string() });
 const groupVersionResource = z.looseObject({ group: z.string(), version: z.string(), resource: z.string() });
 
-export const userInfoSchema = z.looseObject({
+const userInfoSchema = z.looseObject({
   username: z.string().optional(),
   uid: z.string().optional(),
   groups: z.array(z.string()).nullish(),
@@ -19,7 +19,7 @@ export const userInfoSchema = z.looseObject({
 
 const kubeObject = z.record(z.string(), z.unknown());
 
-export const admissionRequestSchema = z.looseObject({
+const admissionRequestSchema = z.looseObject({
   uid: z.string().min(1, { error: 'must not be empty' }),
   kind: groupVersionKind,
   resource: groupVersionResource,
@@ -46,7 +46,7 @@ export const admissionReviewSchema = z.looseObject({
 export type AdmissionRequest = z.infer<typeof admissionRequestSchema>;
 export type AdmissionReviewRequest = z.infer<typeof admissionReviewSchema>;
 
-export interface AdmissionStatus {
+interface AdmissionStatus {
   code: number;
   message: string;
   reason: string;

@@ -40,7 +40,7 @@ const DURATION = /^(\d+(?:ms|s|m|h|d))+$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `--since 24h` (that long before `now`) or `--since 2025-03-01T10:00:00Z`, as epoch milliseconds. */
-export function parseTime(flag: string, value: string, now: Date): number {
+function parseTime(flag: string, value: string, now: Date): number {
   const text = value.trim();
   if (DURATION.test(text)) {
     let ms = 0;
@@ -146,7 +146,7 @@ export interface GroupCounts {
 }
 
 /** What a record is grouped under; an empty value shows as `(none)`. */
-export function groupKey(record: AuditRecord, by: GroupBy): string {
+function groupKey(record: AuditRecord, by: GroupBy): string {
   const value =
     by === 'user'
       ? record.username

@@ -1,14 +1,16 @@
 /**
  * Reads an audit log stream into rows, line by line (readline), so JSON-lines input runs in constant
- * memory. `document` numbers a row as the JSON output contract (docs/architecture.md) says: its 1-based line for JSON lines (and for
- * pretty-printed values, the line they start on), its 0-based index for elements of a JSON array,
- * of an EventList's `items` and of a Log Analytics response's `rows`.
+ * memory: one row per event, whether the log holds JSON lines, pretty-printed values, a JSON array,
+ * an EventList's `items` or a Log Analytics response's `rows`. `line` is the 1-based line the event
+ * (or the array holding it) starts on. Rows carry no number of their own: `jobguard audit` numbers
+ * the rows of each file from 0, malformed ones included, as `scan` numbers documents (the JSON
+ * output contract, docs/architecture.md).
  */
 import { createInterface } from 'node:readline';
 import { expandContainer } from './record.js';
 import { JsonSplitter, type Split } from './split.js';
 
-export type AuditRow = { value: unknown; document: number; line: number } | { error: string; line: number };
+export type AuditRow = { value: unknown; line: number } | { error: string; line: number };
 
 function* rowsOf(split: Split): Generator<AuditRow> {
   if (split.kind === 'error') {
@@ -17,10 +19,10 @@ function* rowsOf(split: Split): Generator<AuditRow> {
   }
   const items = expandContainer(split.value);
   if (items) {
-    for (const [index, value] of items.entries()) yield { value, document: index, line: split.line };
+    for (const value of items) yield { value, line: split.line };
     return;
   }
-  yield { value: split.value, document: split.index ?? split.line, line: split.line };
+  yield { value: split.value, line: split.line };
 }
 
 export async function* readAuditRows(stream: NodeJS.ReadableStream): AsyncGenerator<AuditRow> {

@@ -1,5 +1,6 @@
 /**
- * The three shapes audit events arrive in, read into one record (reference/kubernetes-admission.md §9):
+ * The three shapes audit events arrive in, read into one record (Kubernetes "Auditing"; Azure Monitor
+ * table references AzureDiagnostics, AKSAudit and AKSAuditAdmin):
  * - audit.k8s.io/v1 `Event` (kube-apiserver's log backend, also inside the other two);
  * - AzureDiagnostics rows: `Category` kube-audit | kube-audit-admin, the Event as a JSON string in `log_s`
  *   (the Azure resource-log envelope `{category, properties: {log}}` of Event Hub / Storage exports too);
@@ -77,7 +78,7 @@ function firstIp(value: unknown): string {
 }
 
 /** An audit.k8s.io Event (already decoded) as a record. `time` falls back through the event's timestamps. */
-export function fromEvent(event: Row, format: AuditRecord['format'], time?: string): AuditRecord {
+function fromEvent(event: Row, format: AuditRecord['format'], time?: string): AuditRecord {
   const ref = isRow(event.objectRef) ? event.objectRef : {};
   const user = userOf(event.user, event.impersonatedUser);
   return {

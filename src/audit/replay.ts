@@ -15,7 +15,7 @@ import type { KubeObject } from '../workload/types.js';
 import { TOO_BIG, type AuditRecord } from './record.js';
 
 /** Kind → the resource its audit events name (objectRef.resource). */
-export const KIND_RESOURCES: Readonly<Record<string, string>> = {
+const KIND_RESOURCES: Readonly<Record<string, string>> = {
   CronJob: 'cronjobs',
   Job: 'jobs',
   Pod: 'pods',

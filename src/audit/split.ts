@@ -15,7 +15,7 @@ export type Split =
   | { kind: 'error'; line: number; message: string };
 
 /** A single value (one event or row) larger than this is refused: it could only be an attack on memory. */
-export const MAX_VALUE_CHARS = 64 * 1024 * 1024;
+const MAX_VALUE_CHARS = 64 * 1024 * 1024;
 
 function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\ufeff';

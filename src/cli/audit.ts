@@ -11,7 +11,7 @@ import { count, emptySummary, FAIL_ON, toResult, type ScanResult } from '../form
 import { formatSeedTable, sortSeedRows, type SeedRow } from '../format/seed-table.js';
 import { formatSummary } from '../format/text.js';
 import { STDIN } from '../source/inputs.js';
-import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
+import { EXIT_OK, parseChoice, parseFlags, UsageError, type CliCommand } from './io.js';
 import { exitCode, textStyle } from './scan.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
@@ -65,7 +65,7 @@ const PROGRESS_EVERY = 10_000;
 /** Malformed rows reported one by one before they are only counted. */
 const MAX_REPORTED = 20;
 
-async function openLog(file: string, io: Parameters<Command>[1]): Promise<NodeJS.ReadableStream> {
+async function openLog(file: string, io: Parameters<CliCommand>[1]): Promise<NodeJS.ReadableStream> {
   if (file === STDIN) return io.stdin;
   const full = path.resolve(io.cwd, file);
   let isDirectory: boolean;
@@ -78,7 +78,7 @@ async function openLog(file: string, io: Parameters<Command>[1]): Promise<NodeJS
   return (await open(full)).createReadStream({ encoding: 'utf8' });
 }
 
-export const audit: Command = async (argv, io) => {
+export const audit: CliCommand = async (argv, io) => {
   const { values, positionals } = parseFlags(
     argv,
     {

@@ -3,7 +3,7 @@ import { checkWebhookName, DEFAULT_WEBHOOK_NAME, WebhookNameError } from '../for
 import { AUDIT_TABLES, buildKql, buildVerdictKql, KqlEscapeError } from '../format/kql.js';
 import { buildKustoPipeline, buildSeedSigma, buildVerdictSigma, SigmaExportError } from '../format/sigma.js';
 import type { Policy } from '../policy/schema.js';
-import { EXIT_OK, parseChoice, parseFlags, UsageError, type Command } from './io.js';
+import { EXIT_OK, parseChoice, parseFlags, UsageError, type CliCommand } from './io.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
 const FORMATS = ['kql', 'sigma', 'sigma-pipeline'] as const;
@@ -62,7 +62,7 @@ function build(
   return buildKql(policy);
 }
 
-export const exportCommand: Command = async (argv, io) => {
+export const exportCommand: CliCommand = async (argv, io) => {
   const { values } = parseFlags(argv, {
     ...POLICY_FLAGS,
     format: { type: 'string' },

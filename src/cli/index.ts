@@ -1,9 +1,9 @@
-import { EXIT_USAGE, UsageError, type Command, type CliIo } from './io.js';
+import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './io.js';
 import { PolicyError } from '../policy/load.js';
 import { checkRegistry } from '../scoring/profiles.js';
 import { VERSION } from '../version.js';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   serve: {
     summary: 'run the admission webhook (HTTPS)',
     load: async () => (await import('./serve.js')).serve,
@@ -34,7 +34,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./export.js')).exportCommand,
   },
   policy: {
-    summary: 'print the effective policy or check a file',
+    summary: 'print the effective policy or its JSON Schema, or check a file',
     load: async () => (await import('./policy.js')).policy,
   },
 };

@@ -11,7 +11,7 @@ export interface CliIo {
   stderrIsTTY: boolean;
 }
 
-export type Command = (argv: string[], io: CliIo) => Promise<number>;
+export type CliCommand = (argv: string[], io: CliIo) => Promise<number>;
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;

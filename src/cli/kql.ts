@@ -1,6 +1,6 @@
 import { buildKql, KqlEscapeError } from '../format/kql.js';
 import { writeChunk } from '../format/json.js';
-import { EXIT_OK, parseFlags, UsageError, type Command } from './io.js';
+import { EXIT_OK, parseFlags, UsageError, type CliCommand } from './io.js';
 import { engineFromFlags } from './flags.js';
 
 const HELP = `Usage: jobguard kql [--config FILE]
@@ -15,7 +15,7 @@ Flags:
   --config FILE            policy file (default: the built-in policy)
 `;
 
-export const kql: Command = async (argv, io) => {
+export const kql: CliCommand = async (argv, io) => {
   const { values } = parseFlags(argv, { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     io.stdout.write(HELP);

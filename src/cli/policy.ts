@@ -1,9 +1,18 @@
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { buildPolicyJsonSchema } from '../policy/json-schema.js';
 import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import type { Policy } from '../policy/schema.js';
 import { expiredExemptions } from '../policy/decide.js';
-import { EXIT_OK, EXIT_USAGE, parseChoice, parseFlags, UsageError, type CliIo, type Command } from './io.js';
+import {
+  EXIT_OK,
+  EXIT_USAGE,
+  parseChoice,
+  parseFlags,
+  UsageError,
+  type CliIo,
+  type CliCommand,
+} from './io.js';
 import { POLICY_FLAGS, engineFromFlags } from './flags.js';
 
 const USAGE = `Usage: jobguard policy <command> [flags]
@@ -11,6 +20,7 @@ const USAGE = `Usage: jobguard policy <command> [flags]
 Commands:
   print    print the effective policy: defaults filled, flags applied, thresholds resolved
   check    validate policy files
+  schema   print the policy file's JSON Schema (for editors and CI validators)
 
 jobguard policy <command> --help for its flags.
 `;
@@ -37,6 +47,17 @@ const CHECK_USAGE = `Usage: jobguard policy check FILE...
 Validates policy files completely (schema, thresholds, rule ids and parameters). Prints one line
 per problem: the file, the path inside it and what was expected. Warns about exemptions that have
 expired. Exit status: 0 when every file is valid (warnings included), 2 otherwise.
+
+Flags:
+  -h, --help                 this help
+`;
+
+const SCHEMA_USAGE = `Usage: jobguard policy schema
+
+Prints the JSON Schema (draft-07) of a policy file, rule ids and their parameters included. Point
+an editor at it with a first line \`# yaml-language-server: $schema=policy.schema.json\`. It checks
+the file's shape; \`jobguard policy check\` also checks what a schema cannot (thresholds in order,
+exemption names unique, CEL rules that compile).
 
 Flags:
   -h, --help                 this help
@@ -93,14 +114,22 @@ async function check(argv: string[], io: CliIo): Promise<number> {
   return isValid ? EXIT_OK : EXIT_USAGE;
 }
 
-/** `jobguard policy print|check`. */
-export const policy: Command = async (argv, io) => {
+function schema(argv: string[], io: CliIo): number {
+  const { values } = parseFlags(argv, { help: { type: 'boolean', short: 'h' } });
+  io.stdout.write(values.help ? SCHEMA_USAGE : `${JSON.stringify(buildPolicyJsonSchema(), null, 2)}\n`);
+  return EXIT_OK;
+}
+
+/** `jobguard policy print|check|schema`. */
+export const policy: CliCommand = async (argv, io) => {
   const [subcommand, ...rest] = argv;
   switch (subcommand) {
     case 'print':
       return print(rest, io);
     case 'check':
       return check(rest, io);
+    case 'schema':
+      return schema(rest, io);
     case '--help':
     case '-h':
     case 'help':

@@ -25,7 +25,7 @@ import {
   parseInteger,
   UsageError,
   type CliIo,
-  type Command,
+  type CliCommand,
 } from './io.js';
 import { exitCode, profileRules, textStyle } from './scan.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
@@ -219,7 +219,7 @@ async function watchCommand(
   return EXIT_OK;
 }
 
-export const report: Command = async (argv, io) => {
+export const report: CliCommand = async (argv, io) => {
   const { values } = parseFlags(argv, {
     ...POLICY_FLAGS,
     namespace: { type: 'string', multiple: true, short: 'n' },

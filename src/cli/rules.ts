@@ -1,5 +1,5 @@
 import { writeChunk } from '../format/json.js';
-import { EXIT_OK, parseChoice, parseFlags, type Command } from './io.js';
+import { EXIT_OK, parseChoice, parseFlags, type CliCommand } from './io.js';
 import { profileRules } from './scan.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
@@ -13,7 +13,7 @@ ${POLICY_HELP}
   --format text|json       output format (default text)
 `;
 
-export const rules: Command = async (argv, io) => {
+export const rules: CliCommand = async (argv, io) => {
   const { values } = parseFlags(argv, {
     ...POLICY_FLAGS,
     format: { type: 'string' },

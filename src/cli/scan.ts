@@ -24,7 +24,7 @@ import {
   parseFlags,
   UsageError,
   type CliIo,
-  type Command,
+  type CliCommand,
 } from './io.js';
 import { POLICY_FLAGS, POLICY_HELP, engineFromFlags } from './flags.js';
 
@@ -86,7 +86,7 @@ ${POLICY_HELP}
 Exit codes: 0 ok, 1 a verdict at or above --fail-on, 2 bad usage or unreadable input.
 `;
 
-export const scan: Command = async (argv, io) => {
+export const scan: CliCommand = async (argv, io) => {
   const { values, positionals } = parseFlags(
     argv,
     {

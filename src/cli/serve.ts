@@ -8,7 +8,7 @@ import {
   parseSize,
   UsageError,
   type CliIo,
-  type Command,
+  type CliCommand,
 } from './io.js';
 import { configPath, overridesFromFlags, POLICY_FLAGS } from './flags.js';
 
@@ -84,7 +84,7 @@ function curlExample(url: string): string {
   ].join('\n');
 }
 
-export const serve: Command = async (argv: string[], io: CliIo): Promise<number> => {
+export const serve: CliCommand = async (argv: string[], io: CliIo): Promise<number> => {
   const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
     io.stdout.write(HELP);

@@ -16,7 +16,7 @@ import { loadPolicyFile, PolicyError } from '../policy/load.js';
 import { DEFAULT_POLICY } from '../policy/schema.js';
 import { toResult, type ScanResult } from '../format/result.js';
 import { parseManifest } from '../source/manifest.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, parseFlags, UsageError, type Command } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, parseFlags, UsageError, type CliCommand } from './io.js';
 
 const HELP = `Usage: jobguard test [flags] PATH...
 
@@ -267,7 +267,7 @@ async function runCase(
   return { name: test.name, failures };
 }
 
-export const test: Command = async (argv, io) => {
+export const test: CliCommand = async (argv, io) => {
   const { values, positionals } = parseFlags(
     argv,
     { verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },

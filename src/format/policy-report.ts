@@ -26,17 +26,17 @@ import type { Mode } from '../policy/schema.js';
 import { ENGINE_ERROR_RULE, type Thresholds } from '../scoring/types.js';
 import type { ResultFinding, ScanResult } from './result.js';
 
-export const POLICY_NAME = 'jobguard';
-export const REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
+const POLICY_NAME = 'jobguard';
+const REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
 /** Label on every report jobguard writes; `report --watch` finds (and prunes) its own reports by it. */
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': POLICY_NAME } as const;
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': POLICY_NAME } as const;
 /** A report's results stay under this many bytes of JSON (etcd's default request limit is 1.5 MiB). */
-export const MAX_REPORT_BYTES = 768 * 1024;
+const MAX_REPORT_BYTES = 768 * 1024;
 
-export type ReportResultValue = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+type ReportResultValue = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
+type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
-export interface ObjectReference {
+interface ObjectReference {
   apiVersion: string;
   kind: string;
   name: string;
@@ -44,6 +44,7 @@ export interface ObjectReference {
   uid?: string;
 }
 
+/** @internal */
 export interface PolicyReportResult {
   source: string;
   policy: string;
@@ -58,7 +59,7 @@ export interface PolicyReportResult {
   properties: Record<string, string>;
 }
 
-export interface ReportSummary {
+interface ReportSummary {
   pass: number;
   fail: number;
   warn: number;
@@ -106,11 +107,14 @@ function isScored(result: ReportResultValue): boolean {
   return result === 'pass' || result === 'fail';
 }
 
-export function timestampOf(date: Date): { seconds: number; nanos: number } {
+function timestampOf(date: Date): { seconds: number; nanos: number } {
   return { seconds: Math.floor(date.getTime() / 1000), nanos: 0 };
 }
 
-/** The results one scored object contributes, stamped with when it was scored. */
+/**
+ * The results one scored object contributes, stamped with when it was scored.
+ * @internal
+ */
 export function objectResults(
   { result, uid }: ReportedObject,
   scoredAt: Date,
@@ -171,20 +175,21 @@ export function objectResults(
   });
 }
 
-export function summarize(results: readonly PolicyReportResult[]): ReportSummary {
+function summarize(results: readonly PolicyReportResult[]): ReportSummary {
   const summary: ReportSummary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
   for (const entry of results) summary[entry.result] += 1;
   return summary;
 }
 
 /** Name of the n-th (0-based) report of a namespace. */
-export function reportName(page: number): string {
+function reportName(page: number): string {
   return page === 0 ? POLICY_NAME : `${POLICY_NAME}-${page + 1}`;
 }
 
 /**
  * A namespace's reports from its objects' results (each inner list is one object, kept whole on
  * one page), in the order given. Always at least one report, possibly empty.
+ * @internal
  */
 export function namespaceReports(
   namespace: string,
@@ -214,6 +219,7 @@ export function namespaceReports(
   }));
 }
 
+/** @internal */
 export interface NamespaceOverview {
   namespace: string;
   mode: Mode;
@@ -224,7 +230,7 @@ export interface NamespaceOverview {
 }
 
 /** What a namespace's results add up to, for the cluster report. */
-export function overview(
+function overview(
   namespace: string,
   mode: Mode,
   objects: Iterable<readonly PolicyReportResult[]>,
@@ -251,7 +257,10 @@ export interface ReadProblem {
   message: string;
 }
 
-/** The ClusterPolicyReport: one result per namespace (its worst outcome), one `error` per unreadable kind. */
+/**
+ * The ClusterPolicyReport: one result per namespace (its worst outcome), one `error` per unreadable kind.
+ * @internal
+ */
 export function clusterReport(
   namespaces: readonly NamespaceOverview[],
   problems: readonly ReadProblem[],

@@ -14,7 +14,7 @@ export interface ResultFinding {
   detail?: string;
 }
 
-export interface AuditEventRef {
+interface AuditEventRef {
   auditID: string;
   time: string;
   verb: string;
@@ -105,10 +105,6 @@ export function isFailing(summary: Summary, failOn: FailOn): boolean {
   if (failOn === 'never') return false;
   const from = VERDICTS.indexOf(failOn);
   return VERDICTS.slice(from).some((verdict) => summary[verdict] > 0);
-}
-
-export function rank(verdict: Verdict): number {
-  return VERDICTS.indexOf(verdict);
 }
 
 /** A result with what only the text and SARIF outputs use (never part of the JSON contract). */

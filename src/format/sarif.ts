@@ -18,10 +18,10 @@ import { ENGINE_ERROR_RULE, type Rule } from '../scoring/types.js';
 import { VERSION } from '../version.js';
 import type { ResultFinding, ScoredObject } from './result.js';
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const FINGERPRINT = 'jobguardFinding/v1';
 /** The uriBaseId GitHub code scanning and most viewers know for the checked-out repository. */
-export const SRCROOT = '%SRCROOT%';
+const SRCROOT = '%SRCROOT%';
 
 /** Objects whose verdict is `allow` are not reported at all. */
 const LEVELS: Record<Verdict, Result.level> = {
@@ -36,7 +36,7 @@ const LEVELS: Record<Verdict, Result.level> = {
  * for a weight-0 finding (context such as an unpinned image, reported and never scored), which
  * must not show up as an error just because something else in the object was denied.
  */
-export function findingLevel(finding: ResultFinding, verdict: Verdict): Result.level {
+function findingLevel(finding: ResultFinding, verdict: Verdict): Result.level {
   return finding.weight > 0 || verdict === 'allow' ? LEVELS[verdict] : 'note';
 }
 
@@ -113,7 +113,7 @@ function encodePath(relative: string): string {
  * under the root, an absolute `file:` URI when it does not; without a locator (`report` over a
  * cluster, where no file exists) the source as an opaque relative reference.
  */
-export function artifactLocation(source: string, locator: SarifLocator | undefined): ArtifactLocation {
+function artifactLocation(source: string, locator: SarifLocator | undefined): ArtifactLocation {
   if (!locator) return { uri: encodePath(source) };
   const absolute = path.resolve(locator.cwd, source);
   const relative = path.relative(locator.root, absolute);

@@ -53,13 +53,16 @@ export class SigmaExportError extends Error {
   override name = 'SigmaExportError';
 }
 
-/** A Sigma string value taken literally: `*`, `?` and `\` are escaped (specification: value escaping). */
+/**
+ * A Sigma string value taken literally: `*`, `?` and `\` are escaped (specification: value escaping).
+ * @internal
+ */
 export function sigmaLiteral(value: string): string {
   return value.replace(/[\\*?]/g, (c) => `\\${c}`);
 }
 
 /** The Sigma field of one annotation: the event's `annotations` map, then the key (`annotations.validate.jobguard.dev/score`). */
-export function annotationField(webhookName: string, key: AnnotationKey): string {
+function annotationField(webhookName: string, key: AnnotationKey): string {
   return `annotations.${annotationKey(webhookName, key)}`;
 }
 
@@ -68,7 +71,10 @@ function indicatorName(ruleId: string): string {
   return `indicator_${ruleId.replace(/^kql-/, '').replace(/-/g, '_')}`;
 }
 
-/** Every minimal set of indicators whose weights reach the threshold (no proper subset does). */
+/**
+ * Every minimal set of indicators whose weights reach the threshold (no proper subset does).
+ * @internal
+ */
 export function minimalSets(weights: ReadonlyMap<string, number>, threshold: number): string[][] {
   const names = [...weights.keys()];
   const sets: string[][] = [];

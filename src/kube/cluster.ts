@@ -1,7 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getJson, parseListPage } from './request.js';
 
-/** Every kind that holds a pod template, with where the API server serves it. */
+/**
+ * Every kind that holds a pod template, with where the API server serves it.
+ * @internal
+ */
 export const WORKLOAD_RESOURCES = {
   CronJob: { apiVersion: 'batch/v1', resource: 'cronjobs' },
   Job: { apiVersion: 'batch/v1', resource: 'jobs' },
@@ -14,7 +17,7 @@ export const WORKLOAD_RESOURCES = {
   PodTemplate: { apiVersion: 'v1', resource: 'podtemplates' },
 } as const satisfies Record<string, { apiVersion: string; resource: string }>;
 
-export type WorkloadKind = keyof typeof WORKLOAD_RESOURCES;
+type WorkloadKind = keyof typeof WORKLOAD_RESOURCES;
 
 export interface ListedWorkload {
   apiVersion: string;
@@ -34,7 +37,7 @@ export interface ListWorkloadsOptions {
   signal?: AbortSignal;
 }
 
-export function isWorkloadKind(kind: string): kind is WorkloadKind {
+function isWorkloadKind(kind: string): kind is WorkloadKind {
   return Object.hasOwn(WORKLOAD_RESOURCES, kind);
 }
 

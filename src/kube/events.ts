@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { KubeEvent } from '../admission/event.js';
 import { describeError, writeJson, statusCodeOf } from './request.js';
 
+/** @internal */
 export type EventResult = 'sent' | 'failed' | 'rate_limited' | 'duplicate';
 
 export interface EventSender {

@@ -21,10 +21,11 @@ import {
 import { watchCollection, type InformerTiming } from './informer.js';
 import { describeError, isRecord, writeJson, statusCodeOf } from './request.js';
 
+/** @internal */
 export const EXCEPTIONS_PATH = `/apis/${EXCEPTION_GROUP}/${EXCEPTION_VERSION}/${EXCEPTION_RESOURCE}`;
 
 /** The part of `status` jobguard owns and compares; a change in any of these is written back. */
-export interface WrittenStatus {
+interface WrittenStatus {
   state?: string;
   message?: string;
   observedGeneration?: number;
@@ -90,7 +91,7 @@ function explain(statusCode: number | undefined): string | undefined {
 }
 
 /** The `status` written for a judged exception: Kubernetes' Ready condition plus a flat state for `kubectl get`. */
-export function statusPatch(
+function statusPatch(
   judged: ExceptionStatus,
   now: Date,
   previous: WrittenStatus = {},

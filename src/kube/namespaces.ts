@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { watchCollection, type InformerTiming } from './informer.js';
 import { isRecord } from './request.js';
 
-export { loadKubeConfig, type LoadKubeConfigOptions } from './config.js';
+export { loadKubeConfig } from './config.js';
 export type { KubeConfig };
 
 export interface NamespaceLabels {

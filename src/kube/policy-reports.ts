@@ -8,7 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { isRecord, parseListPage, sendJson, statusCodeOf } from './request.js';
 
 const GROUP_PATH = '/apis/wgpolicyk8s.io/v1alpha2';
-export const FIELD_MANAGER = 'jobguard';
+const FIELD_MANAGER = 'jobguard';
 const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=jobguard';
 
 /** What identifies a report in the cluster. */

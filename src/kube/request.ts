@@ -16,7 +16,7 @@ const transport = new IsomorphicFetchHttpLibrary();
 export type Query = Record<string, string | number | boolean | undefined>;
 
 /** A non-2xx answer from the API server, with the `Status` it sent when it sent one. */
-export class KubeApiError extends Error {
+class KubeApiError extends Error {
   readonly statusCode: number;
   readonly reason: string | undefined;
 

@@ -4,10 +4,17 @@ import type { Finding, Profile, Score, Thresholds } from '../scoring/types.js';
 import type { AppliedExemption, Decision, Subject, Verdict } from './decision.js';
 import { exemptionNameOf, type Exemption, type Mode, type Policy } from './schema.js';
 
-/** Namespace label that sets a namespace's mode, as Pod Security Admission's `pod-security.kubernetes.io/enforce` does. */
+/**
+ * Namespace label that sets a namespace's mode, as Pod Security Admission's `pod-security.kubernetes.io/enforce` does.
+ * @internal
+ */
 export const MODE_LABEL = 'jobguard.dev/mode';
-/** Object label that opts a workload out, honoured only in the policy's `selfExemption.namespaces`. */
+/**
+ * Object label that opts a workload out, honoured only in the policy's `selfExemption.namespaces`.
+ * @internal
+ */
 export const SELF_EXEMPT_LABEL = 'jobguard.dev/exempt';
+/** @internal */
 export const SELF_EXEMPT_REASON_ANNOTATION = 'jobguard.dev/exempt-reason';
 
 const STRICTNESS: Record<Mode, number> = { off: 0, audit: 1, warn: 2, enforce: 3 };
@@ -49,7 +56,7 @@ function anyGlob(globs: readonly string[]): Match {
 }
 
 /** A bare date (`2027-06-30`) means the whole of that day, UTC. */
-export function expiryInstant(expires: string): number {
+function expiryInstant(expires: string): number {
   const instant = Date.parse(expires);
   return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? instant + 24 * 60 * 60 * 1000 - 1 : instant;
 }
@@ -164,7 +171,7 @@ export function resolveMode(
   return compiled.policy.namespaceLabels.allowDowngrade ? labelled : base;
 }
 
-export function verdictFor(score: number, thresholds: Thresholds): Verdict {
+function verdictFor(score: number, thresholds: Thresholds): Verdict {
   if (score >= thresholds.deny) return 'deny';
   if (score >= thresholds.warn) return 'warn';
   if (score >= thresholds.annotate) return 'annotate';

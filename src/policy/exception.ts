@@ -14,7 +14,6 @@ import { exceptionSpecSchema, type ExceptionSpec } from './schema.js';
 
 export const EXCEPTION_GROUP = 'jobguard.dev';
 export const EXCEPTION_VERSION = 'v1';
-export const EXCEPTION_KIND = 'JobguardException';
 export const EXCEPTION_RESOURCE = 'jobguardexceptions';
 
 /** What the webhook keeps of a JobguardException. */

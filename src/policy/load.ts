@@ -81,7 +81,10 @@ function buildEngine(policy: Policy, source: string): Engine {
   }
 }
 
-/** Parses policy text (YAML or JSON) and checks it completely, rule parameters included; returns the engine it configures. */
+/**
+ * Parses policy text (YAML or JSON) and checks it completely, rule parameters included; returns the engine it configures.
+ * @internal
+ */
 export function parsePolicy(text: string, source: string): Engine {
   return buildEngine(readPolicy(text, source), source);
 }
@@ -109,6 +112,7 @@ export interface PolicyOverrides {
   thresholds?: Partial<Record<'annotate' | 'warn' | 'deny', number>>;
 }
 
+/** @internal */
 export function applyOverrides(policy: Policy, overrides: PolicyOverrides): Policy {
   // An unset flag may arrive as `warn: undefined`; spread as is, it would erase the file's or the profile's value.
   const thresholds = { ...policy.thresholds };

@@ -12,29 +12,28 @@ export const WORKLOAD_KINDS = [
   'ReplicationController',
   'PodTemplate',
 ] as const;
-export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export const MODES = ['enforce', 'warn', 'audit', 'off'] as const;
-export const modeSchema = z.enum(MODES);
+const modeSchema = z.enum(MODES);
 export type Mode = z.infer<typeof modeSchema>;
 
 export const profileSchema = z.enum(['default', 'kql']);
 
 const threshold = z.number().int().min(1).max(1000);
 
-export const thresholdsSchema = z
+const thresholdsSchema = z
   .object({ annotate: threshold, warn: threshold, deny: threshold })
   .partial()
   .strict();
 
 /** `rules.<id>`: enabled, weight, and the rule's own parameters (checked against the rule's schema at resolve time). */
-export const ruleOverrideSchema = z
+const ruleOverrideSchema = z
   .object({ enabled: z.boolean().optional(), weight: z.number().int().min(0).max(100).optional() })
   .catchall(z.unknown());
 
 const glob = z.string().min(1);
 
-export const namespaceOverrideSchema = z.object({ names: z.array(glob).min(1), mode: modeSchema }).strict();
+const namespaceOverrideSchema = z.object({ names: z.array(glob).min(1), mode: modeSchema }).strict();
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
 
@@ -48,9 +47,16 @@ function isRfc3339(value: string): boolean {
 }
 
 /** An RFC 3339 date (`2027-06-30`) or date-time with offset; an exemption stops applying at that instant (a bare date: its end, UTC). */
-const expiry = z.string().refine(isRfc3339, {
-  error: 'expected a date like 2027-06-30 or a date-time like 2027-06-30T18:00:00Z',
-});
+const expiry = z
+  .string()
+  .refine(isRfc3339, {
+    error: 'expected a date like 2027-06-30 or a date-time like 2027-06-30T18:00:00Z',
+  })
+  // The refinement as JSON Schema (json-schema.ts): the form, not the calendar check.
+  .meta({ pattern: RFC3339.source });
+
+/** `.trim().min(1)` as JSON Schema says it: some character that is not white space. */
+const NOT_BLANK = { pattern: '\\S' };
 
 /** A selector list matches any entry; an empty one would match nothing, so it is a mistake worth naming. */
 const selector = <T extends z.ZodType>(entry: T) =>
@@ -59,17 +65,10 @@ const selector = <T extends z.ZodType>(entry: T) =>
   });
 
 /** What identifies the exempt workload; `kinds` only narrows (alone it would exempt every CronJob). */
-export const EXEMPTION_SELECTORS = [
-  'namespaces',
-  'names',
-  'users',
-  'groups',
-  'serviceAccounts',
-  'images',
-] as const;
+const EXEMPTION_SELECTORS = ['namespaces', 'names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
 
 /** A Kubernetes object name (RFC 1123 label): what metrics, annotations and logs call an exemption. */
-export const exemptionName = z
+const exemptionName = z
   .string()
   .max(63, { error: 'at most 63 characters' })
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
@@ -78,7 +77,7 @@ export const exemptionName = z
 
 /** The selectors and waivers an exemption shares with a JobguardException's spec. */
 const exemptionFields = {
-  reason: z.string().trim().min(1, { error: 'an exemption needs a reason' }),
+  reason: z.string().trim().min(1, { error: 'an exemption needs a reason' }).meta(NOT_BLANK),
   expires: expiry.optional(),
   namespaces: selector(glob).optional(),
   users: selector(glob).optional(),
@@ -90,7 +89,7 @@ const exemptionFields = {
   rules: selector(z.string().min(1)).optional(),
 };
 
-export const exemptionSchema = z
+const exemptionSchema = z
   .object({
     /** How metrics, the `exempted-by` annotation and logs name it; default: derived from the reason. */
     name: exemptionName.optional(),
@@ -100,7 +99,8 @@ export const exemptionSchema = z
   // With only a reason (perhaps kinds and rules) an exemption would match every object in the cluster.
   .refine((exemption) => EXEMPTION_SELECTORS.some((key) => exemption[key] !== undefined), {
     error: `an exemption needs at least one selector (${EXEMPTION_SELECTORS.join(', ')}); without one it would exempt everything`,
-  });
+  })
+  .meta({ anyOf: EXEMPTION_SELECTORS.map((key) => ({ required: [key] })) });
 
 /**
  * A JobguardException's `spec`: the exemption fields without `name` (the object's own name is the
@@ -109,7 +109,7 @@ export const exemptionSchema = z
  * refused, not dropped: a field from a newer version may narrow the exception, and ignoring it would
  * widen it.
  */
-export const EXCEPTION_SELECTORS = ['names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
+const EXCEPTION_SELECTORS = ['names', 'users', 'groups', 'serviceAccounts', 'images'] as const;
 
 export const exceptionSpecSchema = z
   .object(exemptionFields)
@@ -124,7 +124,7 @@ export const exceptionSpecSchema = z
  * under its own identity. An object such a user creates with a controller ownerReference (a Job's
  * Pod, a CronJob's Job) also matches the exemptions of its owner.
  */
-export const DEFAULT_CONTROLLER_USERS = [
+const DEFAULT_CONTROLLER_USERS = [
   'system:serviceaccount:kube-system:cronjob-controller',
   'system:serviceaccount:kube-system:job-controller',
   'system:serviceaccount:kube-system:deployment-controller',
@@ -146,10 +146,10 @@ export function exemptionNameOf(exemption: { name?: string | undefined; reason: 
   return slug === '' ? 'unnamed' : slug;
 }
 /** Longest CEL expression a custom rule may hold. */
-export const MAX_EXPRESSION_LENGTH = 8192;
+const MAX_EXPRESSION_LENGTH = 8192;
 
 /** `customRules[]`: a rule written in CEL (see docs/cel.md); compiled and checked when the policy loads. */
-export const customRuleSchema = z
+const customRuleSchema = z
   .object({
     id: z
       .string()
@@ -159,9 +159,9 @@ export const customRuleSchema = z
     technique: z
       .string()
       .regex(/^T\d{4}(\.\d{3})?$/, { error: 'expected an ATT&CK technique id like T1610 or T1053.007' }),
-    message: z.string().trim().min(1).max(100),
-    description: z.string().trim().min(1).optional(),
-    expression: z.string().trim().min(1).max(MAX_EXPRESSION_LENGTH),
+    message: z.string().trim().min(1).max(100).meta(NOT_BLANK),
+    description: z.string().trim().min(1).meta(NOT_BLANK).optional(),
+    expression: z.string().trim().min(1).max(MAX_EXPRESSION_LENGTH).meta(NOT_BLANK),
   })
   .strict();
 
@@ -169,25 +169,51 @@ export const policySchema = z
   .object({
     apiVersion: z.literal('jobguard.dev/v1'),
     kind: z.literal('Policy'),
-    mode: modeSchema.default('warn'),
-    profile: profileSchema.default('default'),
-    thresholds: thresholdsSchema.default({}),
-    onError: z.enum(['allow', 'deny']).default('deny'),
-    kinds: z.array(z.enum(WORKLOAD_KINDS)).min(1).default(['CronJob', 'Job']),
+    mode: modeSchema.default('warn').meta({
+      description:
+        'For namespaces without an override: enforce (deny), warn, audit (annotations only) or off.',
+    }),
+    profile: profileSchema.default('default').meta({
+      description: "Scoring profile: default, or kql (the Sentinel query's score exactly).",
+    }),
+    thresholds: thresholdsSchema.default({}).meta({
+      description:
+        "Scores from which an object is annotated, warned about, denied; unset: the profile's own.",
+    }),
+    onError: z.enum(['allow', 'deny']).default('deny').meta({
+      description: 'When a rule itself fails: deny fails closed; allow lets it through with a warning.',
+    }),
+    kinds: z
+      .array(z.enum(WORKLOAD_KINDS))
+      .min(1)
+      .default(['CronJob', 'Job'])
+      .meta({ description: 'The kinds the webhook scores.' }),
     rules: z.record(z.string(), ruleOverrideSchema).default({}),
-    namespaces: z.array(namespaceOverrideSchema).default([]),
+    namespaces: z
+      .array(namespaceOverrideSchema)
+      .default([])
+      .meta({ description: 'Per-namespace modes, first match wins.' }),
     namespaceLabels: z
       .object({
         enabled: z.boolean().default(true),
         allowDowngrade: z.boolean().default(false),
       })
       .strict()
-      .default({ enabled: true, allowDowngrade: false }),
+      .default({ enabled: true, allowDowngrade: false })
+      .meta({
+        description: 'Whether the namespace label jobguard.dev/mode may set the mode, and lower it.',
+      }),
     selfExemption: z
       .object({ namespaces: z.array(glob).default([]) })
       .strict()
-      .default({ namespaces: [] }),
-    exemptions: z.array(exemptionSchema).default([]),
+      .default({ namespaces: [] })
+      .meta({
+        description:
+          'Namespaces where a workload may opt out with the label jobguard.dev/exempt=true and a jobguard.dev/exempt-reason annotation.',
+      }),
+    exemptions: z.array(exemptionSchema).default([]).meta({
+      description: 'Workloads whose findings are waived, each with a reason and optionally an expiry.',
+    }),
     exceptions: z
       .object({
         /** Read JobguardException objects from the cluster (the chart installs their CRD). */
@@ -196,9 +222,15 @@ export const policySchema = z
         clusterWideNamespaces: z.array(glob).default([]),
       })
       .strict()
-      .default({ enabled: true, clusterWideNamespaces: [] }),
-    controllerUsers: z.array(z.string().min(1)).default(DEFAULT_CONTROLLER_USERS),
-    customRules: z.array(customRuleSchema).default([]),
+      .default({ enabled: true, clusterWideNamespaces: [] })
+      .meta({ description: 'JobguardException objects: exemptions kept as namespaced Kubernetes objects.' }),
+    controllerUsers: z.array(z.string().min(1)).default(DEFAULT_CONTROLLER_USERS).meta({
+      description:
+        "Users that create workloads from workloads (the controller-manager's); what they create with a controller ownerReference also matches its owner's exemptions.",
+    }),
+    customRules: z.array(customRuleSchema).default([]).meta({
+      description: 'Rules written in CEL (docs/cel.md), compiled and checked when the policy loads.',
+    }),
   })
   .strict()
   .superRefine((policy, context) => {
@@ -217,11 +249,11 @@ export const policySchema = z
     });
   });
 
+/** @internal */
 export type PolicyFile = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type Exemption = z.output<typeof exemptionSchema>;
 export type ExceptionSpec = z.output<typeof exceptionSpecSchema>;
 export type CustomRule = z.output<typeof customRuleSchema>;
-export type NamespaceOverride = z.output<typeof namespaceOverrideSchema>;
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({ apiVersion: 'jobguard.dev/v1', kind: 'Policy' });

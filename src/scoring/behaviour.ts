@@ -76,7 +76,7 @@ export function describeInvocation(invocation: Invocation, max = 60): string {
 }
 
 /** Where a flow's content came from, for a finding: a URL, a credential's source, a decoder. */
-export function describeSource(flow: Flow): string {
+function describeSource(flow: Flow): string {
   const source = flow.source;
   switch (source.kind) {
     case 'network':

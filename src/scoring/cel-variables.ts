@@ -251,7 +251,10 @@ function origin(o: Origin): Record<string, string> {
   };
 }
 
-/** The host of a URL as written (`https://h:1/p`, `tcp://h:4444`, `h:4444`), `""` when it has none. */
+/**
+ * The host of a URL as written (`https://h:1/p`, `tcp://h:4444`, `h:4444`), `""` when it has none.
+ * @internal
+ */
 export function hostOf(url: string): string {
   const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(url);
   return (match?.[1] ?? '').toLowerCase();
@@ -317,7 +320,10 @@ function action(a: Action): Record<string, unknown> {
   }
 }
 
-/** The execution model as CEL sees it; the empty model when there is none. */
+/**
+ * The execution model as CEL sees it; the empty model when there is none.
+ * @internal
+ */
 export function celExecution(execution: Execution | undefined): Record<string, unknown> {
   if (!execution) return { invocations: [], actions: [], flows: [] };
   return {
@@ -561,7 +567,10 @@ function typeName(shape: CelShape): string {
   }
 }
 
-/** The variable reference of docs/cel.md, generated from CEL_VARIABLES so the two cannot drift. */
+/**
+ * The variable reference of docs/cel.md, generated from CEL_VARIABLES so the two cannot drift.
+ * @internal
+ */
 export function describeCelVariables(): string {
   const objects = new Map<string, Extract<CelShape, { kind: 'object' }>>();
   const collect = (shape: CelShape): void => {

@@ -32,10 +32,13 @@ import type { ResolveProblem } from './resolve.js';
 import type { ActiveRule, Evidence, Rule } from './types.js';
 
 /** Most nodes in one expression's syntax tree (macros expanded). */
-export const MAX_NODES = 2000;
+const MAX_NODES = 2000;
 /** Most comprehensions nested inside one another (`containers.exists(c, c.args.exists(a, …))` is 2). */
-export const MAX_NESTING = 3;
-/** Most work units one evaluation may take (see the bound above); about a millisecond per 10,000. */
+const MAX_NESTING = 3;
+/**
+ * Most work units one evaluation may take (see the bound above); about a millisecond per 10,000.
+ * @internal
+ */
 export const MAX_COST = 1_000_000;
 /** Most findings one rule reports for one object. */
 const MAX_FINDINGS = 50;
@@ -110,7 +113,10 @@ function measure(root: Expr, positions: Record<string, number>): Shape {
   return shape;
 }
 
-/** `line:column` (both from 1) of an offset in the expression text. */
+/**
+ * `line:column` (both from 1) of an offset in the expression text.
+ * @internal
+ */
 export function position(text: string, offset: number): string {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
@@ -164,7 +170,10 @@ function longest(value: unknown, strings: boolean): number {
   return 0;
 }
 
-/** The worst-case work of an expression of this shape over these variables (see the file's comment). */
+/**
+ * The worst-case work of an expression of this shape over these variables (see the file's comment).
+ * @internal
+ */
 export function costBound(shape: Pick<Shape, 'nodes' | 'nesting'>, longestList: number): number {
   return shape.nodes * (longestList + 1) ** shape.nesting;
 }

@@ -151,7 +151,10 @@ function renderProfile(profile: Profile): string[] {
   ];
 }
 
-/** The whole of docs/rules.md: the `default` profile first, then the others by name. */
+/**
+ * The whole of docs/rules.md: the `default` profile first, then the others by name.
+ * @internal
+ */
 export function renderRulesMarkdown(profiles: Readonly<Record<string, Profile>>): string {
   const ordered = Object.values(profiles).sort((a, b) =>
     a.name === b.name

@@ -29,7 +29,7 @@ const PLACING_STEP =
   /^(?:runs (\S+)|(?:installs|moves|copies|links) \S+ as (\S+)|unpacks \S+ into (\S+)|downloads \S+ to (\S+))/;
 
 /** Whether a source URL is one of `trusted`: a host (`get.helm.sh`) or a host and path prefix (`raw.githubusercontent.com/helm/`). */
-export function isTrustedSource(host: string, path: string, trusted: readonly string[]): boolean {
+function isTrustedSource(host: string, path: string, trusted: readonly string[]): boolean {
   const location = `${host}${path}`;
   return trusted.some((entry) => {
     const slash = entry.indexOf('/');

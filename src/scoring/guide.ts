@@ -14,7 +14,10 @@
  * on NetworkPolicy, MITRE ATT&CK mitigations of the techniques the rules cite.
  */
 
-/** The behaviour classes rules are grouped by. A rule names the one that describes what it detects. */
+/**
+ * The behaviour classes rules are grouped by. A rule names the one that describes what it detects.
+ * @internal
+ */
 export const GUIDE_KEYS = [
   'reverse-shell',
   'download-exec',

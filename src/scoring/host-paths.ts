@@ -91,6 +91,7 @@ function isWindows(path: string): boolean {
  * Lexical normalization of a hostPath: `//` and `.` segments collapse, `..` is resolved (the API
  * server rejects `..`, manifests and audit logs may still carry it), the trailing `/` goes, a
  * relative path is taken from `/`. Empty input stays empty.
+ * @internal
  */
 export function normalizeHostPath(raw: string): string {
   const path = raw.trim();
@@ -113,7 +114,10 @@ export function normalizeHostPath(raw: string): string {
 
 const keys = new Map<string, string>();
 
-/** The form used for comparison: normalized, with `/var/run` folded into `/run`. Remembered per raw path (bounded). */
+/**
+ * The form used for comparison: normalized, with `/var/run` folded into `/run`. Remembered per raw path (bounded).
+ * @internal
+ */
 export function hostPathKey(raw: string): string {
   let key = keys.get(raw);
   if (key === undefined) {
@@ -131,7 +135,7 @@ export function isHostRoot(raw: string): boolean {
   return key === '/' || WINDOWS_ROOT.test(key) || PROC_ROOT_LINK.test(key);
 }
 
-export type PathRelation = 'inside' | 'holds';
+type PathRelation = 'inside' | 'holds';
 
 export interface PathMatch {
   /** The list entry as written in the policy. */
@@ -192,7 +196,7 @@ export function matchHostPath(raw: string, list: readonly string[]): PathMatch |
 }
 
 /** Whether the hostPath is one of the entries or lies below one (no `holds`). */
-export function isInsideHostPath(raw: string, list: readonly string[]): boolean {
+function isInsideHostPath(raw: string, list: readonly string[]): boolean {
   return matchHostPath(raw, list)?.relation === 'inside';
 }
 
@@ -262,7 +266,7 @@ export interface HostPathLists {
   readOnlySafePaths: readonly string[];
 }
 
-export const DEFAULT_HOST_PATH_LISTS: HostPathLists = {
+const DEFAULT_HOST_PATH_LISTS: HostPathLists = {
   sockets: DEFAULT_RUNTIME_SOCKETS,
   paths: DEFAULT_SENSITIVE_PATHS,
   writablePaths: DEFAULT_WRITABLE_SENSITIVE_PATHS,

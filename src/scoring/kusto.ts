@@ -1,5 +1,6 @@
 /**
- * Kusto's `has` operator, mirrored for the kql profile (reference/kubernetes-admission.md §8):
+ * Kusto's `has` operator, mirrored for the kql profile (Microsoft Learn, Kusto "has operator" and
+ * "String operators", on terms):
  * case-insensitive (ASCII only), and the needle must sit on term boundaries wherever it starts or
  * ends with an alphanumeric character. A term is a maximal run of ASCII letters and digits.
  */
@@ -10,12 +11,18 @@ function isAlnumCode(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
-/** ASCII-only lowercase, as Kusto's case-insensitive operators do (not locale-aware). */
+/**
+ * ASCII-only lowercase, as Kusto's case-insensitive operators do (not locale-aware).
+ * @internal
+ */
 export function asciiLower(text: string): string {
   return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
 }
 
-/** `haystack has needle`; `lowerHaystack` must already be ASCII-lowercased (callers lower once, test many needles). */
+/**
+ * `haystack has needle`; `lowerHaystack` must already be ASCII-lowercased (callers lower once, test many needles).
+ * @internal
+ */
 export function has(lowerHaystack: string, needle: string): boolean {
   const lowerNeedle = asciiLower(needle);
   if (lowerNeedle.length === 0) return false;

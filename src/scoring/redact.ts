@@ -107,7 +107,10 @@ const MAY_HOLD_SECRET =
 /** Shorter text can hold neither a JWT (29 characters at least) nor a base64 blob (48). */
 const SHORTEST_TOKEN = 29;
 
-/** Removes tokens, passwords, authorization headers and long base64 blobs from a string. Linear time. */
+/**
+ * Removes tokens, passwords, authorization headers and long base64 blobs from a string. Linear time.
+ * @internal
+ */
 export function redact(text: string): string {
   let out = text;
   if (MAY_HOLD_SECRET.test(text)) {

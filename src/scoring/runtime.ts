@@ -4,7 +4,7 @@
  * `--help` and manual page.
  */
 /** Container-runtime clients that start containers through a runtime socket. */
-export type RuntimeClient = 'docker' | 'podman' | 'nerdctl' | 'ctr' | 'crictl';
+type RuntimeClient = 'docker' | 'podman' | 'nerdctl' | 'ctr' | 'crictl';
 
 /** One container (or pod sandbox) a runtime client asks a runtime to start: `docker run …`, `ctr run …`, `crictl runp …`. */
 export interface RuntimeRun {
@@ -200,12 +200,4 @@ export function runOptionValues(run: RuntimeRun, ...names: string[]): string[] {
     if (names.includes(name)) values.push(eq < 0 ? '' : option.slice(eq + 1));
   }
   return values;
-}
-
-/** Whether the container a run starts shares the node's PID namespace (`--pid=host`, `--with-ns pid:/proc/1/ns/pid`). */
-export function sharesHostPid(run: RuntimeRun): boolean {
-  return (
-    runOptionValues(run, '--pid').includes('host') ||
-    runOptionValues(run, '--with-ns').some((value) => /^pid:\/proc\/1\/ns\/pid$/.test(value))
-  );
 }

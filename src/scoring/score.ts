@@ -51,7 +51,7 @@ function toFinding(
  * the policy's `onError` (documented as the one switch for it; deny by default, so it fails closed);
  * analysis the model cut short is scored by `analysis-incomplete`, which fails closed by weight.
  */
-export const ENGINE_ERROR_WEIGHT = 0;
+const ENGINE_ERROR_WEIGHT = 0;
 
 /** Runs every active rule over the workload. A rule that throws becomes an `engine-error` finding, never an exception. */
 export function scoreWorkload(workload: Workload, rules: readonly ActiveRule[]): Score {

@@ -20,8 +20,6 @@ import { healthRoutes, type Readiness } from './health.js';
 import { DEFAULT_ANALYSIS_LIMITS, exceededLimit, type AnalysisLimits } from './limits.js';
 import { recordDecision, type Metrics } from './metrics.js';
 
-export type { Readiness } from './health.js';
-
 /**
  * kube-apiserver refuses request bodies over 3 MiB, so a CREATE carries one object of at most about
  * 3 MiB and an UPDATE two (object and oldObject; etcd's own limit, 1.5 MiB by default, is often
@@ -43,18 +41,18 @@ export const DEFAULT_BODY_BUDGET = 16 * 1024 * 1024;
  */
 export const REQUEST_TIMEOUT_MS = 5_000;
 /** A TCP connection that has not finished its TLS handshake after this long is closed (Node's default: 120 s). */
-export const HANDSHAKE_TIMEOUT_MS = 5_000;
+const HANDSHAKE_TIMEOUT_MS = 5_000;
 /** Open connections at once; beyond, new ones are closed on arrival. Each API server replica keeps a few. */
 export const DEFAULT_MAX_CONNECTIONS = 512;
 /** Longer than Go's http.Transport idle timeout (90 s), so the API server, not we, closes idle keep-alive sockets. */
-export const KEEP_ALIVE_TIMEOUT_MS = 100_000;
+const KEEP_ALIVE_TIMEOUT_MS = 100_000;
 
 /**
  * TLS 1.2 suites: ECDHE key exchange (forward secrecy) with an AEAD cipher only, as Mozilla's
  * "intermediate" configuration lists them; TLS 1.3 has only such suites and Node keeps its own list
  * for it. https://wiki.mozilla.org/Security/Server_Side_TLS
  */
-export const TLS12_CIPHERS = [
+const TLS12_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',
   'ECDHE-RSA-AES128-GCM-SHA256',
   'ECDHE-ECDSA-AES256-GCM-SHA384',
@@ -105,7 +103,7 @@ export interface AppDeps {
   https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
 }
 
-export interface Answer {
+interface Answer {
   request: AdmissionRequest;
   decision: Decision;
   response: AdmissionResponse;

@@ -8,9 +8,10 @@ import type { ExceptionState, ExceptionStatus } from '../policy/exception.js';
  * JobguardExceptions are created by namespace users, so their names are label values anyone with
  * `create` may mint: past this many, exceptions are counted under `(other)` instead of by name,
  * so one namespace cannot blow up Prometheus' series count.
+ * @internal
  */
 export const EXCEPTION_LABELS_MAX = 200;
-export const OTHER_EXCEPTIONS = '(other)';
+const OTHER_EXCEPTIONS = '(other)';
 const EXCEPTION_STATES: readonly ExceptionState[] = ['Active', 'Expired', 'Invalid', 'Ignored'];
 
 /**
@@ -65,6 +66,7 @@ export interface MetricsOptions {
  * Admission latency buckets, seconds. They reach past the chart's webhook timeout (3 s), the API
  * server's default (10 s) and the longest timeout it allows (30 s): a p99 alert needs buckets
  * above its threshold, or histogram_quantile can never report more than the top finite bucket.
+ * @internal
  */
 export const DURATION_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30,

@@ -20,7 +20,7 @@ export interface TlsFiles {
   caFile?: string;
 }
 
-export function certificateNotAfter(certPem: string): Date {
+function certificateNotAfter(certPem: string): Date {
   return new Date(new X509Certificate(certPem).validTo);
 }
 
@@ -54,7 +54,7 @@ export async function generateCertificate(hosts: readonly string[]): Promise<Tls
   };
 }
 
-export class TlsError extends Error {
+class TlsError extends Error {
   override name = 'TlsError';
 }
 

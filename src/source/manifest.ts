@@ -13,7 +13,7 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node, type Tags } from 'yaml';
 import type { KubeObject } from '../workload/types.js';
 
-export interface ManifestObject {
+interface ManifestObject {
   /** The object as decoded (a plain JSON value). */
   object: KubeObject;
   /** See the file comment: position in the file's stream of objects, List items expanded. */
@@ -26,7 +26,7 @@ export interface ManifestObject {
   lineOf(path: string): number;
 }
 
-export interface ManifestProblem {
+interface ManifestProblem {
   line: number;
   column: number;
   message: string;

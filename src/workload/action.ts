@@ -69,7 +69,7 @@ export interface Value {
 }
 
 /** Fields every action has. */
-export interface ActionBase {
+interface ActionBase {
   /** JSON path of the manifest field the action was read from (`…containers[0].args[1]`). */
   readonly path: string;
   /** Inside a loop (`while`, `for`, a language's loop or a recursive retry): the action repeats. */
@@ -138,13 +138,16 @@ export interface RunAction extends ActionBase {
 }
 
 /** Code evaluated in-process: `exec`, `eval`, `Function`, `compile`, `require` of a fetched file, `Invoke-Expression`. */
-export interface EvalAction extends ActionBase {
+interface EvalAction extends ActionBase {
   readonly type: 'eval';
   readonly language: Language;
   readonly code: Value;
 }
 
-/** A file read (`open(p).read()`, `cat p`); a read of a credential source gives a `credential` origin. */
+/**
+ * A file read (`open(p).read()`, `cat p`); a read of a credential source gives a `credential` origin.
+ * @internal
+ */
 export interface ReadAction extends ActionBase {
   readonly type: 'read';
   readonly file: Value;
@@ -222,9 +225,4 @@ export interface CodeContext {
 /** Work units left for one review's analysis; deterministic (counted, not timed). */
 export interface Budget {
   left: number;
-}
-
-/** A value written in the manifest. */
-export function literal(text: string): Value {
-  return { text, exact: true, origins: [] };
 }

@@ -67,7 +67,7 @@ function addressPart(text: string): number | undefined {
 }
 
 /** The dotted quad an inet_aton spelling stands for (1 to 4 parts, each decimal, hex or octal). */
-export function normalizeIPv4(text: string): string | undefined {
+function normalizeIPv4(text: string): string | undefined {
   if (text.length > 64) return undefined;
   const parts = text.split('.');
   if (parts.length > 4) return undefined;

@@ -7,7 +7,7 @@
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
 /** Most bytes one decompression may produce (a small payload may inflate to gigabytes). */
-export const MAX_INFLATED = 256 * 1024;
+const MAX_INFLATED = 256 * 1024;
 
 export type ShellEncoding = 'base64' | 'base32' | 'hex' | 'rot13' | 'reverse' | 'gzip' | 'deflate';
 
@@ -58,7 +58,7 @@ function inflate(bytes: Uint8Array, encoding: 'gzip' | 'deflate'): Uint8Array | 
 }
 
 /** Rotates letters by 13 (`tr 'A-Za-z' 'N-ZA-Mn-za-m'`). */
-export function rot13(text: string): string {
+function rot13(text: string): string {
   return text.replace(/[a-z]/gi, (c) => {
     const base = c <= 'Z' ? 65 : 97;
     return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);

@@ -25,7 +25,7 @@ import type {
   StdioAction,
   Value,
 } from './action.js';
-import { classifyHost, parseUrl, type ParsedUrl } from './address.js';
+import { classifyHost, parseUrl } from './address.js';
 import {
   canonicalPath,
   credentialOfCommand,
@@ -66,7 +66,7 @@ export type CodeAnalyzer = (
 ) => CodeAnalysis;
 
 /** Bounds of one analysis; every one reached is a limit (fail closed). */
-export const EXECUTION_LIMITS = {
+const EXECUTION_LIMITS = {
   /** `sh -c` in `sh -c`, `eval`, function calls, sourced files and interpreters, counted together. */
   maxDepth: 24,
   /** Programs recorded per pod template. */
@@ -78,7 +78,7 @@ export const EXECUTION_LIMITS = {
 };
 
 /** Work units one pod template may spend (characters parsed plus programs run). */
-export const DEFAULT_BUDGET = 8_000_000;
+const DEFAULT_BUDGET = 8_000_000;
 
 /** A stream a file descriptor points at. */
 type Stream =
@@ -2978,5 +2978,3 @@ export function execute(
     problems: rec.problems,
   };
 }
-
-export type { ParsedUrl };

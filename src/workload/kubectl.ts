@@ -69,7 +69,7 @@ function resourceOf(word: string): string {
 }
 
 /** What a manifest or an override asks for, read from its text (YAML or JSON). */
-export function grantsOf(text: string): string[] {
+function grantsOf(text: string): string[] {
   const grants: string[] = [];
   if (/["']?privileged["']?\s*:\s*["']?true/i.test(text)) grants.push('privileged');
   if (/["']?hostPID["']?\s*:\s*["']?true/.test(text)) grants.push('hostPID');

@@ -36,7 +36,7 @@ export interface Invocation {
   readonly argPaths?: readonly string[];
 }
 
-export type Sink =
+type Sink =
   /** The content runs as code: a shell, an interpreter, `eval`, or a file executed. */
   | 'exec'
   /** The content is sent to a host (an HTTP request's header, body or URL, a socket, DNS). */

@@ -1177,7 +1177,7 @@ function findAnsiCClose(src: string, from: number): number {
 }
 
 /** The text of a word when it has no expansions (a name, a delimiter, a keyword). */
-export function literalText(word: Word): string {
+function literalText(word: Word): string {
   let text = '';
   for (const part of word.parts) {
     if (part.type !== 'text') return text + '\u0000';

@@ -670,18 +670,6 @@ export const DEFAULT_PATH: readonly string[] = [
  */
 export const MULTICALL: ReadonlySet<string> = set('busybox', 'toybox');
 
-/** Splits a word of clustered short options (`-sSLo`) into single ones; undefined when it is not such a word. */
-export function shortCluster(word: string): string[] | undefined {
-  if (!/^-[a-zA-Z0-9]{2,}$/.test(word)) return undefined;
-  return Array.from(word.slice(1), (letter) => `-${letter}`);
-}
-
-/** An option word split into its name and an attached value (`--output=x`, `-ox`). */
-export interface OptionWord {
-  name: string;
-  value?: string;
-}
-
 /** A command line read with a table of valued options: options with their values, and operands with their indexes. */
 export interface ParsedOptions {
   /** Options in order; repeated options appear repeatedly. `index` is the argv index of the value (or the option). */

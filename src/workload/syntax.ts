@@ -75,24 +75,24 @@ interface CompoundBase {
   readonly offset: number;
 }
 
-export interface Subshell extends CompoundBase {
+interface Subshell extends CompoundBase {
   readonly type: 'subshell';
   readonly body: Script;
 }
 
-export interface Group extends CompoundBase {
+interface Group extends CompoundBase {
   readonly type: 'group';
   readonly body: Script;
 }
 
-export interface If extends CompoundBase {
+interface If extends CompoundBase {
   readonly type: 'if';
   readonly clauses: readonly { readonly condition: Script; readonly body: Script }[];
   readonly otherwise?: Script;
 }
 
 /** `while`, `until`, `for`, `select` and `for ((…))`: the body may run many times. */
-export interface Loop extends CompoundBase {
+interface Loop extends CompoundBase {
   readonly type: 'loop';
   readonly keyword: 'while' | 'until' | 'for' | 'select';
   readonly condition?: Script;
@@ -102,13 +102,13 @@ export interface Loop extends CompoundBase {
   readonly body: Script;
 }
 
-export interface Case extends CompoundBase {
+interface Case extends CompoundBase {
   readonly type: 'case';
   readonly word: Word;
   readonly items: readonly { readonly patterns: readonly Word[]; readonly body: Script }[];
 }
 
-export interface FunctionDefinition {
+interface FunctionDefinition {
   readonly type: 'function';
   readonly name: string;
   readonly body: Command;
@@ -116,7 +116,7 @@ export interface FunctionDefinition {
 }
 
 /** `[[ … ]]` and `(( … ))`: tests, run as a command named `[[` with the words inside. */
-export interface Test extends CompoundBase {
+interface Test extends CompoundBase {
   readonly type: 'test';
   readonly words: readonly Word[];
 }

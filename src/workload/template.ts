@@ -1,7 +1,7 @@
 import type { KubeObject } from './types.js';
 
 /** Where each pod-controller kind keeps its pod template (Kubernetes API reference; PSA's PodSpecExtractor uses the same map). */
-export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: [],
   PodTemplate: ['template'],
   ReplicationController: ['spec', 'template'],
@@ -44,8 +44,4 @@ export function extractPodTemplate(object: KubeObject): PodTemplateLocation | un
     metadata: isRecord(node.metadata) ? node.metadata : {},
     spec: node.spec,
   };
-}
-
-export function hasPodTemplate(object: KubeObject): boolean {
-  return extractPodTemplate(object) !== undefined;
 }

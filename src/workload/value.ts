@@ -82,24 +82,3 @@ export function concat(values: readonly Value[], separator = ''): Value {
   }
   return { text, exact, origins };
 }
-
-export function hasOrigin<K extends Origin['kind']>(
-  value: Value,
-  kind: K,
-): Extract<Origin, { kind: K }> | undefined {
-  return value.origins.find((origin) => origin.kind === kind) as Extract<Origin, { kind: K }> | undefined;
-}
-
-/** Whether the content came from somewhere other than the manifest's own text. */
-export function isForeign(value: Value): boolean {
-  return value.origins.some(
-    (origin) => origin.kind === 'network' || origin.kind === 'decoded' || origin.kind === 'stdin',
-  );
-}
-
-/** A value's origins other than `decoded`: what a decoder's output came from. */
-export function decoded(value: Value, encoding: string, text: string | undefined, bytes?: Uint8Array): Value {
-  const origins = mergeOrigins(value.origins, [{ kind: 'decoded', encoding }]);
-  if (text === undefined) return { text: value.text, exact: false, origins };
-  return bytes === undefined ? { text, exact: true, origins } : { text, exact: true, origins, bytes };
-}

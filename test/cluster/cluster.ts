@@ -44,7 +44,7 @@ export interface KubectlOptions {
  * Path of the kube-cluster binary: $JOBGUARD_KUBE_CLUSTER when the runner built it already
  * (test/cluster/run.sh), else built (or found in the cache) by kube-cluster.sh now.
  */
-export function clusterBinary(): string {
+function clusterBinary(): string {
   const given = process.env.JOBGUARD_KUBE_CLUSTER;
   if (given && existsSync(given)) return given;
   const out = execFileSync('bash', [join(HERE, 'kube-cluster.sh'), 'build'], {

@@ -24,7 +24,7 @@ import { createCa, issueServingCert, ProjectedDir, type KeyPair } from '../suppo
 import { findOne, helmTemplate, ROOT, type K8sObject } from '../support/helm.js';
 import type { KubeCluster } from './cluster.js';
 
-export const RELEASE = 'jobguard';
+const RELEASE = 'jobguard';
 export const RELEASE_NAMESPACE = 'jobguard';
 export const WEBHOOK_NAME = 'validate.jobguard.dev';
 const TLS_SECRET = 'jobguard-tls';
@@ -72,7 +72,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The chart rendered for the suite: release "jobguard" in namespace "jobguard", the test CA as caBundle. */
-export async function renderChart(ca: KeyPair, values: Record<string, unknown> = {}): Promise<K8sObject[]> {
+async function renderChart(ca: KeyPair, values: Record<string, unknown> = {}): Promise<K8sObject[]> {
   const tls = { existingSecret: TLS_SECRET, caBundle: ca.cert };
   const docs = await helmTemplate({
     release: RELEASE,
@@ -87,7 +87,7 @@ export async function renderChart(ca: KeyPair, values: Record<string, unknown> =
 }
 
 /** The rendered webhook configuration with `clientConfig.service` replaced by a loopback URL. */
-export function loopbackWebhook(docs: K8sObject[], port: number): K8sObject {
+function loopbackWebhook(docs: K8sObject[], port: number): K8sObject {
   const configuration = structuredClone(findOne(docs, 'ValidatingWebhookConfiguration'));
   const webhooks = configuration.webhooks as { clientConfig: Record<string, unknown> }[];
   for (const webhook of webhooks) {

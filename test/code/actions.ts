@@ -5,10 +5,10 @@ import { expect } from '@jest/globals';
  * A value prints as its text, `~` when inexact, and its origins in braces.
  */
 import type { Action, CodeAnalysis, Language, Value } from '../../src/workload/action.js';
-import { literal } from '../../src/workload/action.js';
+import { literal } from '../../src/workload/value.js';
 import { analyzeCode } from '../../src/workload/code/analyze.js';
 
-export function show(value: Value): string {
+function show(value: Value): string {
   const origins = value.origins.map((origin) => {
     switch (origin.kind) {
       case 'network':
@@ -26,7 +26,7 @@ export function show(value: Value): string {
   return `${value.text}${value.exact ? '' : '~'}${origins.length === 0 ? '' : `{${origins.join(',')}}`}`;
 }
 
-export function line(action: Action): string {
+function line(action: Action): string {
   const loop = action.loop ? ' (loop)' : '';
   switch (action.type) {
     case 'connect': {

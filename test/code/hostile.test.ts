@@ -5,7 +5,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { CodeAnalysis, Language } from '../../src/workload/action.js';
-import { analyzeCode, MAX_CODE, MAX_NESTING } from '../../src/workload/code/analyze.js';
+import { analyzeCode, MAX_CODE } from '../../src/workload/code/analyze.js';
+import { MAX_NESTING } from '../../src/workload/code/parser.js';
 
 const LANGUAGES: readonly Exclude<Language, 'shell'>[] = [
   'python',

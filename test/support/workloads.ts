@@ -1,11 +1,7 @@
 import { buildWorkload } from '../../src/workload/build.js';
 import type { Workload } from '../../src/workload/types.js';
 
-/** Smallest workloads for rule tables: a CronJob around a pod spec, and its first container's JSON path. */
-export const SPEC = 'spec.jobTemplate.spec.template.spec';
-export const C0 = `${SPEC}.containers[0]`;
-
-export const b64 = (text: string): string => Buffer.from(text).toString('base64');
+/** Smallest workloads for rule tables: a CronJob around a pod spec. */
 
 /** A CronJob (nightly, so the schedule rule stays quiet) around `spec`. */
 export function cronJob(spec: Record<string, unknown>): Workload {
@@ -25,14 +21,4 @@ export function sh(script: string, extra: Record<string, unknown> = {}): Workloa
 /** A CronJob whose only container runs an exec-form argv on alpine. */
 export function argv(...words: string[]): Workload {
   return cronJob({ containers: [{ name: 'c', image: 'alpine', command: words }] });
-}
-
-/** A Job around `spec` (its pod spec lives at `spec.template.spec`). */
-export function job(spec: Record<string, unknown>): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'x' },
-    spec: { template: { spec } },
-  });
 }

@@ -21,7 +21,7 @@ import type { Rule } from '../types.js';
 const HOST_ROOTS = new Set(['/host', '/proc/1/root']);
 
 /** Mount paths where this container sees the node's root file system. */
-export function hostRootMounts(template: PodTemplateView, container: ContainerView): Set<string> {
+function hostRootMounts(template: PodTemplateView, container: ContainerView): Set<string> {
   const roots = new Set<string>();
   for (const volume of template.hostPathVolumes) {
     if (canonicalPath(volume.path) !== '/') continue;

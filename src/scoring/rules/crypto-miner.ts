@@ -163,7 +163,10 @@ function optionsOf(words: readonly string[]): Map<string, string[]> {
   return options;
 }
 
-/** Why an invocation's options are a miner's, if they are. */
+/**
+ * Why an invocation's options are a miner's, if they are.
+ * @internal
+ */
 export function minerOptions(words: readonly string[]): string | undefined {
   // Most programs run with a word or two and no options: nothing to read.
   if (words.length < 2 || words.length > 256) return undefined;

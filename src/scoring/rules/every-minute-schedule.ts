@@ -50,7 +50,10 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
 };
 const NUMBER = /^\d+$/;
 
-/** Seconds of a Go duration (`1m`, `1h30m`, `90s`), or undefined when malformed. */
+/**
+ * Seconds of a Go duration (`1m`, `1h30m`, `90s`), or undefined when malformed.
+ * @internal
+ */
 export function parseGoDuration(text: string): number | undefined {
   if (text === '' || text === '0') return text === '0' ? 0 : undefined;
   let total = 0;
@@ -67,7 +70,10 @@ function toNumber(text: string): number {
   return NUMBER.test(text) ? Number(text) : Number.NaN;
 }
 
-/** The values of one cron field (robfig/cron syntax), ascending, or undefined when malformed or out of range. */
+/**
+ * The values of one cron field (robfig/cron syntax), ascending, or undefined when malformed or out of range.
+ * @internal
+ */
 export function parseCronField(field: string, min: number, max: number): number[] | undefined {
   const on = new Array<boolean>(max + 1).fill(false);
   for (const part of field.split(',')) {
@@ -105,6 +111,7 @@ function fieldGap(values: readonly number[]): { gap: number; spread: number } {
 /**
  * Shortest number of seconds between two consecutive runs of a CronJob schedule, or undefined when
  * the schedule does not parse (the API server rejects those; `@reboot` never repeats).
+ * @internal
  */
 export function shortestInterval(schedule: string): number | undefined {
   if (intervals.has(schedule)) return intervals.get(schedule);

@@ -23,6 +23,7 @@ export interface ImagesParams {
   images: string[];
 }
 
+/** @internal */
 export type ImageMatcher = (image: ImageReference) => boolean;
 
 const NEVER = /(?!)/;
@@ -40,7 +41,10 @@ function isRegistryQualified(pattern: string): boolean {
   return pattern.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
 }
 
-/** Compiles image patterns once per list (policy parameters are stable per load). */
+/**
+ * Compiles image patterns once per list (policy parameters are stable per load).
+ * @internal
+ */
 export function imageMatcher(patterns: readonly string[]): ImageMatcher {
   let matcher = matchers.get(patterns);
   if (!matcher) {

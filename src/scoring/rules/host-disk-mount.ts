@@ -20,7 +20,7 @@ const DISK_DEVICE =
 const DISK_TOOLS = new Set(['mount', 'debugfs', 'dd', 'fsck', 'e2fsck', 'xfs_db', 'mkfs', 'fdisk', 'parted']);
 
 /** Whether a word names a disk device: `/dev/sda1`, `if=/dev/nvme0n1`. */
-export function isDiskDevice(word: string): boolean {
+function isDiskDevice(word: string): boolean {
   return DISK_DEVICE.test(word.startsWith('if=') || word.startsWith('of=') ? word.slice(3) : word);
 }
 

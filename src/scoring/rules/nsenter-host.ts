@@ -19,7 +19,7 @@ import type { Rule } from '../types.js';
 const VALUED = new Set(['t', 'S', 'G']);
 
 /** Whether an `nsenter` argv enters PID 1's mount namespace (or all namespaces). */
-export function entersHostMount(argv: readonly string[]): boolean {
+function entersHostMount(argv: readonly string[]): boolean {
   let target: string | undefined;
   let mount = false;
   let all = false;

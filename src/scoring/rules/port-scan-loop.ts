@@ -32,7 +32,7 @@ function varies(action: ConnectAction, part: 'host' | 'port'): boolean {
 }
 
 /** Why one connection is part of a scan, if it is. */
-export function scanOf(action: ConnectAction): string | undefined {
+function scanOf(action: ConnectAction): string | undefined {
   if (PORT_RANGE.test(action.port.text)) return `port range ${action.port.text}`;
   if (CIDR.test(action.host.text)) return `address range ${action.host.text}`;
   if (SEQUENCE.test(action.host.text)) return `host sequence ${action.host.text}`;

@@ -23,8 +23,6 @@ import { ruby } from './ruby.js';
 import { perl } from './perl.js';
 import { python } from './python.js';
 
-export { MAX_NESTING } from './parser.js';
-
 const DIALECTS: Readonly<Record<Exclude<Language, 'shell'>, Dialect>> = {
   python,
   node,
@@ -36,7 +34,10 @@ const DIALECTS: Readonly<Record<Exclude<Language, 'shell'>, Dialect>> = {
   powershell,
 };
 
-/** Longest code analysed; the rest is cut and noted (a budget would stop it sooner anyway). */
+/**
+ * Longest code analysed; the rest is cut and noted (a budget would stop it sooner anyway).
+ * @internal
+ */
 export const MAX_CODE = 1024 * 1024;
 
 export function analyzeCode(

@@ -12,7 +12,7 @@ import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { bytesOf, textOfBytes } from './term.js';
 
 /** Most bytes a decompressor may produce. */
-export const MAX_INFLATED = 256 * 1024;
+const MAX_INFLATED = 256 * 1024;
 
 export type Encoding =
   | 'base64'
@@ -33,13 +33,13 @@ function stripSpace(text: string): string {
   return text.replace(/\s+/g, '');
 }
 
-export function decodeBase64(text: string): string | undefined {
+function decodeBase64(text: string): string | undefined {
   const clean = stripSpace(text).replace(/-/g, '+').replace(/_/g, '/');
   if (clean === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) return undefined;
   return textOfBytes(Buffer.from(clean, 'base64'));
 }
 
-export function decodeBase32(text: string): string | undefined {
+function decodeBase32(text: string): string | undefined {
   const clean = stripSpace(text).toUpperCase().replace(/=+$/, '');
   if (clean === '' || !/^[A-Z2-7]*$/.test(clean)) return undefined;
   const bytes: number[] = [];
@@ -56,13 +56,13 @@ export function decodeBase32(text: string): string | undefined {
   return textOfBytes(Buffer.from(bytes));
 }
 
-export function decodeHex(text: string): string | undefined {
+function decodeHex(text: string): string | undefined {
   const clean = stripSpace(text).replace(/^0x/i, '').replace(/\\x/gi, '');
   if (clean === '' || clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return undefined;
   return textOfBytes(Buffer.from(clean, 'hex'));
 }
 
-export function rot13(text: string): string {
+function rot13(text: string): string {
   const codes = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -74,7 +74,7 @@ export function rot13(text: string): string {
 }
 
 /** Text of character codes, in chunks (one spread of a million arguments overflows the stack). */
-export function charsOf(codes: ArrayLike<number>): string {
+function charsOf(codes: ArrayLike<number>): string {
   const parts: string[] = [];
   for (let i = 0; i < codes.length; i += 8192) {
     parts.push(
@@ -86,7 +86,7 @@ export function charsOf(codes: ArrayLike<number>): string {
   return parts.join('');
 }
 
-export function reverse(text: string): string {
+function reverse(text: string): string {
   return Array.from(text).reverse().join('');
 }
 
@@ -160,11 +160,6 @@ export function decode(text: string, encoding: Encoding): string | undefined {
     case 'deflate':
       return inflate(text, encoding);
   }
-}
-
-/** Encodes `text` (for `b64encode` of a literal, rarely useful but kept symmetric). */
-export function encode(text: string, encoding: 'base64' | 'hex'): string {
-  return bytesOf(text).toString(encoding);
 }
 
 /** A codec name as the languages spell it (`base_64`, `rot-13`, `hex_codec`), or undefined. */

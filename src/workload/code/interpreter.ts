@@ -22,7 +22,6 @@ import type {
   ConnectAction,
   FetchAction,
   Language,
-  Origin,
   RunAction,
   StdioAction,
   WriteAction,
@@ -55,13 +54,13 @@ import { objectMethod, valueMethod } from './library.js';
 export type CodeLanguage = Exclude<Language, 'shell'>;
 
 /** Most times one function body is run (calls beyond read the result as unknown). */
-export const MAX_RUNS = 3;
+const MAX_RUNS = 3;
 /** Deepest chain of user-function calls. */
-export const MAX_CALLS = 8;
+const MAX_CALLS = 8;
 /** Deepest chain of code evaluated from strings (`exec(b64decode(…))` inside `eval(…)`…). */
-export const MAX_EVALS = 4;
+const MAX_EVALS = 4;
 /** Longest known list a loop runs item by item. */
-export const MAX_UNROLL = 8;
+const MAX_UNROLL = 8;
 /** Longest detail text of an action. */
 const MAX_DETAIL = 160;
 
@@ -1373,7 +1372,7 @@ export class Interpreter {
 }
 
 /** Concatenation that notes a word split across two literals (`'sys' + 'tem'`). */
-export function concatWords(left: Term, right: Term): Term {
+function concatWords(left: Term, right: Term): Term {
   const term = concat([left, right]);
   if (
     left.exact &&
@@ -1530,5 +1529,3 @@ const FALLBACK_FETCH = new Set([
   'getprint',
   'mirror',
 ]);
-
-export type { Origin };

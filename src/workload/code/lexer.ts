@@ -649,7 +649,7 @@ function pushInterpolated(
 }
 
 /** Splits an interpolating string body into text and code, the language's way. */
-export function interpolate(lang: ScriptLanguage, body: string): { text: string; parts?: StringPart[] } {
+function interpolate(lang: ScriptLanguage, body: string): { text: string; parts?: StringPart[] } {
   switch (lang) {
     case 'node':
       return splitInterpolated(body, {}, '$', (raw, at) =>

@@ -11,8 +11,9 @@
 import type { Arg, Fields, Node, Source } from './tree.js';
 import type { Token } from './token.js';
 
+/** @internal */
 export const MAX_NESTING = 64;
-export const NESTING_LIMIT = `nesting over ${MAX_NESTING}`;
+const NESTING_LIMIT = `nesting over ${MAX_NESTING}`;
 
 export interface BinaryOp {
   /** Binding power: higher binds tighter. */

@@ -270,7 +270,7 @@ const NOT_ARGUMENT = new Set([
   'instanceof',
 ]);
 
-export class ScriptParser extends Parser {
+class ScriptParser extends Parser {
   private readonly ends: boolean;
 
   constructor(

@@ -8,9 +8,9 @@ import type { Origin, Value } from '../action.js';
 import type { Node } from './tree.js';
 
 /** Longest text a term keeps; longer text is cut and marked inexact. */
-export const MAX_TEXT = 256 * 1024;
+const MAX_TEXT = 256 * 1024;
 /** Most items a list or map term keeps. */
-export const MAX_ITEMS = 4096;
+const MAX_ITEMS = 4096;
 
 export type RuntimeObject =
   /** A socket, or a stream, reader, writer or file descriptor of one. */

@@ -42,7 +42,7 @@ export interface Token {
 export const BUDGET_LIMIT = 'work budget exhausted';
 
 /** Characters one `StringPart` code snippet or one string may hold before the rest is dropped. */
-export const MAX_STRING = 1024 * 1024;
+const MAX_STRING = 1024 * 1024;
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   a: '\x07',
@@ -60,7 +60,7 @@ export function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9';
 }
 
-export function isHexDigit(c: string | undefined): boolean {
+function isHexDigit(c: string | undefined): boolean {
   return c !== undefined && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
 }
 
@@ -93,7 +93,7 @@ export interface EscapeStyle {
  * Covers the forms the languages share: `\n`-style letters, octal (or Lua's decimal), `\xHH`,
  * `\x{…}`, `\uHHHH`, `\u{…}`, `\UHHHHHHHH`.
  */
-export function readEscape(src: string, at: number, style: EscapeStyle = {}): [string, number] {
+function readEscape(src: string, at: number, style: EscapeStyle = {}): [string, number] {
   const c = src[at + 1];
   if (c === undefined) return ['\\', at + 1];
   let i = at + 2;

@@ -86,8 +86,6 @@ export type Node =
   | (At & { readonly k: 'return'; readonly value?: Node })
   | (At & { readonly k: 'unknown' });
 
-export type NodeKind = Node['k'];
-
 /** A node's own fields, without its position (what a parser fills in). */
 export type Fields<N extends Node> = N extends Node ? Omit<N, 'src' | 'start' | 'end'> : never;
 
