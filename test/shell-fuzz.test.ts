@@ -6,7 +6,6 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
 import { buildWorkload } from '../src/workload/build.js';
-import { EXECUTION_LIMITS } from '../src/workload/execution.js';
 import type { Execution } from '../src/workload/model.js';
 import { parseShell } from '../src/workload/parse.js';
 
@@ -164,8 +163,7 @@ function expectWellFormed(execution: Execution): void {
   for (const invocation of execution.invocations) {
     expect(typeof invocation.program).toBe('string');
     for (const word of invocation.words) expect(typeof word).toBe('string');
-    expect(invocation.depth).toBeGreaterThanOrEqual(0);
-    expect(invocation.depth).toBeLessThanOrEqual(EXECUTION_LIMITS.maxDepth + 1);
+    expect(Number.isInteger(invocation.depth) && invocation.depth >= 0).toBe(true);
   }
   for (const text of [...execution.scripts, ...execution.limits, ...execution.problems])
     expect(typeof text).toBe('string');

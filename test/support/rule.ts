@@ -9,11 +9,21 @@ import type { Execution, Flow } from '../../src/workload/model.js';
 import type { Workload } from '../../src/workload/types.js';
 import type { Evidence, Rule } from '../../src/scoring/types.js';
 import { flow, withExecution } from './execution.js';
-import { cronJob, job } from './workloads.js';
+import { cronJob } from './workloads.js';
 
 /** A CronJob's pod spec path, and a Job's. */
 export const CRON = 'spec.jobTemplate.spec.template.spec';
 export const JOB = 'spec.template.spec';
+
+/** A Job around `spec` (its pod spec lives at `spec.template.spec`). */
+export function job(spec: Record<string, unknown>): Workload {
+  return buildWorkload({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'x' },
+    spec: { template: { spec } },
+  });
+}
 
 /** The rule's evidence with its default parameters, `params` overriding some of them. */
 export function run<P>(rule: Rule<P>, workload: Workload, params?: Partial<P>): Evidence[] {

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Execution } from '../../workload/model.js';
 import { execution, invocation } from '../../../test/support/execution.js';
 import { fires, hostPathAt, hostPathCronJob, run } from '../../../test/support/rule.js';
-import { hostDiskMount, isDiskDevice } from './host-disk-mount.js';
+import { hostDiskMount } from './host-disk-mount.js';
 
 const running = (...words: string[]): Execution => execution({ invocations: [invocation(words)] });
 
@@ -34,14 +34,12 @@ describe('host-disk-mount', () => {
     expect(fires(hostDiskMount, model)).toBe(false);
   });
 
-  it.each<[string, boolean]>([
-    ['/dev/sdb2', true],
-    ['of=/dev/mapper/vg-root', true],
-    ['/dev/disk/by-uuid/1234', true],
-    ['/dev/shm', false],
-    ['/dev/sd', false],
-  ])('isDiskDevice(%s) = %s', (word, expected) => {
-    expect(isDiskDevice(word)).toBe(expected);
+  it.each<[string, Execution, boolean]>([
+    ['a device-mapper volume', running('dd', 'if=/tmp/img', 'of=/dev/mapper/vg-root'), true],
+    ['a disk named by UUID', running('mount', '/dev/disk/by-uuid/1234', '/mnt'), true],
+    ['/dev/shm', running('mount', '-o', 'remount,size=1g', '/dev/shm'), false],
+  ])('device names: %s → %s', (_name, model, expected) => {
+    expect(fires(hostDiskMount, model)).toBe(expected);
   });
 
   it('weighs 6: warns on its own and denies with other evidence', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { CRON, JOB, run } from '../../../test/support/rule.js';
-import { cronJob, job } from '../../../test/support/workloads.js';
+import { CRON, JOB, job, run } from '../../../test/support/rule.js';
+import { cronJob } from '../../../test/support/workloads.js';
 
 const app = { name: 'app', image: 'registry.example.com/app:1.0' };
 import { privilegedHostPid } from './privileged-host-pid.js';
