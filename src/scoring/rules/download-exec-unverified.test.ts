@@ -23,6 +23,12 @@ describe('download-exec-unverified (HTTPS from a domain)', () => {
       run('https://raw.githubusercontent.com/someone/tools/main/i.sh'),
     ],
     ['a lookalike of a trusted host', run('https://get.helm.sh.evil.example/i.sh')],
+    [
+      'an in-cluster service with certificate checks off (a self-signed Service certificate)',
+      flow({ kind: 'network', url: 'https://artifacts.ci.svc.cluster.local/i.sh', insecure: true }, 'exec', {
+        by: 'sh',
+      }),
+    ],
   ])('warns on %s', (_name, f) => {
     expect(hostile(f)).toEqual([]);
     expect(unverified(f)).toHaveLength(1);

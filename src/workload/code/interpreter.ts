@@ -670,6 +670,9 @@ export class Interpreter {
     let fn: Term;
     if (callee.k === 'member') {
       fn = this.memberOf(this.eval(callee.object), callee.name, callee);
+      const owner = nameOf(callee.object);
+      if (owner !== undefined && fn.bound !== undefined && ADDING.has(callee.name.toLowerCase()))
+        fn = { ...fn, bound: { ...fn.bound, owner } };
     } else {
       fn = this.eval(callee);
     }
@@ -772,6 +775,19 @@ export class Interpreter {
     } else {
       call = { ...base, path: fn.text, used: false };
     }
+    const owner = fn.bound?.owner;
+    if (owner !== undefined && fn.bound !== undefined && fn.bound.self.obj === undefined) {
+      // `chunks.push(d)`, `parts.append(d)`, `buf.write(d)`: the collection now holds what was added.
+      const self = fn.bound.self;
+      const origins = parts.args.reduce((all, arg) => mergeOrigins(all, arg.origins), self.origins);
+      if (origins.length > self.origins.length)
+        this.bind(owner, {
+          ...self,
+          exact: false,
+          origins,
+          ...(self.items === undefined ? {} : { items: [...self.items, ...parts.args] }),
+        });
+    }
     let result: Term | undefined;
     if (iterating) this.loops++;
     try {
@@ -786,6 +802,20 @@ export class Interpreter {
         for (const callback of callbacks) {
           const param = iterating && call.self !== undefined ? this.itemOf(call.self) : result;
           this.callBack(callback, [param, param, param]);
+        }
+        // A library function handed over as the callback (`.then(eval)`, `.on('end', vm.runInThisContext)`):
+        // it is called with what the callback would get.
+        if (fn.bound !== undefined && CALLBACK_METHODS.has(fn.bound.name.toLowerCase())) {
+          for (const arg of parts.args) {
+            if (
+              arg.api === undefined ||
+              arg.func !== undefined ||
+              this.dialect.library(arg.api) === undefined
+            )
+              continue;
+            const param = iterating && call.self !== undefined ? this.itemOf(call.self) : result;
+            this.invokeTerm(arg, { args: [param], node: parts.node });
+          }
         }
       }
     } finally {
@@ -1151,7 +1181,12 @@ export class Interpreter {
     this.push(action);
     if (request.url.hidden !== undefined && request.url.hidden !== 'concatenation')
       this.signName(request.url, 'URL');
-    const body = withOrigin(unknown(textOf(node)), { kind: 'network', url: request.url.text });
+    const body = withOrigin(
+      unknown(textOf(node)),
+      request.insecure === true
+        ? { kind: 'network', url: request.url.text, insecure: true }
+        : { kind: 'network', url: request.url.text },
+    );
     if (request.to !== undefined) this.write(node, request.to, body);
     return body;
   }
@@ -1299,6 +1334,10 @@ export class Interpreter {
     if (path.exact && (path.text === '/dev/stdin' || path.text === 'php://stdin' || path.text === '-')) {
       return this.stdin(node);
     }
+    // A file the pod wrote before (a download, a decoded payload) holds what was written.
+    const before = path.exact ? this.context.file?.(path.text) : undefined;
+    if (before !== undefined && before.origins.length > 0)
+      return { text: textOf(node), exact: false, origins: before.origins };
     // A credential file's content carries its origin, so a send of it later is seen as one.
     const credential = credentialOfPath(path.text);
     return { text: textOf(node), exact: false, origins: credential === undefined ? [] : [credential] };
@@ -1413,6 +1452,33 @@ export function nameOf(node: Node): string | undefined {
   if (node.k === 'unary') return nameOf(node.operand);
   return undefined;
 }
+
+/** Methods that call a function they are given with a result: promises, events, iteration. */
+const CALLBACK_METHODS = new Set([
+  'then',
+  'catch',
+  'finally',
+  'on',
+  'once',
+  'addlistener',
+  'map',
+  'foreach',
+  'each',
+]);
+
+/** Methods that add their arguments to the collection or buffer they are called on, in any language. */
+const ADDING = new Set([
+  'push',
+  'append',
+  'extend',
+  'add',
+  'insert',
+  'unshift',
+  'write',
+  'writelines',
+  'concat',
+  'puts',
+]);
 
 /** Attributes of runtime objects: a process's streams, an environment variable, a socket's parts. */
 function objectAttribute(self: Term, name: string, it: Interpreter, node: Node): Term | undefined {

@@ -7,6 +7,7 @@
  * Methods are looked up by lower-case name, so `sendall`, `Send` and `syswrite` of a socket are one
  * thing whatever the language spells them.
  */
+import { ENVIRONMENT } from '../credential.js';
 import { decode, encodingNamed, type Encoding } from './decoder.js';
 import type { Call, Handler } from './interpreter.js';
 import { joinItems } from './interpreter.js';
@@ -41,6 +42,18 @@ export function runCommand(call: Call, command: Term | undefined, stdin?: Term):
   }
   return call.it.run(call.node, { shell: command, ...(stdin === undefined ? {} : { stdin }) });
 }
+
+/**
+ * A name resolved (`gethostbyname`, `dns.lookup`, `Resolv.getaddress`): the query itself carries the
+ * name to whoever serves its domain, so it is a request to `dns://name` (content put into the name
+ * is sent). The answer is an address, not content from the network.
+ */
+export const resolveName: Handler = (call) => {
+  const name = call.args[0] ?? call.named.get('host');
+  if (name === undefined) return undefined;
+  call.it.fetch(call.node, { url: derive(`dns://${name.text}`, name.exact, [name]) });
+  return unknown('');
+};
 
 /** Runs its first argument: an argv list or a shell string. */
 export const run: Handler = (call) => runCommand(call, call.args[0]);
@@ -90,7 +103,15 @@ export function fetchWith(call: Call, url: Term | undefined, method?: string): T
     named.get('files') ??
     named.get('content');
   const verify = named.get('verify');
-  const insecure = verify !== undefined && verify.exact && /^(false|0)$/i.test(verify.text);
+  // `verify=False` (requests), `context=ssl._create_unverified_context()` (urllib), `rejectUnauthorized: false` (node).
+  const context = named.get('context');
+  const rejectUnauthorized = named.get('rejectUnauthorized');
+  const insecure =
+    (verify !== undefined && verify.exact && /^(false|0)$/i.test(verify.text)) ||
+    (context !== undefined && /_create_unverified_context|CERT_NONE/.test(context.text)) ||
+    (rejectUnauthorized !== undefined &&
+      rejectUnauthorized.exact &&
+      /^(false|0)$/i.test(rejectUnauthorized.text));
   const explicit = named.get('method') ?? named.get('Method');
   const chosen = explicit?.exact === true ? explicit.text : method;
   return call.it.fetch(call.node, {
@@ -122,6 +143,23 @@ export function evaluate(language?: Exclude<Language, 'shell'>): Handler {
     if (code === undefined) return undefined;
     return call.it.evaluate(call.node, code, language);
   };
+}
+
+/** A path a program loads as source (`/tmp/a.js`, `./x.rb`, `lib.php`), not a module name. */
+const SOURCE_PATH = /^(?:\/|\.\.?\/|~\/)|\.(?:js|cjs|mjs|rb|php|phtml|inc|pl|pm|py|lua)$/i;
+
+/**
+ * A file loaded as code (`require("/tmp/a.js")`, `load "/tmp/a.rb"`, `include "/tmp/a.php"`,
+ * `dofile("/tmp/a.lua")`): its content runs. A URL is fetched and run. Anything else (a module
+ * name) is left to the caller: `undefined`.
+ */
+export function loadSource(call: Call, language: Exclude<Language, 'shell'>): Term | undefined {
+  const path = call.args[0];
+  if (path === undefined) return undefined;
+  if (/^(https?|ftp):\/\//i.test(path.text))
+    return call.it.evaluate(call.node, call.it.fetch(call.node, { url: path }), language);
+  if (!SOURCE_PATH.test(path.text)) return undefined;
+  return call.it.evaluate(call.node, call.it.read(call.node, path), language);
 }
 
 /** Decodes its first argument (or `self`) as `encoding`; the text is then `decoded` and noted. */
@@ -215,7 +253,13 @@ export function addressOf(address: Term | undefined): [Term | undefined, Term | 
 }
 
 /** The environment object. */
-export const environment: Term = { text: 'env', exact: false, origins: [], obj: { t: 'env' } };
+export const environment: Term = {
+  text: 'env',
+  exact: false,
+  // The whole environment holds the Secrets Kubernetes gives as env: serialized and sent, it is one.
+  origins: [{ kind: 'credential', credential: 'secret', source: ENVIRONMENT }],
+  obj: { t: 'env' },
+};
 
 /** The code's own standard stream `fd`. */
 export function stdio(fd: number): Term {

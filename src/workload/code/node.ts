@@ -20,6 +20,8 @@ import {
   stdio,
   table,
   writePath,
+  resolveName,
+  loadSource,
 } from './library.js';
 import { parseScript } from './script.js';
 import { api, derive, unknown, type Term } from './term.js';
@@ -40,6 +42,8 @@ const requireModule: Handler = (call) => {
   if (/^(https?|ftp):\/\//.test(name.text) || name.origins.some((o) => o.kind === 'network')) {
     return call.it.evaluate(call.node, name, 'node');
   }
+  // A file by path is its source run (`require("/tmp/a.js")`), a name a library module.
+  if (/^(?:\/|\.\.?\/)/.test(name.text)) return loadSource(call, 'node');
   const module = api(canonical(name.text));
   return name.hidden === undefined ? module : { ...module, hidden: name.hidden };
 };
@@ -149,6 +153,21 @@ const LIBRARY = table([
     ],
   ],
   [netConnect, ['net.connect', 'net.createConnection', 'tls.connect']],
+  [
+    resolveName,
+    [
+      'dns.lookup',
+      'dns.resolve',
+      'dns.resolve4',
+      'dns.resolve6',
+      'dns.resolveTxt',
+      'dns.resolveAny',
+      'dns.promises.lookup',
+      'dns.promises.resolve',
+      'dns.promises.resolve4',
+      'dns.promises.resolveTxt',
+    ],
+  ],
   [(call) => call.it.socket(call.node), ['net.Socket', 'net.Stream']],
   [createServer, ['net.createServer']],
   [httpRequest('http'), ['http.get', 'http.request']],

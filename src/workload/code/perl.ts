@@ -20,6 +20,7 @@ import {
   socketOf,
   stdio,
   table,
+  resolveName,
 } from './library.js';
 import { parseScript } from './script.js';
 import { api, derive, list, num, str, unknown, type Term } from './term.js';
@@ -245,6 +246,16 @@ const LIBRARY = table([
     ['inet_aton', 'inet_pton', 'getprotobyname', 'lc', 'uc', 'quotemeta', 'encode_base64', 'scalar', 'int'],
   ],
   [inet, ['IO::Socket::INET', 'IO::Socket::IP', 'IO::Socket::SSL']],
+  [
+    resolveName,
+    [
+      'gethostbyname',
+      'Socket::inet_aton',
+      'getaddrinfo',
+      'Net::DNS::Resolver.query',
+      'Net::DNS::Resolver.search',
+    ],
+  ],
   [
     (call) => {
       const id = socketArg(call);

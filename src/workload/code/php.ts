@@ -22,6 +22,8 @@ import {
   socketOf,
   table,
   writePath,
+  resolveName,
+  loadSource,
 } from './library.js';
 import { parseScript } from './script.js';
 import { derive, list, num, str, unknown, type ClientState, type Term } from './term.js';
@@ -148,6 +150,7 @@ const LIBRARY = table([
     ['pcntl_exec'],
   ],
   [fsockopen, ['fsockopen', 'pfsockopen', 'stream_socket_client']],
+  [resolveName, ['gethostbyname', 'gethostbynamel', 'dns_get_record', 'checkdnsrr', 'getmxrr']],
   [(call) => call.it.listen(call.node, addressOf(call.args[0])[1]), ['stream_socket_server']],
   [(call) => call.it.socket(call.node), ['socket_create']],
   [
@@ -188,9 +191,11 @@ const LIBRARY = table([
     ['curl_setopt_array'],
   ],
   [curlExec, ['curl_exec']],
+  [evaluate('php'), ['eval', 'assert', 'create_function']],
   [
-    evaluate('php'),
-    ['eval', 'assert', 'create_function', 'include', 'require', 'include_once', 'require_once'],
+    // `include "/tmp/a.php"` runs the file; `include $code` of fetched text (a data: or php:// stream) runs it.
+    (call) => loadSource(call, 'php') ?? evaluate('php')(call),
+    ['include', 'require', 'include_once', 'require_once'],
   ],
   [callUserFunc, ['call_user_func', 'call_user_func_array']],
   [decodeWith('base64'), ['base64_decode']],

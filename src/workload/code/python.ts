@@ -34,6 +34,7 @@ import {
   table,
   through,
   selfOf,
+  resolveName,
 } from './library.js';
 import { BP, Parser, refersTo, type BinaryOp, type Grammar } from './parser.js';
 import { api, derive, itemsOf, list, str, unknown, type Term } from './term.js';
@@ -941,9 +942,22 @@ const LIBRARY = table([
     },
     ['ssl.wrap_socket', 'ssl.SSLContext.wrap_socket'],
   ],
+  [() => api('ssl.SSLContext'), ['ssl.create_default_context', 'ssl.SSLContext']],
   [
-    () => api('ssl.SSLContext'),
-    ['ssl.create_default_context', 'ssl.SSLContext', 'ssl._create_unverified_context'],
+    // A context that checks no certificate: what `urlopen(…, context=…)` fetches could come from anyone.
+    () => ({ ...api('ssl.SSLContext'), text: 'ssl.CERT_NONE' }),
+    ['ssl._create_unverified_context'],
+  ],
+  [
+    resolveName,
+    [
+      'socket.gethostbyname',
+      'socket.gethostbyname_ex',
+      'socket.getaddrinfo',
+      'dns.resolver.resolve',
+      'dns.resolver.query',
+      'dns.resolver.Resolver.resolve',
+    ],
   ],
   [urlopen, ['urllib.request.urlopen']],
   [
@@ -981,7 +995,17 @@ const LIBRARY = table([
     (call) => derive('response', false, [selfOf(call).keys?.get('base') ?? unknown('')]),
     ['http.client.HTTPConnection.getresponse'],
   ],
-  [evaluate('python'), ['exec', 'eval', 'execfile']],
+  [evaluate('python'), ['exec', 'eval']],
+  [
+    // A file run as Python: its content is the code (`runpy.run_path(p)`, Python 2's `execfile(p)`).
+    (call) => {
+      const path = call.args[0] ?? call.named.get('path_name') ?? call.named.get('path');
+      return path === undefined
+        ? undefined
+        : call.it.evaluate(call.node, call.it.read(call.node, path), 'python');
+    },
+    ['execfile', 'runpy.run_path'],
+  ],
   [opaque, ['marshal.loads', 'pickle.loads', 'cPickle.loads', 'dill.loads']],
   [decoder('base64'), ['base64.b64decode']],
   [decoder('base32'), ['base64.b32decode']],
@@ -1003,6 +1027,10 @@ const LIBRARY = table([
       'ord',
       'len',
       'sorted',
+      'os.path.expanduser',
+      'os.path.abspath',
+      'os.path.realpath',
+      'os.path.normpath',
     ],
   ],
   [chars, ['chr', 'unichr']],

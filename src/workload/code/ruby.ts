@@ -20,9 +20,11 @@ import {
   socketOf,
   table,
   writePath,
+  resolveName,
+  loadSource,
 } from './library.js';
 import { parseScript } from './script.js';
-import { api, unknown, type Term } from './term.js';
+import { api, num, unknown, type Term } from './term.js';
 
 function canonical(path: string): string {
   return path.replace(/^(Kernel|Object|::)\./, '').replace(/^IO\.(popen|read|write)$/, 'IO.$1');
@@ -101,6 +103,16 @@ const LIBRARY = table([
     ['Net.HTTP.get', 'Net.HTTP.get_response', 'Net.HTTP.post', 'Net.HTTP.post_form', 'Net.HTTP.get_print'],
   ],
   [(call) => readPath(call), ['URI.open', 'open-uri', 'OpenURI.open_uri']],
+  [
+    resolveName,
+    [
+      'Resolv.getaddress',
+      'Resolv.getaddresses',
+      'Socket.gethostbyname',
+      'Addrinfo.getaddrinfo',
+      'IPSocket.getaddress',
+    ],
+  ],
   [same, ['URI', 'URI.parse', 'String', 'Integer', 'Array']],
   [
     (call) => (call.args[0] === undefined ? undefined : call.it.format(call.args[0], call.args.slice(1))),
@@ -144,7 +156,8 @@ const LIBRARY = table([
   [chmod, ['chmod']],
   [print, ['puts', 'print', 'p', 'printf', '$stdout.puts']],
   [(call) => call.it.stdin(call.node), ['gets', 'STDIN.gets', 'STDIN.read']],
-  [nothing, ['require', 'require_relative', 'sleep', 'exit', 'loop', 'at_exit', 'fork', 'Process.daemon']],
+  [(call) => loadSource(call, 'ruby') ?? num(1), ['load', 'require', 'require_relative']],
+  [nothing, ['sleep', 'exit', 'loop', 'at_exit', 'fork', 'Process.daemon']],
   [chars, ['Integer.chr']],
 ]);
 

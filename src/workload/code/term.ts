@@ -67,7 +67,12 @@ export interface Term {
   readonly obj?: RuntimeObject;
   readonly func?: Closure;
   /** A method of `self` looked up but not yet called (`s.connect`). */
-  readonly bound?: { readonly self: Term; readonly name: string };
+  readonly bound?: {
+    readonly self: Term;
+    readonly name: string;
+    /** The variable `self` was read from (`chunks` in `chunks.push(d)`), for methods that add to it. */
+    readonly owner?: string;
+  };
   /**
    * How the text was hidden from a reader, when it was: `concatenation`, `chr`, `reversal`,
    * `base64`… — a name or code built this way is a sign of obfuscation.
