@@ -2,6 +2,9 @@
 // against dist/ after `npm run build`. No jest, no server. Prints, for the default and kql profiles:
 //   1. median and p99 µs for a typical CronJob (the Kubernetes docs' hello) and a typical attack
 //      (Atomic Red Team's miner CronJob), with JSON.parse of the same object as the baseline;
+//      and the CPU time per review of the webhook's handler (JSON.parse and handleReview, no HTTP)
+//      over `npm run bench`'s mix of 300+ distinct reviews and over its single review, the
+//      figures to hold against the server's CPU per review;
 //   2. a 1.5 MiB object with 100 containers (target: under 20 ms);
 //   3. cost against object size, 64 KiB … 2 MiB: µs per KiB and the largest/smallest per-KiB ratio;
 //   4. adversarial 1 MiB inputs for every regex and parser path, as a `sh -c` script and as a plain
@@ -11,6 +14,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assess, createEngine } from '../dist/engine.js';
 import { DEFAULT_POLICY } from '../dist/policy/schema.js';
+import { handlerCpu } from './handler.mjs';
+import { mixedReviews, realisticReview } from './setup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
@@ -149,6 +154,20 @@ for (const [name, text] of typical) {
   }
 }
 table(['object', 'profile', 'size', 'median µs', 'p99 µs', '× JSON.parse'], typicalRows);
+
+const mix = mixedReviews().reviews.map((r) => JSON.stringify(r));
+const single = [JSON.stringify(realisticReview())];
+const reviewIterations = quick ? 1000 : 20000;
+console.log(
+  `## The webhook's handler without HTTP: CPU µs per review (JSON.parse + handleReview), default profile\n`,
+);
+table(
+  ['body', 'reviews', 'CPU µs per review'],
+  [
+    [`npm run bench's mix`, mix.length, fmt(handlerCpu(mix, reviewIterations, engines.default))],
+    [`npm run bench's single review`, 1, fmt(handlerCpu(single, reviewIterations, engines.default))],
+  ],
+);
 
 // ---- 2. the big object ---------------------------------------------------------------------------
 const bigOptions = quick ? { warmup: 2, iterations: 5 } : { warmup: 5, iterations: 40 };

@@ -1,5 +1,6 @@
 // The load generator, in a process of its own (in the server's process it halves throughput).
 // Prints one JSON line: requests/s, total, p50, p99 (ms), errors, timeouts, non-2xx.
+// BODY is a file of one review, or (*.jsonl) of one review per line that the requests cycle through.
 //   load.mjs URL BODY CONNECTIONS SECONDS          closed loop (autocannon): every connection sends
 //                                                  its next request as soon as it has an answer
 //   load.mjs URL BODY CONNECTIONS SECONDS RATE     open loop: RATE requests a second, evenly spaced,
@@ -12,7 +13,14 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 const [url, bodyFile, connections, duration, rate] = process.argv.slice(2);
-const body = readFileSync(bodyFile, 'utf8');
+const bodies = bodyFile.endsWith('.jsonl')
+  ? readFileSync(bodyFile, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+  : [readFileSync(bodyFile, 'utf8')];
+let sent = 0;
+/** The next body in turn. */
+const nextBody = () => bodies[sent++ % bodies.length];
 
 function percentile(sorted, p) {
   return sorted.length === 0
@@ -25,7 +33,18 @@ async function closedLoop() {
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
+    ...(bodies.length === 1
+      ? { body: bodies[0] }
+      : {
+          requests: [
+            {
+              setupRequest: (request) => {
+                request.body = nextBody();
+                return request;
+              },
+            },
+          ],
+        }),
     connections: Number(connections),
     duration: Number(duration),
     pipelining: 1,
@@ -68,7 +87,7 @@ async function openLoop(perSecond) {
         errors += 1;
         resolve();
       });
-      req.end(body);
+      req.end(nextBody());
     });
   const pending = [];
   const begin = performance.now();

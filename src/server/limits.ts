@@ -59,16 +59,28 @@ export function exceededLimit(
 ): string | undefined {
   let containers = 0;
   const totals = { entries: 0, bytes: 0 };
-  const stack: { value: unknown; depth: number }[] = [{ value: object, depth: 1 }];
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+  // Two parallel stacks and a key loop: no object per node visited and no entries array per object,
+  // since this runs on every review before the engine does.
+  const values: unknown[] = [object];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop() as number;
     if (typeof value !== 'object' || value === null) continue;
     if (depth > limits.depth) return `it nests deeper than ${limits.depth} levels`;
     if (Array.isArray(value)) {
-      for (const item of value) stack.push({ value: item, depth: depth + 1 });
+      for (const item of value as unknown[]) {
+        if (typeof item !== 'object' || item === null) continue;
+        values.push(item);
+        depths.push(depth + 1);
+      }
       continue;
     }
-    for (const [key, child] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const child = record[key];
+      if (typeof child !== 'object' || child === null) continue;
       if (CONTAINER_LISTS.has(key) && Array.isArray(child)) {
         containers += child.length;
         if (containers > limits.containers) return `it holds more than ${limits.containers} containers`;
@@ -78,7 +90,8 @@ export function exceededLimit(
         if (totals.bytes > limits.commandBytes)
           return `its commands, args and env values exceed ${Math.round(limits.commandBytes / 1024)} KiB`;
       }
-      stack.push({ value: child, depth: depth + 1 });
+      values.push(child);
+      depths.push(depth + 1);
     }
   }
   return undefined;

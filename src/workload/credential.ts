@@ -13,10 +13,15 @@ import { classifyHost, isApiServerHost, isMetadataHost, isWithin, type ParsedUrl
 
 export type CredentialOrigin = Extract<Origin, { kind: 'credential' }>;
 
+/** What canonicalPath would change: a repeated slash, a `.` or `..` segment, a trailing slash, /var/run/. */
+const NOT_CANONICAL = /\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$|^\/var\/run\//;
+
 /** A path with `..`, `.` and repeated slashes resolved, and `/var/run` read as `/run` (one is a link to the other). */
 export function canonicalPath(written: string): string {
   // `~/.aws/credentials` (a shell word or `os.path.expanduser`): root's home, where a container runs by default.
   const path = written === '~' || written.startsWith('~/') ? `/root${written.slice(1)}` : written;
+  // Most paths are canonical already (the model asks for many on every review): no split and join for them.
+  if (!NOT_CANONICAL.test(path)) return path;
   const absolute = path.startsWith('/');
   const out: string[] = [];
   for (const part of path.split('/')) {

@@ -791,6 +791,10 @@ class Executor {
 
   /** Expands one word into fields (field splitting of unquoted expansions, brace expansion). */
   expandWord(word: Word, proc: Proc, split = true): Field[] {
+    // Most words are one piece of plain text: one field, nothing to split or brace-expand.
+    const only = word.parts.length === 1 ? word.parts[0] : undefined;
+    if (only?.type === 'text' && (!split || only.quoted || !only.text.includes('{')))
+      return [{ value: literal(only.text), split: false, expansions: 0, escaped: false }];
     // Pieces of the word: text with a flag whether it may split (unquoted expansion result).
     const pieces: { value: Value; splittable: boolean; quoted: boolean; kind: WordPart['type'] }[] = [];
     let expansions = 0;
