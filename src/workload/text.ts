@@ -11,7 +11,7 @@ const BATCH = 1024;
  * time once a word has a million pieces (`\x\x\x…`), and so does one array of every piece once it
  * grows into the engine's large-object space; pieces are joined in bounded batches instead.
  */
-export class TextBuilder {
+class TextBuilder {
   /** Characters added so far. */
   length = 0;
   private first = '';

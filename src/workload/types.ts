@@ -42,49 +42,6 @@ export interface ImageReference {
   normalized: string;
 }
 
-/** One simple command: argv after quote removal, with its position in the script. */
-export interface SimpleCommand {
-  /** argv[0] is the program as written (`/bin/sh`, `nc`); use `program` for the basename. */
-  argv: string[];
-  /** Basename of argv[0], lowercased (`/usr/bin/NC` → `nc`), after skipping wrappers such as `env`, `sudo`, `exec`, `nohup`, `timeout N`. */
-  program: string;
-  /** Redirections attached to the command, e.g. `{ op: '>&', target: '/dev/tcp/1.2.3.4/80' }`. */
-  redirects: {
-    op: string;
-    target: string;
-    /** Explicit file descriptor before the operator (`0` in `0>&1`, `2` in `2>&1`). */
-    fd?: number;
-    /** Heredoc body (`<<EOF` … `EOF`), kept as text: it is the command's stdin. */
-    body?: string;
-  }[];
-  /** Wrappers skipped to find `program`, as written (`['sudo', 'nohup']`). Absent when none. */
-  wrappers?: string[];
-  /** `NAME=value` prefixes of the command (`LD_PRELOAD=/x.so cmd`), after expansion. Absent when none. */
-  assignments?: string[];
-  /** Index of the pipeline this command belongs to (commands in one pipeline share it). */
-  pipeline: number;
-  /** Position inside its pipeline: 0 for the first command. */
-  pipelinePosition: number;
-  /** Nesting: 0 for top level; +1 inside `$(…)`, backticks, `sh -c` strings and decoded payloads. */
-  depth: number;
-  /** How this command was reached: 'argv' (container command/args), 'shell' (a `sh -c` string), 'substitution', 'decoded' (a base64/hex payload that was decoded and parsed). */
-  origin: 'argv' | 'shell' | 'substitution' | 'decoded';
-}
-
-/** Everything one container runs, as far as static analysis can tell. */
-export interface CommandModel {
-  /** `command` followed by `args` exactly as in the manifest (env `$(VAR)` references expanded where literal). */
-  argv: string[];
-  /** Every simple command found: the argv itself, `sh -c` scripts, substitutions, decoded payloads; in script order. */
-  commands: SimpleCommand[];
-  /** Every shell script text that was parsed (the `-c` strings and decoded payloads), for rules that need raw text. */
-  scripts: string[];
-  /** Payloads that were decoded (base64/hex) and what they decoded to. */
-  decoded: { encoding: 'base64' | 'hex'; text: string }[];
-  /** Parse problems worth a look (unterminated quote, depth limit hit); never thrown. */
-  problems: string[];
-}
-
 /** A view that keeps what the scoring engine derives from it, so that it dies with the view (see scoring/memo.ts). */
 export interface Derivable {
   /** Derived values by what derived them; created by the first. */
@@ -110,8 +67,6 @@ export interface ContainerView extends Derivable {
   raw: Record<string, unknown>;
   image?: ImageReference;
   env: EnvVar[];
-  /** Built lazily on first read (see buildWorkload). */
-  readonly command: CommandModel;
   /**
    * What the container runs and does, followed through shells, launchers, files and interpreters
    * (see execution.ts). Built lazily, once per pod template (containers share its file system).

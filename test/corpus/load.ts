@@ -27,6 +27,8 @@ export interface CorpusEntry {
   why: string;
   /** A known detection gap (attacks only): the rule that misses it and why. */
   gap?: string;
+  /** Rules that must fire on the object (`kql-*` with the kql profile); empty when the entry names none. */
+  rules: string[];
   object: KubeObject;
 }
 
@@ -38,6 +40,7 @@ interface IndexRow {
   ceiling?: Verdict;
   why: string;
   gap?: string;
+  rules?: unknown;
 }
 
 const DEFAULT_BOUNDS: Record<CorpusClass, { floor: Verdict; ceiling: Verdict }> = {
@@ -75,6 +78,9 @@ export function loadCorpus(): CorpusEntry[] {
     if (entries.some((e) => e.id === id)) throw new Error(`index.yaml: ${id} is listed twice`);
     if (row.gap !== undefined && row.class !== 'attack')
       throw new Error(`index.yaml: ${id}: only attacks have gaps`);
+    const rules = row.rules ?? [];
+    if (!Array.isArray(rules) || !rules.every((r): r is string => typeof r === 'string'))
+      throw new Error(`index.yaml: ${id}: rules must be a list of rule ids`);
     objects.delete(id);
     entries.push({
       id,
@@ -86,6 +92,7 @@ export function loadCorpus(): CorpusEntry[] {
       ceiling: row.ceiling ?? DEFAULT_BOUNDS[row.class].ceiling,
       why: row.why,
       ...(row.gap === undefined ? {} : { gap: row.gap }),
+      rules,
       object,
     });
   }

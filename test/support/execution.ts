@@ -32,6 +32,7 @@ export function execution(parts: Partial<Execution> = {}): Execution {
     actions: [],
     flows: [],
     obfuscation: [],
+    scripts: [],
     limits: [],
     problems: [],
     ...parts,

@@ -85,4 +85,8 @@ describe('crypto-miner', () => {
     const model = execution({ actions: [write('/etc/app.json', lit('{"url":"https://api","pools":4}'))] });
     expect(cryptoMiner.check(withExecution(model, {}, { image: 'minio/minio' }), DEFAULTS)).toEqual([]);
   });
+
+  it('weighs 10: denies on its own (the default deny threshold is 8)', () => {
+    expect(cryptoMiner.weight).toBe(10);
+  });
 });

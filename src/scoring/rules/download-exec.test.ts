@@ -5,15 +5,15 @@ import { execution, flow, network, withExecution } from '../../../test/support/e
 import { TRUSTED_INSTALLERS } from '../download.js';
 import { downloadExec } from './download-exec.js';
 import { downloadExecUnverified } from './download-exec-unverified.js';
-import { networkClient } from './network-client.js';
 
+/** Code fetched from `url` and run by sh, with the steps on the way. */
 const run = (url: string, steps: string[] = []): Flow => flow(network(url), 'exec', { steps, by: 'sh' });
 const params = { trustedHosts: [...TRUSTED_INSTALLERS] };
 const hostile = (f: Flow) => downloadExec.check(withExecution(execution({ flows: [f] })), undefined);
 const unverified = (f: Flow) =>
   downloadExecUnverified.check(withExecution(execution({ flows: [f] })), params);
 
-describe('download-exec (hostile sources) and download-exec-unverified (HTTPS from a domain)', () => {
+describe('download-exec (hostile sources)', () => {
   it.each<[string, Flow, string]>([
     ['plain http', run('http://k8s-metrics.example/x.sh'), 'code over plain http'],
     ['an IP literal over https', run('https://203.0.113.41/x.sh'), 'code from the address 203.0.113.41'],
@@ -79,59 +79,17 @@ describe('download-exec (hostile sources) and download-exec-unverified (HTTPS fr
   it.each<[string, Flow]>([
     ['an HTTPS domain', run('https://k8s-metrics.example/i.sh')],
     ['an in-cluster service over http', run('http://artifacts.ci.svc.cluster.local/setup.sh')],
-    ['a host not known before run time', run('https://$HOST/i.sh')],
-    [
-      'a GitHub path outside the listed projects',
-      run('https://raw.githubusercontent.com/someone/tools/main/i.sh'),
-    ],
     ['a lookalike of a trusted host', run('https://get.helm.sh.evil.example/i.sh')],
-    [
-      'an in-cluster service with certificate checks off (a self-signed Service certificate)',
-      flow({ kind: 'network', url: 'https://artifacts.ci.svc.cluster.local/i.sh', insecure: true }, 'exec', {
-        by: 'sh',
-      }),
-    ],
-  ])('warns on %s', (_name, f) => {
+  ])('leaves %s to download-exec-unverified', (_name, f) => {
     expect(hostile(f)).toEqual([]);
     expect(unverified(f)).toHaveLength(1);
   });
 
   it.each<[string, Flow]>([
-    [
-      'get.helm.sh',
-      run('https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz', [
-        'unpacks it',
-        'installs as /usr/local/bin/helm',
-        'runs helm',
-      ]),
-    ],
+    ['get.helm.sh', run('https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz', ['unpacks it', 'runs helm'])],
     ['sh.rustup.rs', run('https://sh.rustup.rs')],
-    [
-      'a listed project path on raw.githubusercontent.com',
-      run('https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3'),
-    ],
-    [
-      'dl.k8s.io installed from /tmp into PATH',
-      run('https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl', [
-        'saves as /tmp/kubectl',
-        'installs as /usr/local/bin/kubectl',
-        'runs kubectl',
-      ]),
-    ],
-  ])('lets a vendor installer through as context only: %s', (_name, f) => {
+  ])('does not fire on a vendor installer: %s', (_name, f) => {
     expect(hostile(f)).toEqual([]);
-    expect(unverified(f)).toEqual([]);
-    const context = networkClient.check(withExecution(execution({ flows: [f] })), undefined);
-    expect(context.map((e) => e.reason)).toEqual(['runs an installer fetched over HTTPS']);
-  });
-
-  it('takes its trusted hosts from the policy', () => {
-    const f = run('https://mirror.corp.example/install.sh');
-    expect(unverified(f)).toHaveLength(1);
-    const trusted = downloadExecUnverified.check(withExecution(execution({ flows: [f] })), {
-      trustedHosts: ['mirror.corp.example'],
-    });
-    expect(trusted).toEqual([]);
   });
 
   it.each<[string, Flow]>([
@@ -148,5 +106,9 @@ describe('download-exec (hostile sources) and download-exec-unverified (HTTPS fr
     expect(found?.detail).toBe(
       'downloads http://198.51.100.23/k.tgz, unpacks k.tgz, runs ./kswapd0, runs it (sh)',
     );
+  });
+
+  it('weighs 10: denies on its own (the default deny threshold is 8)', () => {
+    expect(downloadExec.weight).toBe(10);
   });
 });

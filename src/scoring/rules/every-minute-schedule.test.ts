@@ -187,4 +187,8 @@ describe('own cron parser agrees with croner (property)', () => {
       { numRuns: 500 },
     );
   });
+
+  it('weighs 1: context: at most annotates on its own', () => {
+    expect(everyMinuteSchedule.weight).toBe(1);
+  });
 });

@@ -5,7 +5,9 @@ import {
   connect,
   execution,
   fetch,
+  flow,
   lit,
+  network,
   withExecution,
   withExecutions,
 } from '../../../test/support/execution.js';
@@ -26,6 +28,16 @@ describe('network-client', () => {
     ]);
     expect(networkClient.check(workload, undefined).map((e) => e.path)).toEqual(['a', 'c']);
     expect(networkClient.weight).toBe(1);
+  });
+
+  it('calls an installer fetched over HTTPS from a trusted vendor context', () => {
+    const installer = flow(network('https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz'), 'exec', {
+      steps: ['unpacks it', 'installs as /usr/local/bin/helm', 'runs helm'],
+      by: 'sh',
+    });
+    expect(check(execution({ flows: [installer] })).map((e) => e.reason)).toEqual([
+      'runs an installer fetched over HTTPS',
+    ]);
   });
 
   it.each<[string, Execution]>([

@@ -78,4 +78,8 @@ describe('reverse-shell', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(check(model)).toEqual([]);
   });
+
+  it('weighs 10: denies on its own (the default deny threshold is 8)', () => {
+    expect(reverseShell.weight).toBe(10);
+  });
 });

@@ -1,19 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { Execution } from '../../workload/model.js';
-import {
-  connect,
-  execution,
-  invocation,
-  lit,
-  unknown,
-  withExecution,
-} from '../../../test/support/execution.js';
-import { networkScan } from './network-scan.js';
+import { connect, execution, lit, unknown, withExecution } from '../../../test/support/execution.js';
 import { portScanLoop } from './port-scan-loop.js';
 
 const loopScan = (model: Execution) => portScanLoop.check(withExecution(model), undefined);
-const scanner = (model: Execution) => networkScan.check(withExecution(model), undefined);
 
 describe('port-scan-loop', () => {
   it.each<[string, Execution, string]>([
@@ -75,22 +66,8 @@ describe('port-scan-loop', () => {
   ])('does not fire on %s', (_name, model) => {
     expect(loopScan(model)).toEqual([]);
   });
-});
 
-describe('network-scan', () => {
-  it('fires on scanner programs with a target, under any launcher', () => {
-    expect(
-      scanner(
-        execution({ invocations: [invocation(['nmap', '-p-', '10.0.0.0/24'], { launchers: ['nohup'] })] }),
-      ),
-    ).toHaveLength(1);
-    expect(
-      scanner(execution({ invocations: [invocation(['/opt/masscan', '10.0.0.0/8', '-p80'])] })),
-    ).toHaveLength(1);
-  });
-
-  it('does not fire on version checks or other programs', () => {
-    expect(scanner(execution({ invocations: [invocation(['nmap', '--version'])] }))).toEqual([]);
-    expect(scanner(execution({ invocations: [invocation(['nc', '-z', 'db', '5432'])] }))).toEqual([]);
+  it('weighs 8: denies on its own (the default deny threshold is 8)', () => {
+    expect(portScanLoop.weight).toBe(8);
   });
 });

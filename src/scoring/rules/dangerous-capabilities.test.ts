@@ -1,34 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { buildWorkload } from '../../workload/build.js';
-import type { Workload } from '../../workload/types.js';
-import type { Evidence, Rule } from '../types.js';
+import { CRON, run, withSecurityContext } from '../../../test/support/rule.js';
 import { dangerousCapabilities } from './dangerous-capabilities.js';
-import { privilegeEscalationAllowed } from './privilege-escalation-allowed.js';
 
-const CRON = 'spec.jobTemplate.spec.template.spec';
-
-function withContext(securityContext: Record<string, unknown>, pod: Record<string, unknown> = {}): Workload {
-  return buildWorkload({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    spec: {
-      schedule: '0 3 * * *',
-      jobTemplate: {
-        spec: {
-          template: { spec: { ...pod, containers: [{ name: 'app', image: 'app:1', securityContext }] } },
-        },
-      },
-    },
-  });
-}
-
-const add = (...caps: unknown[]) => withContext({ capabilities: { add: caps } });
-
-function run<P>(rule: Rule<P>, workload: Workload, params?: Partial<P>): Evidence[] {
-  return rule.check(workload, { ...(rule.params?.defaults as P), ...params });
-}
-
+const add = (...caps: unknown[]) => withSecurityContext({ capabilities: { add: caps } });
 const capsPath = `${CRON}.containers[0].securityContext.capabilities.add`;
 
 describe('dangerous-capabilities', () => {
@@ -43,14 +19,14 @@ describe('dangerous-capabilities', () => {
     ],
     [
       'NET_ADMIN with hostNetwork',
-      withContext({ capabilities: { add: ['NET_ADMIN'] } }, { hostNetwork: true }),
+      withSecurityContext({ capabilities: { add: ['NET_ADMIN'] } }, { hostNetwork: true }),
       [{ path: capsPath, detail: 'app: NET_ADMIN' }],
     ],
     ['NET_ADMIN in the pod namespace (mesh init)', add('NET_ADMIN', 'NET_RAW'), []],
     ['NET_RAW (runtime default)', add('NET_RAW'), []],
     ['DAC_OVERRIDE and CHOWN (runtime defaults)', add('DAC_OVERRIDE', 'CHOWN'), []],
-    ['drop only', withContext({ capabilities: { drop: ['SYS_ADMIN', 'ALL'] } }), []],
-    ['malformed add', withContext({ capabilities: { add: 'SYS_ADMIN' } }), []],
+    ['drop only', withSecurityContext({ capabilities: { drop: ['SYS_ADMIN', 'ALL'] } }), []],
+    ['malformed add', withSecurityContext({ capabilities: { add: 'SYS_ADMIN' } }), []],
     ['non-string entries', add(7, null), []],
     ['CAP_SYS_ADMINX is not SYS_ADMIN', add('CAP_SYS_ADMINX'), []],
   ])('%s', (_name, workload, expected) => {
@@ -92,16 +68,8 @@ describe('dangerous-capabilities', () => {
     ]);
     expect(run(dangerousCapabilities, add('SYS_ADMIN'), { capabilities: [] })).toEqual([]);
   });
-});
 
-describe('privilege-escalation-allowed', () => {
-  const path = `${CRON}.containers[0].securityContext.allowPrivilegeEscalation`;
-  it.each([
-    ['explicit true', withContext({ allowPrivilegeEscalation: true }), [{ path, detail: 'container app' }]],
-    ['explicit false', withContext({ allowPrivilegeEscalation: false }), []],
-    ['unset (the default)', withContext({}), []],
-    ['the string "true"', withContext({ allowPrivilegeEscalation: 'true' }), []],
-  ])('%s', (_name, workload, expected) => {
-    expect(run(privilegeEscalationAllowed, workload)).toEqual(expected);
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(dangerousCapabilities.weight).toBe(4);
   });
 });

@@ -5,7 +5,7 @@ import { execution, kube, withExecution } from '../../../test/support/execution.
 import { kubeApiEscalation } from './kube-api-escalation.js';
 import { kubeSecretsRead } from './kube-secrets-read.js';
 
-/** The fixture CronJob lives in namespace `default`. */
+/** Both Kubernetes API rules on one action; the fixture CronJob lives in namespace `default`. */
 const judge = (action: KubeAction) => {
   const workload = withExecution(execution({ actions: [action] }));
   return {
@@ -14,7 +14,7 @@ const judge = (action: KubeAction) => {
   };
 };
 
-describe('kube-api-escalation and kube-secrets-read', () => {
+describe('kube-api-escalation', () => {
   it.each<[string, KubeAction]>([
     [
       'a ClusterRoleBinding to cluster-admin',
@@ -52,16 +52,6 @@ describe('kube-api-escalation and kube-secrets-read', () => {
   });
 
   it.each<[string, KubeAction]>([
-    ['secrets in its own namespace', kube('get', 'secrets', { name: 'db' })],
-    ['secrets named by its own namespace', kube('list', 'secrets', { namespace: 'default' })],
-    ['a token minted in its own namespace', kube('create', 'serviceaccounts/token')],
-    ['one exec into a pod of its namespace', kube('exec', 'pods', { name: 'db-0' })],
-    ['a plain DaemonSet applied', kube('apply', 'manifest', { grants: ['DaemonSet'] })],
-  ])('secrets-read (warn) fires on %s', (_name, action) => {
-    expect(judge(action)).toEqual({ escalates: false, reads: true });
-  });
-
-  it.each<[string, KubeAction]>([
     ['delete failed pods by field selector', kube('delete', 'pods', { loop: false })],
     ['rollout restart', kube('patch', 'deployments', { name: 'web' })],
     ['scale', kube('patch', 'deployments/scale')],
@@ -72,5 +62,9 @@ describe('kube-api-escalation and kube-secrets-read', () => {
     ['a plain manifest applied', kube('apply', 'manifest')],
   ])('neither fires on everyday %s', (_name, action) => {
     expect(judge(action)).toEqual({ escalates: false, reads: false });
+  });
+
+  it('weighs 9: denies on its own (the default deny threshold is 8)', () => {
+    expect(kubeApiEscalation.weight).toBe(9);
   });
 });

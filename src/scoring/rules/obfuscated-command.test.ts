@@ -1,39 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { Execution } from '../../workload/model.js';
-import {
-  execution,
-  flow,
-  invocation,
-  network,
-  sign,
-  withExecution,
-} from '../../../test/support/execution.js';
-import { encodedPayload } from './encoded-payload.js';
+import { execution, flow, invocation, sign, withExecution } from '../../../test/support/execution.js';
 import { obfuscatedCommand } from './obfuscated-command.js';
 
-const encoded = (model: Execution) => encodedPayload.check(withExecution(model), undefined);
 const obfuscated = (model: Execution) => obfuscatedCommand.check(withExecution(model), undefined);
-
-describe('encoded-payload', () => {
-  it('fires on decoded text that runs, naming the decoder', () => {
-    const found = encoded(
-      execution({ flows: [flow({ kind: 'decoded', encoding: 'base64' }, 'exec', { by: 'bash' })] }),
-    );
-    expect(found.map((e) => e.detail)).toEqual(['takes base64-decoded text, runs it (bash)']);
-  });
-
-  it.each<[string, Execution]>([
-    [
-      'a certificate decoded to a file',
-      execution({ flows: [flow({ kind: 'decoded', encoding: 'base64' }, 'log')] }),
-    ],
-    ['fetched code (download-exec’s)', execution({ flows: [flow(network('https://x.example/i'), 'exec')] })],
-    ['eval of a program’s output (ssh-agent)', execution({ invocations: [invocation(['ssh-agent', '-s'])] })],
-  ])('does not fire on %s', (_name, model) => {
-    expect(encoded(model)).toEqual([]);
-  });
-});
 
 describe('obfuscated-command', () => {
   it.each<[string, Execution, string]>([
@@ -75,5 +46,9 @@ describe('obfuscated-command', () => {
     ['a plain script', execution({ invocations: [invocation(['pg_dump', 'db'])] })],
   ])('does not fire on %s', (_name, model) => {
     expect(obfuscated(model)).toEqual([]);
+  });
+
+  it('weighs 4: warns on its own and denies with other evidence', () => {
+    expect(obfuscatedCommand.weight).toBe(4);
   });
 });
