@@ -12,6 +12,7 @@ import { assess, createEngine } from '../dist/engine.js';
 import { DEFAULT_POLICY } from '../dist/policy/schema.js';
 import { INLINE_BUDGET } from '../dist/server/analysis.js';
 import { DEFAULT_BUDGET } from '../dist/workload/execution.js';
+import { maintenanceScript } from './setup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const engine = createEngine(DEFAULT_POLICY);
@@ -42,22 +43,6 @@ const job = (containers) => ({
 });
 const one = (command) => job([{ name: 'c', image: 'busybox:1.36', command }]);
 
-/** A realistic maintenance script of `bytes` characters (as bench/hostile.mjs builds them). */
-function script(bytes, seed) {
-  const lines = [
-    'set -eu',
-    `for ns in $(kubectl get ns -o name | cut -d/ -f2); do`,
-    `  kubectl get pods -n "$ns" --field-selector=status.phase==Succeeded -o name | xargs -r kubectl delete -n "$ns"`,
-    'done',
-    `curl -fsS --max-time 5 "http://api-${seed}.default.svc:8080/healthz" || echo "api ${seed} unhealthy" >&2`,
-    `find /data/${seed} -name '*.tmp' -mtime +2 -print0 | xargs -0 -r rm -f`,
-    `tar czf /backup/${seed}-$(date +%Y%m%d).tgz -C /data/${seed} . && echo "backup ${seed} done"`,
-  ];
-  let out = '';
-  for (let i = 0; out.length < bytes; i++) out += `${lines[i % lines.length]}\n`;
-  return out.slice(0, bytes);
-}
-
 const fill = (unit, bytes) => unit.repeat(Math.floor(bytes / unit.length));
 const KiB = 1024;
 const HOSTILE = {
@@ -65,10 +50,10 @@ const HOSTILE = {
     Array.from({ length: 36 }, (_, i) => ({
       name: `c${i}`,
       image: 'busybox:1.36',
-      command: ['/bin/sh', '-c', script(14_000, i)],
+      command: ['/bin/sh', '-c', maintenanceScript(14_000, i)],
     })),
   ),
-  '420 KiB shell script': one(['sh', '-c', script(420 * KiB, 1)]),
+  '420 KiB shell script': one(['sh', '-c', maintenanceScript(420 * KiB, 1)]),
   '470 KiB Python statements': one([
     'python3',
     '-c',

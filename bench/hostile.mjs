@@ -26,6 +26,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import {
   BUNDLE,
   CHART_NODE_OPTIONS,
+  maintenanceScript,
   peakRss,
   realisticReview,
   reviewOf,
@@ -55,22 +56,6 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 // ---- objects -------------------------------------------------------------------------------------
 
-/** A realistic maintenance script of `bytes` characters (as bench/engine.mjs builds them). */
-function script(bytes, seed) {
-  const lines = [
-    'set -eu',
-    `for ns in $(kubectl get ns -o name | cut -d/ -f2); do`,
-    `  kubectl get pods -n "$ns" --field-selector=status.phase==Succeeded -o name | xargs -r kubectl delete -n "$ns"`,
-    'done',
-    `curl -fsS --max-time 5 "http://api-${seed}.default.svc:8080/healthz" || echo "api ${seed} unhealthy" >&2`,
-    `find /data/${seed} -name '*.tmp' -mtime +2 -print0 | xargs -0 -r rm -f`,
-    `tar czf /backup/${seed}-$(date +%Y%m%d).tgz -C /data/${seed} . && echo "backup ${seed} done"`,
-  ];
-  let out = '';
-  for (let i = 0; out.length < bytes; i++) out += `${lines[i % lines.length]}\n`;
-  return out.slice(0, bytes);
-}
-
 function job(name, containers) {
   return {
     apiVersion: 'batch/v1',
@@ -85,7 +70,7 @@ function heavyReview() {
   const containers = Array.from({ length: 100 }, (_, i) => ({
     name: `c${i}`,
     image: `registry.example.com/ops/tool-${i}:1.${i}.0`,
-    command: ['/bin/sh', '-c', script(13_900, i)],
+    command: ['/bin/sh', '-c', maintenanceScript(13_900, i)],
   }));
   return reviewOf(job('heavy', containers));
 }
@@ -99,7 +84,7 @@ function heavyUnderLimitsReview() {
   const containers = Array.from({ length: 36 }, (_, i) => ({
     name: `c${i}`,
     image: `registry.example.com/ops/tool-${i}:1.${i}.0`,
-    command: ['/bin/sh', '-c', script(14_000, i)],
+    command: ['/bin/sh', '-c', maintenanceScript(14_000, i)],
   }));
   return reviewOf(job('heavy-under-limits', containers));
 }

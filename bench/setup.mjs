@@ -298,6 +298,22 @@ export function mixedReviews() {
 }
 
 /** A stand-in API server (namespaces list and a quiet watch) and a kubeconfig for it in `dir`. */
+/** A realistic maintenance script of `bytes` characters (bench:hostile and bench:budget). */
+export function maintenanceScript(bytes, seed) {
+  const lines = [
+    'set -eu',
+    `for ns in $(kubectl get ns -o name | cut -d/ -f2); do`,
+    `  kubectl get pods -n "$ns" --field-selector=status.phase==Succeeded -o name | xargs -r kubectl delete -n "$ns"`,
+    'done',
+    `curl -fsS --max-time 5 "http://api-${seed}.default.svc:8080/healthz" || echo "api ${seed} unhealthy" >&2`,
+    `find /data/${seed} -name '*.tmp' -mtime +2 -print0 | xargs -0 -r rm -f`,
+    `tar czf /backup/${seed}-$(date +%Y%m%d).tgz -C /data/${seed} . && echo "backup ${seed} done"`,
+  ];
+  let out = '';
+  for (let i = 0; out.length < bytes; i++) out += `${lines[i % lines.length]}\n`;
+  return out.slice(0, bytes);
+}
+
 export async function standInApiServer(dir) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
