@@ -55,7 +55,7 @@ export const QUEUE_PER_WORKER = 4;
 /**
  * A worker with nothing to do for this long is stopped, ms; the next heavy review starts another.
  * An idle worker holds ~33 MiB (its own heap and a copy of the engine) that everyday traffic, which
- * never spends the inline budget, has no use for; starting one costs ~40-100 ms of the first heavy
+ * never spends the inline budget, has no use for; starting one costs ~110-120 ms of the first heavy
  * review's deadline.
  */
 export const WORKER_IDLE_MS = 60_000;
