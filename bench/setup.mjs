@@ -361,12 +361,12 @@ export async function standInApiServer(dir) {
 }
 
 /**
- * Starts `node ARGS…` with its stdout discarded; `started` is for the time to ready. Its stderr goes
+ * Starts `node ARGS…` (`node`: another Node binary) with its stdout discarded; `started` is for the time to ready. Its stderr goes
  * to ours, or with `captureStderr` is kept: `stderr()` returns the last few KiB.
  */
-export function start(args, env = {}, { captureStderr = false } = {}) {
+export function start(args, env = {}, { captureStderr = false, node = process.execPath } = {}) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(node, args, {
     cwd: root,
     stdio: ['ignore', 'ignore', captureStderr ? 'pipe' : 'inherit'],
     env: { ...process.env, ...env },
