@@ -37,6 +37,7 @@ const admissionRequestSchema = z.looseObject({
   options: z.unknown().optional(),
 });
 
+/** @internal */
 export const admissionReviewSchema = z.looseObject({
   apiVersion: z.enum(ADMISSION_VERSIONS),
   kind: z.literal('AdmissionReview'),
@@ -118,7 +119,10 @@ function isRequest(value: unknown): boolean {
   );
 }
 
-/** True when `body` is an AdmissionReview the schema accepts as it is; false says nothing (ask zod). */
+/**
+ * True when `body` is an AdmissionReview the schema accepts as it is; false says nothing (ask zod).
+ * @internal
+ */
 export function isAdmissionReview(body: unknown): body is AdmissionReviewRequest {
   return (
     isPlainRecord(body) &&

@@ -58,7 +58,7 @@ export const QUEUE_PER_WORKER = 4;
  * never spends the inline budget, has no use for; starting one costs ~110-120 ms of the first heavy
  * review's deadline.
  */
-export const WORKER_IDLE_MS = 60_000;
+const WORKER_IDLE_MS = 60_000;
 /**
  * Heap of one worker thread, MiB: the chart's 256Mi memory limit holds the main heap (128) and this.
  * The heaviest objects under the analysis limits need more than 48. The young generation is kept
