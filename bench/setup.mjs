@@ -14,8 +14,8 @@ import { parseAllDocuments } from 'yaml';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 /** The artifact the image runs (npm run bundle; the bench scripts' pre-scripts build it). */
 export const BUNDLE = join(root, 'dist/bundle/jobguard.mjs');
-/** What the chart passes for its default 256Mi memory limit (heap.maxOldSpaceMiB: limit - 128). */
-export const CHART_NODE_OPTIONS = '--max-old-space-size=128';
+/** What the chart passes for its default 256Mi memory limit (heap.maxOldSpaceMiB: limit - 128; heap.maxSemiSpaceMiB). */
+export const CHART_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=4';
 
 /** A scratch directory with a self-signed certificate for 127.0.0.1 (tls.crt, tls.key). */
 export async function scratch(prefix) {
