@@ -48,8 +48,8 @@ export type AdmissionRequest = z.infer<typeof admissionRequestSchema>;
 export type AdmissionReviewRequest = z.infer<typeof admissionReviewSchema>;
 
 // What the API server sends always passes `admissionReviewSchema`; zod checks it by building a copy
-// of the envelope, which costs more than the rest of the route's bookkeeping together (about 5 µs
-// per review). `isAdmissionReview` asks the same questions of the body as it is, without a copy, and
+// of the envelope (1.6 µs a review over the bench's mix in a loop, 5 µs between requests in the
+// server). `isAdmissionReview` asks the same questions of the body as it is, without a copy (0.1 µs), and
 // answers true only where the schema would accept the body and change nothing in it (an absent
 // `userInfo` is defaulted by the schema, so it answers false there); every other body goes through
 // zod, which says what is wrong. test/admission-envelope.test.ts holds the two to agreement.
