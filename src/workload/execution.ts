@@ -180,7 +180,7 @@ function isSocketPath(path: string): RegExpExecArray | null {
 }
 
 function basename(text: string): string {
-  const trimmed = text.replace(/\/+$/, '');
+  const trimmed = text.endsWith('/') ? text.replace(/\/+$/, '') : text;
   return (trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed).toLowerCase();
 }
 
@@ -356,6 +356,31 @@ const QUIET_BUILTINS = new Set([
   'history',
   'fc',
   'kill',
+]);
+
+/** The names `Executor.builtin` handles (its switch's cases): any other name is a program. */
+const BUILTINS = new Set([
+  'cd',
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'unset',
+  'read',
+  'eval',
+  'source',
+  '.',
+  'exec',
+  'set',
+  'shift',
+  'alias',
+  'trap',
+  'echo',
+  'printf',
+  'command',
+  'builtin',
+  'time',
 ]);
 
 /** Everything recorded for one pod template. */
@@ -1225,14 +1250,12 @@ class Executor {
     const head = fields[0];
     if (head === undefined) return EMPTY;
     const name = head.value.text;
-    const words = fields.map((f) => f.value.text);
-    const argv = fields.map((f) => f.value);
     this.charge(8);
     // Aliases (literal words only).
     const alias = proc.aliases.get(name);
     if (alias !== undefined && !proc.active.has(`alias ${name}`)) {
       proc.active.add(`alias ${name}`);
-      const text = [alias, ...words.slice(1).map(shellQuote)].join(' ');
+      const text = [alias, ...fields.slice(1).map((f) => shellQuote(f.value.text))].join(' ');
       const out = this.runText(literal(text), proc, io.stdin);
       proc.active.delete(`alias ${name}`);
       return out;
@@ -1243,7 +1266,7 @@ class Executor {
       this.deeper(proc);
       const inner: Proc = {
         ...proc,
-        positional: argv.slice(1),
+        positional: fields.slice(1).map((f) => f.value),
         depth: proc.depth + 1,
         fds: io.fds,
         active: new Set([...proc.active, name]),
@@ -1294,6 +1317,7 @@ class Executor {
 
   /** Shell builtins that change the shell's own state; undefined when `name` is not one. */
   builtin(name: string, fields: Field[], proc: Proc, io: Io, offset: number): Value | undefined {
+    if (!BUILTINS.has(name)) return undefined;
     const args = fields.slice(1).map((f) => f.value);
     switch (name) {
       case 'cd': {
@@ -1514,7 +1538,6 @@ class Executor {
     if (head === undefined) return EMPTY;
     const written = head.value.text;
     const name = basename(written);
-    const words = fields.map((f) => f.value.text);
     // A program of the image copied under another name runs as itself.
     const copied = this.copiedProgram(written, proc);
     if (copied !== undefined && copied !== name)
@@ -1527,6 +1550,7 @@ class Executor {
     const launcher = LAUNCHERS.get(name);
     if (launcher !== undefined && fields.length > 1) {
       this.record(fields, proc, io, launchers, name);
+      const words = fields.map((f) => f.value.text);
       const valued =
         launcher.shellOptions === undefined
           ? launcher.valued
@@ -2169,8 +2193,12 @@ class Executor {
   ): Value {
     const words = fields.map((f) => f.value.text);
     const args = fields.slice(1).map((f) => f.value);
-    const detail = short(words.join(' '));
-    const base = { path: proc.path, loop: proc.loop, detail };
+    // What an action records of the command line; built only for the programs that record one.
+    const base = (): { path: string; loop: boolean; detail: string } => ({
+      path: proc.path,
+      loop: proc.loop,
+      detail: short(words.join(' ')),
+    });
     const stdin = this.stdinOf(io);
 
     // A program the pod downloaded or unpacked runs that content, whatever its name.
@@ -2183,7 +2211,7 @@ class Executor {
       );
       // Without a URL `head` is the file tool (lwp-request's `HEAD` alias shares the name): go on.
       if (url !== undefined) {
-        this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
+        this.fetched({ type: 'fetch', ...base(), url, headers: [] }, name, proc);
         return this.response(url);
       }
       if (name !== 'head') return EMPTY;
@@ -2324,7 +2352,7 @@ class Executor {
     )
       return this.unpack(name, fields, proc, io);
     if (name === 'kubectl' || name === 'oc' || name === 'kubectl.sh') {
-      const kube = kubeActionOfCommand(words, stdin, base);
+      const kube = kubeActionOfCommand(words, stdin, base());
       if (kube !== undefined) this.action(kube);
       const operands = readOptions(words.slice(1), KUBECTL_VALUED).operands.map((o) => o.text);
       const credential =
@@ -2353,7 +2381,7 @@ class Executor {
     }
     if (name === 'git' && words[1] === 'clone') {
       const url = args.find((a) => /:\/\/|@.*:/.test(a.text));
-      if (url !== undefined) this.fetched({ type: 'fetch', ...base, url, headers: [] }, 'git', proc);
+      if (url !== undefined) this.fetched({ type: 'fetch', ...base(), url, headers: [] }, 'git', proc);
       return EMPTY;
     }
     const credential = credentialOfCommand(name, words.slice(1));
@@ -2376,6 +2404,8 @@ class Executor {
 
   /** The flow of running a file the pod wrote from foreign content. */
   fileFlow(fields: Field[], proc: Proc): void {
+    // No file written yet (most containers): nothing to find, and no path worth resolving.
+    if (this.pod.files.size === 0) return;
     const written = fields[0]?.value.text ?? '';
     const candidates = written.includes('/')
       ? [this.resolvePath(written, proc)]
@@ -2998,7 +3028,13 @@ class Executor {
   /** Runs one entry (a container's argv, a hook, a probe). */
   runEntry(entry: Entry): void {
     const proc = this.newProc(entry.site, entry.path);
-    const fields: Field[] = entry.argv.map((arg) => ({ ...plainField(arg.value), path: arg.path }));
+    const fields: Field[] = entry.argv.map((arg) => ({
+      value: arg.value,
+      split: false,
+      expansions: 0,
+      escaped: false,
+      path: arg.path,
+    }));
     const io: Io = { stdin: undefined, fds: new Map(), redirects: [] };
     try {
       const output = this.invoke(fields, proc, io, 0, []);
@@ -3211,7 +3247,8 @@ export function execute(
 ): Execution {
   const first = new Executor(pod, env);
   // A fifo read before it was written (`cat f | sh | nc h p > f`): a second pass sees what was written.
-  const snapshot = new Map([...pod.files].map(([k, v]) => [k, { ...v }]));
+  const snapshot = new Map<string, FileEntry>();
+  for (const [k, v] of pod.files) snapshot.set(k, { ...v });
   for (const entry of entries) first.runEntry(entry);
   let executor = first;
   if (first.fifoWritten) {
