@@ -109,9 +109,24 @@ function wildcardDnsAddress(host: string): string | undefined {
   return normalizeIPv4(embedded.replace(/-/g, '.'));
 }
 
+/** `host` without the brackets of an IPv6 literal (`[::1]`); the same string when it has none. */
+function unbracketed(host: string): string {
+  return host.startsWith('[') || host.endsWith(']') ? host.replace(/^\[|\]$/g, '') : host;
+}
+
+/** `host` without the trailing dot of a fully qualified name (`metadata.google.internal.`). */
+function undotted(host: string): string {
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+/** A host as compared: no brackets, lower case, no trailing dot. */
+function bareHost(host: string): string {
+  return undotted(unbracketed(host).toLowerCase());
+}
+
 /** The IPv4 address a host names, in any spelling; undefined for names and other addresses. */
 export function hostAddress(host: string): string | undefined {
-  const bare = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const bare = undotted(unbracketed(host));
   if (/^[0-9a-fx.]+$/i.test(bare)) return normalizeIPv4(bare);
   return mappedIPv4(bare) ?? wildcardDnsAddress(bare);
 }
@@ -128,12 +143,13 @@ const METADATA_IPV6 = new Set(['fd00:ec2::254', 'fd00:ec2::23', 'fd20:ce::254'])
 
 /** Whether the host is a cloud metadata or credential endpoint, in any spelling. */
 export function isMetadataHost(host: string): boolean {
-  const bare = host
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
+  const bare = bareHost(host);
+  return isMetadataBare(bare, hostAddress(bare));
+}
+
+/** isMetadataHost of a bare host whose address (hostAddress) is known. */
+function isMetadataBare(bare: string, address: string | undefined): boolean {
   if (METADATA_NAMES.has(bare) || METADATA_IPV6.has(bare)) return true;
-  const address = hostAddress(bare);
   return address !== undefined && METADATA_ADDRESSES.has(address);
 }
 
@@ -141,7 +157,7 @@ const API_SERVER_NAMES = /^(?:kubernetes|kubernetes\.default|kubernetes\.default
 
 /** Whether the host is the cluster's own API server (the in-cluster names, `$KUBERNETES_SERVICE_HOST`). */
 export function isApiServerHost(host: string): boolean {
-  const bare = host.toLowerCase().replace(/\.$/, '');
+  const bare = undotted(host.toLowerCase());
   return API_SERVER_NAMES.test(bare) || /^\$\{?KUBERNETES_SERVICE_HOST\}?$/i.test(host);
 }
 
@@ -178,13 +194,11 @@ export function classifyHost(host: string): HostClass {
   if (host === '' || host.includes('$') || host.includes('\u0000')) {
     return isApiServerHost(host) ? 'api-server' : 'unknown';
   }
-  if (isMetadataHost(host)) return 'metadata';
-  if (isApiServerHost(host)) return 'api-server';
-  const bare = host
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
+  // The bare host and its address serve every test below (isMetadataHost computes the same two).
+  const bare = bareHost(host);
   const address = hostAddress(bare);
+  if (isMetadataBare(bare, address)) return 'metadata';
+  if (isApiServerHost(host)) return 'api-server';
   if (address !== undefined) return isPrivateAddress(address) ? 'internal' : 'public-address';
   if (bare.includes(':'))
     return bare === '::1' || bare.startsWith('fd') || bare.startsWith('fe80') ? 'internal' : 'public-address';
@@ -196,6 +210,6 @@ export function classifyHost(host: string): HostClass {
 
 /** Whether `host` is `domain` or a subdomain of it. */
 export function isWithin(host: string, domain: string): boolean {
-  const bare = host.toLowerCase().replace(/\.$/, '');
+  const bare = undotted(host.toLowerCase());
   return bare === domain || bare.endsWith(`.${domain}`);
 }
