@@ -190,15 +190,44 @@ export function redact(text: string): string {
   if (out.length < SHORTEST_TOKEN) return out;
   // Every JWT starts with `eyJ` (the base64url of `{"`); without one the pass would change nothing.
   if (out.includes('eyJ')) out = redactJwts(out);
-  return out.length < SHORTEST_BLOB ? out : out.replace(BASE64_BLOB, REDACTED);
+  return hasBase64Run(out, SHORTEST_BLOB) ? out.replace(BASE64_BLOB, REDACTED) : out;
+}
+
+/** Whether `text` holds `length` base64 characters in a row (what BASE64_BLOB needs), in one pass. */
+function hasBase64Run(text: string, length: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const base64 =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2f;
+    run = base64 ? run + 1 : 0;
+    if (run >= length) return true;
+  }
+  return false;
 }
 
 /** Shortens to `max` characters (code points kept whole), marking the cut with `…`. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  // Counted in code points as the string iterator counts them (a surrogate pair is one, a lone
+  // surrogate one), without building the array of them.
+  let count = 0;
+  let cut = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+    if (count === max - 1) cut = i + 1;
+    if (count > max) break;
+  }
+  return count <= max ? text : `${text.slice(0, cut)}…`;
 }
 
 /** A value quoted from a manifest for a finding's detail: redacted, single-line, short. */
