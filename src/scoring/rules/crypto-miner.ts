@@ -118,6 +118,24 @@ const SHARED_TUNING = new Set(['-a', '--algo', '--algorithm', '--threads', '-t',
 interface Matchers {
   images: RegExp;
   binaries: RegExp;
+  /** binaries' answer by program name: a cluster runs the same programs again and again. */
+  programs: Map<string, boolean>;
+}
+
+/** Program names whose answer is kept, and the longest kept (emptied when full). */
+const MAX_PROGRAMS = 1024;
+const MAX_PROGRAM_LENGTH = 256;
+
+/** Whether `program` is a miner's by name (the `binaries` globs). */
+function isMinerProgram(program: string, matchers: Matchers): boolean {
+  if (program.length > MAX_PROGRAM_LENGTH) return matchers.binaries.test(program);
+  let answer = matchers.programs.get(program);
+  if (answer === undefined) {
+    answer = matchers.binaries.test(program);
+    if (matchers.programs.size >= MAX_PROGRAMS) matchers.programs.clear();
+    matchers.programs.set(program, answer);
+  }
+  return answer;
 }
 
 /** One regular expression for a list of globs. */
@@ -131,7 +149,11 @@ const compiled = new WeakMap<CryptoMinerParams, Matchers>();
 function matchersOf(params: CryptoMinerParams): Matchers {
   let matchers = compiled.get(params);
   if (matchers === undefined) {
-    matchers = { images: globsToRegExp(params.images), binaries: globsToRegExp(params.binaries) };
+    matchers = {
+      images: globsToRegExp(params.images),
+      binaries: globsToRegExp(params.binaries),
+      programs: new Map(),
+    };
     compiled.set(params, matchers);
   }
   return matchers;
@@ -163,6 +185,21 @@ function optionsOf(words: readonly string[]): Map<string, string[]> {
   return options;
 }
 
+/** Whether an option of `words` (named as optionsOf names them) is a pool option or a miner's tuning. */
+function hasMinerOption(words: readonly string[]): boolean {
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (!word.startsWith('-') || word === '-' || word === '--') continue;
+    let name = word;
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      if (eq > 0) name = word.slice(0, eq);
+    } else if (word.length > 2) name = word.slice(0, 2);
+    if (POOL_OPTIONS.has(name) || MINER_TUNING.has(name) || name.startsWith('--randomx-')) return true;
+  }
+  return false;
+}
+
 /**
  * Why an invocation's options are a miner's, if they are.
  * @internal
@@ -175,7 +212,8 @@ export function minerOptions(words: readonly string[]): string | undefined {
     if (word.length >= 95 && word.length <= 106 && MONERO_WALLET.test(word.replace(/^[^=]*=/, '')))
       return 'Monero wallet address';
   }
-  if (!words.some((word, k) => k > 0 && word.startsWith('-'))) return undefined;
+  // Every verdict below needs a pool option or a miner's own tuning: without one, no options to read.
+  if (!hasMinerOption(words)) return undefined;
   const options = optionsOf(words);
   let pool = false;
   let wallet = false;
@@ -205,7 +243,7 @@ function isMiningValue(value: string): boolean {
 }
 
 function check(invocation: Invocation, matchers: Matchers): string | undefined {
-  if (invocation.program !== '' && matchers.binaries.test(invocation.program))
+  if (invocation.program !== '' && isMinerProgram(invocation.program, matchers))
     return 'cryptocurrency miner program';
   return minerOptions(invocation.words);
 }
