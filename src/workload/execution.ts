@@ -1651,7 +1651,7 @@ class Executor {
   }
 
   /** The streams of a process whose stdin is a socket: a shell or interpreter driven from the network. */
-  joinSockets(io: Io, proc: Proc, by: string, detail: string): void {
+  joinSockets(io: Io, proc: Proc, by: string, words: readonly string[]): void {
     const input = io.fds.get(0);
     if (input?.kind !== 'socket') return;
     const fds = [0, 1, 2].filter((fd) => {
@@ -1662,7 +1662,7 @@ class Executor {
       type: 'stdio',
       path: proc.path,
       loop: proc.loop,
-      detail: short(detail),
+      detail: short(words.join(' ')),
       socket: input.socket,
       fds,
     });
@@ -1678,8 +1678,7 @@ class Executor {
   shell(fields: Field[], proc: Proc, io: Io, launchers: readonly string[], name: string): Value {
     this.record(fields, proc, io, launchers, name);
     const words = fields.map((f) => f.value.text);
-    const detail = words.join(' ');
-    this.joinSockets(io, proc, name, detail);
+    this.joinSockets(io, proc, name, words);
     // Options: `-c` takes the first operand as the script; `-s`/none reads stdin; else a file.
     let command = false;
     let fromStdin = false;
@@ -1749,7 +1748,7 @@ class Executor {
   ): Value {
     this.record(fields, proc, io, launchers, name);
     const words = fields.map((f) => f.value.text);
-    this.joinSockets(io, proc, name, words.join(' '));
+    this.joinSockets(io, proc, name, words);
     const spec = INTERPRETERS[language];
     const stdin = this.stdinOf(io);
     let code: Value | undefined;
