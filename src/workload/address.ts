@@ -197,8 +197,27 @@ export type HostClass =
   /** Not known before run time (`$HOST`, `$(…)`). */
   | 'unknown';
 
+/**
+ * Hosts classified before: a cluster's jobs call the same few endpoints again and again. Bounded in
+ * entries and in the length of a host kept (a DNS name is at most 253 characters); emptied when full.
+ */
+const CLASSIFIED = new Map<string, HostClass>();
+const MAX_CLASSIFIED = 1024;
+const MAX_CLASSIFIED_LENGTH = 256;
+
 /** What kind of place a host is. */
 export function classifyHost(host: string): HostClass {
+  if (host.length > MAX_CLASSIFIED_LENGTH) return classify(host);
+  let known = CLASSIFIED.get(host);
+  if (known === undefined) {
+    known = classify(host);
+    if (CLASSIFIED.size >= MAX_CLASSIFIED) CLASSIFIED.clear();
+    CLASSIFIED.set(host, known);
+  }
+  return known;
+}
+
+function classify(host: string): HostClass {
   if (host === '' || host.includes('$') || host.includes('\u0000')) {
     return isApiServerHost(host) ? 'api-server' : 'unknown';
   }
