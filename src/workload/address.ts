@@ -151,6 +151,9 @@ const METADATA_IPV6 = new Set(['fd00:ec2::254', 'fd00:ec2::23', 'fd20:ce::254'])
 
 /** Whether the host is a cloud metadata or credential endpoint, in any spelling. */
 export function isMetadataHost(host: string): boolean {
+  // classifyHost answers this first, the same way, for every host it does not call unknown.
+  if (host !== '' && !host.includes('$') && !host.includes('\u0000'))
+    return classifyHost(host) === 'metadata';
   const bare = bareHost(host);
   return isMetadataBare(bare, hostAddress(bare));
 }
