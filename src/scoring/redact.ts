@@ -307,8 +307,15 @@ export function hide(text: string, secrets: readonly string[]): string {
   const body = out.slice(0, -1);
   for (const secret of secrets) {
     for (let k = Math.min(secret.length - 1, body.length); k >= 3; k--) {
-      if (body.endsWith(secret.slice(0, k))) return `${body.slice(0, -k)}${REDACTED}…`;
+      if (endsWithStartOf(body, secret, k)) return `${body.slice(0, -k)}${REDACTED}…`;
     }
   }
   return out;
+}
+
+/** `body.endsWith(secret.slice(0, k))` without the slice (k ≤ both lengths). */
+function endsWithStartOf(body: string, secret: string, k: number): boolean {
+  const offset = body.length - k;
+  for (let j = 0; j < k; j++) if (body.charCodeAt(offset + j) !== secret.charCodeAt(j)) return false;
+  return true;
 }
