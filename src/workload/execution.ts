@@ -1297,20 +1297,37 @@ class Executor {
         proc,
       );
     }
-    const invocation: Invocation = {
-      program,
-      argv: fields.map((f) => f.value),
-      words: fields.map((f) => f.value.text),
-      launchers: [...launchers],
-      redirects: io.redirects,
-      ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
-      ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
-      path: proc.path,
-      loop: proc.loop,
-      depth: proc.depth,
-      site: proc.site,
-      obfuscatedName,
-    };
+    const argv = fields.map((f) => f.value);
+    const words = fields.map((f) => f.value.text);
+    // Most programs have neither a known stdin nor a `cd`: one literal, no spreads (same key order).
+    const invocation: Invocation =
+      io.stdin === undefined && proc.cwd === undefined
+        ? {
+            program,
+            argv,
+            words,
+            launchers: [...launchers],
+            redirects: io.redirects,
+            path: proc.path,
+            loop: proc.loop,
+            depth: proc.depth,
+            site: proc.site,
+            obfuscatedName,
+          }
+        : {
+            program,
+            argv,
+            words,
+            launchers: [...launchers],
+            redirects: io.redirects,
+            ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
+            ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
+            path: proc.path,
+            loop: proc.loop,
+            depth: proc.depth,
+            site: proc.site,
+            obfuscatedName,
+          };
     this.rec.invocations.push(invocation);
     return invocation;
   }
