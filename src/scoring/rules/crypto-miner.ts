@@ -118,24 +118,6 @@ const SHARED_TUNING = new Set(['-a', '--algo', '--algorithm', '--threads', '-t',
 interface Matchers {
   images: RegExp;
   binaries: RegExp;
-  /** binaries' answer by program name: a cluster runs the same programs again and again. */
-  programs: Map<string, boolean>;
-}
-
-/** Program names whose answer is kept, and the longest kept (emptied when full). */
-const MAX_PROGRAMS = 1024;
-const MAX_PROGRAM_LENGTH = 256;
-
-/** Whether `program` is a miner's by name (the `binaries` globs). */
-function isMinerProgram(program: string, matchers: Matchers): boolean {
-  if (program.length > MAX_PROGRAM_LENGTH) return matchers.binaries.test(program);
-  let answer = matchers.programs.get(program);
-  if (answer === undefined) {
-    answer = matchers.binaries.test(program);
-    if (matchers.programs.size >= MAX_PROGRAMS) matchers.programs.clear();
-    matchers.programs.set(program, answer);
-  }
-  return answer;
 }
 
 /** One regular expression for a list of globs. */
@@ -149,11 +131,7 @@ const compiled = new WeakMap<CryptoMinerParams, Matchers>();
 function matchersOf(params: CryptoMinerParams): Matchers {
   let matchers = compiled.get(params);
   if (matchers === undefined) {
-    matchers = {
-      images: globsToRegExp(params.images),
-      binaries: globsToRegExp(params.binaries),
-      programs: new Map(),
-    };
+    matchers = { images: globsToRegExp(params.images), binaries: globsToRegExp(params.binaries) };
     compiled.set(params, matchers);
   }
   return matchers;
@@ -243,7 +221,7 @@ function isMiningValue(value: string): boolean {
 }
 
 function check(invocation: Invocation, matchers: Matchers): string | undefined {
-  if (invocation.program !== '' && isMinerProgram(invocation.program, matchers))
+  if (invocation.program !== '' && matchers.binaries.test(invocation.program))
     return 'cryptocurrency miner program';
   return minerOptions(invocation.words);
 }

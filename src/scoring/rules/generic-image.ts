@@ -27,9 +27,6 @@ export interface ImagesParams {
 export type ImageMatcher = (image: ImageReference) => boolean;
 
 const NEVER = /(?!)/;
-/** Images whose answer a matcher keeps, and the longest name, registry and repository kept. */
-const MAX_REMEMBERED = 1024;
-const MAX_REMEMBERED_LENGTH = 512;
 const matchers = new WeakMap<readonly string[], ImageMatcher>();
 
 function combine(patterns: readonly string[]): RegExp {
@@ -54,25 +51,11 @@ export function imageMatcher(patterns: readonly string[]): ImageMatcher {
     const byName = combine(patterns.filter((p) => !p.includes('/')));
     const byRepository = combine(patterns.filter((p) => p.includes('/') && !isRegistryQualified(p)));
     const byReference = combine(patterns.filter(isRegistryQualified));
-    const test = (image: ImageReference): boolean =>
+    matcher = (image) =>
       image.repository !== '' &&
       (byName.test(image.name) ||
         byRepository.test(image.repository) ||
         (byReference !== NEVER && byReference.test(`${image.registry}/${image.repository}`)));
-    // Answers by image: a cluster runs the same images again and again (bounded; emptied when full).
-    const answers = new Map<string, boolean>();
-    matcher = (image) => {
-      const { name, registry, repository } = image;
-      if (name.length + registry.length + repository.length > MAX_REMEMBERED_LENGTH) return test(image);
-      const key = `${name.length}:${registry.length}:${name}${registry}${repository}`;
-      let answer = answers.get(key);
-      if (answer === undefined) {
-        answer = test(image);
-        if (answers.size >= MAX_REMEMBERED) answers.clear();
-        answers.set(key, answer);
-      }
-      return answer;
-    };
     matchers.set(patterns, matcher);
   }
   return matcher;
