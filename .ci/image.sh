@@ -143,7 +143,7 @@ port=$((20000 + RANDOM % 20000))
 metrics_port=$((port + 1))
 since=$(node -p 'Date.now()')
 buildah run --isolation chroot --network host --user 65532:65532 \
-  --env NODE_OPTIONS=--max-old-space-size=128 \
+  --env NODE_OPTIONS='--max-old-space-size=128 --max-semi-space-size=4' \
   "${volumes[@]}" "$ctr" -- "${entry[@]}" serve --config=/etc/jobguard/policy/policy.yaml --host=127.0.0.1 --port="$port" --metrics-port="$metrics_port" \
   --tls-cert-file=/etc/jobguard/tls/tls.crt --tls-key-file=/etc/jobguard/tls/tls.key \
   --kubeconfig=/etc/jobguard/kube/config >"$dir/log" 2>&1 &

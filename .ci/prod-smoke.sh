@@ -32,7 +32,7 @@ YAML
 port=$((20000 + RANDOM % 20000))
 metrics_port=$((port + 1))
 since=$(node -p "Date.now()")
-(cd "$dir" && exec node --max-old-space-size=128 jobguard.mjs serve --port "$port" --metrics-port "$metrics_port" --kubeconfig kubeconfig) >"$dir/log" 2>&1 &
+(cd "$dir" && exec node --max-old-space-size=128 --max-semi-space-size=4 jobguard.mjs serve --port "$port" --metrics-port "$metrics_port" --kubeconfig kubeconfig) >"$dir/log" 2>&1 &
 pid=$!
 # The default profile's verdict on this reverse shell is deny: the policy's mode (warn) makes it a
 # warning, the namespace label enforce a deny.

@@ -11,7 +11,12 @@
 // CPU per review minus the null handler's is what jobguard itself costs. The mix is also sent at a
 // paced rate (tail latency with headroom, as a cluster sees it). Rounds alternate null and jobguard.
 // After each jobguard run, the same mix through the handler in a loop without HTTP (bench/handler.mjs,
-// from dist/): the engine's cost in a loop, measured in the same minute as the server's.
+// from dist/): the engine's cost in a loop, measured in the same minute as the server's; and each
+// body through the whole route in one process (bench/route.mjs: fastify inject, no TLS, no load
+// generator beside it), jobguard's route against the null one: the steadiest figure of jobguard's
+// own cost on a shared machine.
+// BENCH_NODE=/path/to/node runs the servers and the in-process figures on another Node (the image
+// runs Node 24; the machine's may be older).
 // jobguard runs as the image and the chart deploy it: the one-file bundle, namespace labels on
 // (client-node watching a stand-in API server, as in a cluster), info logging, and the heap limit
 // the chart derives from its default 256Mi memory limit. BENCH_BARE=1 drops the API server and
@@ -47,6 +52,9 @@ const rate = Number(process.env.BENCH_RATE ?? 1000);
  * webhook runs for days; the warm-up's own figures are printed as the `cold` line.
  */
 const warmup = Number(process.env.BENCH_WARMUP ?? 20);
+/** The Node that runs the servers and the in-process loops. */
+const node = process.env.BENCH_NODE ?? process.execPath;
+const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
 const { dir, certFile, keyFile } = await scratch('jobguard-bench-');
 const review = realisticReview();
 const bare = process.env.BENCH_BARE === '1';
@@ -85,14 +93,21 @@ function drive(url, file, offered, pid, seconds = duration) {
 
 /** CPU µs per review of the same work without HTTP (bench/handler.mjs, dist/), in a process of its own, now. */
 function handlerLoop(file) {
-  const out = execFileSync(process.execPath, [join(root, 'bench/handler.mjs'), file, '10000'], {
+  const out = execFileSync(node, [join(root, 'bench/handler.mjs'), file, '10000'], {
     encoding: 'utf8',
   });
   return JSON.parse(out.trim().split('\n').pop()).cpuUs;
 }
 
+/** CPU µs per review of jobguard's route and the null route in one process (bench/route.mjs), now. */
+function routeInProcess(file) {
+  const out = execFileSync(node, [join(root, 'bench/route.mjs'), file, '20000'], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 const rows = [];
 const loops = [];
+const routes = [];
 let port = 18443;
 for (let round = 1; round <= rounds; round += 1) {
   for (const name of ['null', 'jobguard']) {
@@ -117,7 +132,7 @@ for (let round = 1; round <= rounds; round += 1) {
             ...(bare ? [] : ['--kubeconfig', kubeconfig]),
           ];
     const env = name === 'jobguard' && !bare ? { NODE_OPTIONS: CHART_NODE_OPTIONS } : {};
-    const { child, started } = start(args, env);
+    const { child, started } = start(args, env, { node });
     const readyMs = await waitReady(url, started);
     const cold = warmup > 0 ? drive(url, mixFile, undefined, child.pid, warmup) : undefined;
     const mixed = drive(url, mixFile, undefined, child.pid);
@@ -126,7 +141,10 @@ for (let round = 1; round <= rounds; round += 1) {
     const rss = peakRss(child.pid);
     await stop(child);
     rows.push({ round, name, readyMs, rss, cold, mix: { ...mixed, paced }, single });
-    if (name === 'jobguard') loops.push(handlerLoop(mixFile));
+    if (name === 'jobguard') {
+      loops.push(handlerLoop(mixFile));
+      routes.push({ mix: routeInProcess(mixFile), single: routeInProcess(bodyFile) });
+    }
   }
 }
 
@@ -141,7 +159,7 @@ const t = mix.tally;
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(' ')}, node ${process.version}; ${connections} connections, ${duration} s per run`,
+    .join(' ')}, node ${nodeVersion}; ${connections} connections, ${duration} s per run`,
 );
 console.log(
   `mix: ${mix.reviews.length} distinct reviews, mean ${fmt(mixBytes)} bytes (${t.benign} benign, ${t.infrastructure} infrastructure, ${t.attack} attack; ${t.CronJob} CronJob, ${t.Job} Job; ${t.CREATE} CREATE, ${t.UPDATE} UPDATE); single: one ${JSON.stringify(review).length}-byte CronJob review`,
@@ -192,6 +210,12 @@ for (const body of [...(warmup > 0 ? ['cold'] : []), 'mix', 'single']) {
 console.log(
   `mix    the same reviews without HTTP (JSON.parse + handleReview in a loop, after each jobguard run): ${loops.map((x) => `${fmt(x)} µs`).join(', ')} CPU per review`,
 );
+for (const body of ['mix', 'single']) {
+  const own = routes.map((r) => r[body].jobguard - r[body].null);
+  console.log(
+    `${body.padEnd(6)} the route in one process (fastify inject, no TLS, no load generator; after each jobguard run): jobguard ${routes.map((r) => fmt(r[body].jobguard)).join(', ')} µs, null ${routes.map((r) => fmt(r[body].null)).join(', ')} µs; jobguard's own ${own.map((x) => `${fmt(x)} µs`).join(', ')} (median ${fmt(median(own))})`,
+  );
+}
 const ours = rows.filter((r) => r.name === 'jobguard');
 const theirs = rows.filter((r) => r.name === 'null');
 const peak = Math.max(...ours.map((r) => r.rss));

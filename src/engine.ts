@@ -70,30 +70,48 @@ function controllerOf(workload: Workload): OwnerReference | undefined {
   return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name };
 }
 
-function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
-  const serviceAccounts = workload.templates.map((t) => {
+function serviceAccountsOf(workload: Workload): string[] {
+  return workload.templates.map((t) => {
     const name = t.spec.serviceAccountName ?? t.spec.serviceAccount;
     return typeof name === 'string' && name !== '' ? name : 'default';
   });
+}
+
+function imagesOf(workload: Workload): Subject['images'] {
+  return workload.containers.flatMap((c) =>
+    c.image
+      ? [
+          {
+            raw: c.image.raw,
+            normalized: c.image.normalized,
+            ...(c.image.digest ? { digest: c.image.digest } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
+/**
+ * What exemptions match on. Service accounts and images are lists built from every template and
+ * container, and only an exemption that names them reads them (most reviews meet none): they are
+ * built on first read.
+ */
+function subjectOf(workload: Workload, namespace: string, requester: Requester | undefined): Subject {
   const controller = controllerOf(workload);
+  let serviceAccounts: readonly string[] | undefined;
+  let images: Subject['images'] | undefined;
   return {
     kind: workload.kind,
     namespace,
     name: workload.name,
     ...(requester?.username === undefined ? {} : { username: requester.username }),
     ...(requester?.groups === undefined ? {} : { groups: requester.groups }),
-    serviceAccounts,
-    images: workload.containers.flatMap((c) =>
-      c.image
-        ? [
-            {
-              raw: c.image.raw,
-              normalized: c.image.normalized,
-              ...(c.image.digest ? { digest: c.image.digest } : {}),
-            },
-          ]
-        : [],
-    ),
+    get serviceAccounts() {
+      return (serviceAccounts ??= serviceAccountsOf(workload));
+    },
+    get images() {
+      return (images ??= imagesOf(workload));
+    },
     labels: workload.metadata.labels ?? {},
     annotations: workload.metadata.annotations ?? {},
     ...(controller ? { controller } : {}),

@@ -183,6 +183,34 @@ describe('Analysis', () => {
     );
   });
 
+  it('starts a worker on the first heavy review, stops it when idle, and starts another for the next', async () => {
+    const scorers = inProcess();
+    const analysis = new Analysis({ workers: 1, deadlineMs: 5000, idleMs: 300 }, scorers.start);
+    expect(scorers.started()).toBe(0);
+    await analysis.review(review(heavyJob(2)), { engine, now });
+    await analysis.review(review(heavyJob(2)), { engine, now });
+    // Back to back: the same worker.
+    expect([scorers.started(), scorers.terminated()]).toEqual([1, 0]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(scorers.terminated()).toBe(1);
+    const again = await analysis.review(review(heavyJob(2, [REVERSE_SHELL])), { engine, now });
+    expect(rules(again)).toContain('reverse-shell');
+    expect(scorers.started()).toBe(2);
+    analysis.close();
+    expect(scorers.terminated()).toBe(2);
+  });
+
+  it('keeps a worker that gets work before its idle time is up', async () => {
+    const scorers = inProcess();
+    const analysis = new Analysis({ workers: 1, deadlineMs: 5000, idleMs: 600 }, scorers.start);
+    for (let i = 0; i < 4; i++) {
+      await analysis.review(review(heavyJob(2)), { engine, now });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect([scorers.started(), scorers.terminated()]).toEqual([1, 0]);
+    analysis.close();
+  });
+
   it('with no workers, analyses every review inline with the full budget', () => {
     const scorers = inProcess();
     const analysis = new Analysis({ workers: 0, deadlineMs: 1000 }, scorers.start);

@@ -590,11 +590,11 @@ describe('heap sizing', () => {
   const limit = (memory: unknown) => ({ resources: { limits: { memory } } });
 
   it('sizes the old generation from the memory limit: the limit less 128 MiB, at least 64', async () => {
-    expect(await nodeOptions({})).toBe('--max-old-space-size=128');
+    expect(await nodeOptions({})).toBe('--max-old-space-size=128 --max-semi-space-size=4');
     const sized = await Promise.all(
       ['1Gi', '512M', '384Mi', '0.5Gi', '268435456', 268435456, '150Mi'].map(async (m) => [
         m,
-        await nodeOptions(limit(m)),
+        await nodeOptions({ ...limit(m), heap: { maxSemiSpaceMiB: 0 } }),
       ]),
     );
     expect(Object.fromEntries(sized)).toEqual({
@@ -609,7 +609,16 @@ describe('heap sizing', () => {
   });
 
   it('takes heap.maxOldSpaceMiB as given', async () => {
-    expect(await nodeOptions({ heap: { maxOldSpaceMiB: 300 } })).toBe('--max-old-space-size=300');
+    expect(await nodeOptions({ heap: { maxOldSpaceMiB: 300 } })).toBe(
+      '--max-old-space-size=300 --max-semi-space-size=4',
+    );
+  });
+
+  it("keeps the young generation small, or leaves V8's default with heap.maxSemiSpaceMiB 0", async () => {
+    expect(await nodeOptions({ heap: { maxSemiSpaceMiB: 8 } })).toBe(
+      '--max-old-space-size=128 --max-semi-space-size=8',
+    );
+    expect(await nodeOptions({ heap: { maxSemiSpaceMiB: 0 } })).toBe('--max-old-space-size=128');
   });
 
   it('refuses a memory limit it cannot read, and says what to set instead', async () => {

@@ -501,6 +501,32 @@ describe("a controller's objects and their owner's exemptions", () => {
     }
   });
 
+  it.each([
+    ['the scanner image', ['docker.io/aquasec/kube-bench:*'], ['kube-bench'], 0],
+    ['another image', ['docker.io/library/alpine:*'], ['kube-bench'], 9],
+    ['another service account', ['docker.io/aquasec/kube-bench:*'], ['scanner'], 9],
+  ])(
+    "matches an owner's exemption by image and service account on the Pod's own (%s)",
+    (_name, images, serviceAccounts, score) => {
+      const decision = run(
+        {
+          mode: 'enforce',
+          kinds: ['CronJob', 'Job', 'Pod'],
+          exemptions: [{ ...exemption, images, serviceAccounts }],
+        },
+        {
+          score: findings,
+          subject: {
+            ...pod,
+            images: [image('aquasec/kube-bench:v0.7.3')],
+            serviceAccounts: ['kube-bench'],
+          },
+        },
+      );
+      expect(decision.score).toBe(score);
+    },
+  );
+
   it("covers a CronJob's Jobs when the CronJob controller creates them", () => {
     const job = subject({
       kind: 'Job',

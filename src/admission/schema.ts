@@ -37,6 +37,7 @@ const admissionRequestSchema = z.looseObject({
   options: z.unknown().optional(),
 });
 
+/** @internal */
 export const admissionReviewSchema = z.looseObject({
   apiVersion: z.enum(ADMISSION_VERSIONS),
   kind: z.literal('AdmissionReview'),
@@ -45,6 +46,97 @@ export const admissionReviewSchema = z.looseObject({
 
 export type AdmissionRequest = z.infer<typeof admissionRequestSchema>;
 export type AdmissionReviewRequest = z.infer<typeof admissionReviewSchema>;
+
+// What the API server sends always passes `admissionReviewSchema`; zod checks it by building a copy
+// of the envelope (1.6 µs a review over the bench's mix in a loop, 5 µs between requests in the
+// server). `isAdmissionReview` asks the same questions of the body as it is, without a copy (0.1 µs), and
+// answers true only where the schema would accept the body and change nothing in it (an absent
+// `userInfo` is defaulted by the schema, so it answers false there); every other body goes through
+// zod, which says what is wrong. test/admission-envelope.test.ts holds the two to agreement.
+
+const OPERATIONS: ReadonlySet<unknown> = new Set(admissionRequestSchema.shape.operation.options);
+const VERSIONS: ReadonlySet<unknown> = new Set(ADMISSION_VERSIONS);
+
+type Fields = Record<string, unknown>;
+
+function isPlainRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+function isStringList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value as unknown[]) if (typeof item !== 'string') return false;
+  return true;
+}
+
+function isGroupVersion(value: unknown, last: 'kind' | 'resource'): boolean {
+  return (
+    isPlainRecord(value) &&
+    typeof value.group === 'string' &&
+    typeof value.version === 'string' &&
+    typeof value[last] === 'string'
+  );
+}
+
+const isNullishOr = (value: unknown, test: (value: unknown) => boolean): boolean =>
+  value === undefined || value === null || test(value);
+
+function isUserInfo(value: unknown): boolean {
+  if (!isPlainRecord(value)) return false;
+  if (!isOptionalString(value.username) || !isOptionalString(value.uid)) return false;
+  if (!isNullishOr(value.groups, isStringList)) return false;
+  const extra = value.extra;
+  if (extra === undefined || extra === null) return true;
+  if (!isPlainRecord(extra)) return false;
+  for (const key in extra) {
+    if (!Object.hasOwn(extra, key)) continue;
+    const values = extra[key];
+    if (values !== null && !isStringList(values)) return false;
+  }
+  return true;
+}
+
+function isRequest(value: unknown): boolean {
+  if (!isPlainRecord(value)) return false;
+  return (
+    typeof value.uid === 'string' &&
+    value.uid.length > 0 &&
+    isGroupVersion(value.kind, 'kind') &&
+    isGroupVersion(value.resource, 'resource') &&
+    isOptionalString(value.subResource) &&
+    isNullishOr(value.requestKind, (v) => isGroupVersion(v, 'kind')) &&
+    isNullishOr(value.requestResource, (v) => isGroupVersion(v, 'resource')) &&
+    isOptionalString(value.requestSubResource) &&
+    isOptionalString(value.name) &&
+    isOptionalString(value.namespace) &&
+    OPERATIONS.has(value.operation) &&
+    isUserInfo(value.userInfo) &&
+    isNullishOr(value.object, isPlainRecord) &&
+    isNullishOr(value.oldObject, isPlainRecord) &&
+    isNullishOr(value.dryRun, (v) => typeof v === 'boolean')
+  );
+}
+
+/**
+ * True when `body` is an AdmissionReview the schema accepts as it is; false says nothing (ask zod).
+ * @internal
+ */
+export function isAdmissionReview(body: unknown): body is AdmissionReviewRequest {
+  return (
+    isPlainRecord(body) &&
+    VERSIONS.has(body.apiVersion) &&
+    body.kind === 'AdmissionReview' &&
+    isRequest(body.request)
+  );
+}
+
+/** The body as an AdmissionReview, or why it is not one: zod's answer, without its copy for a well-formed body. */
+export function parseAdmissionReview(body: unknown): ReturnType<typeof admissionReviewSchema.safeParse> {
+  if (isAdmissionReview(body)) return { success: true, data: body };
+  return admissionReviewSchema.safeParse(body);
+}
 
 interface AdmissionStatus {
   code: number;

@@ -232,7 +232,24 @@ function asOwner(compiled: CompiledPolicy, subject: Subject): Subject | undefine
   const slash = owner.apiVersion.indexOf('/');
   const group = slash < 0 ? '' : owner.apiVersion.slice(0, slash);
   if (group !== owners[owner.kind]) return undefined;
-  return { ...subject, kind: owner.kind, name: owner.name };
+  // The lists are read through the object's own subject (built on first read), not copied by a
+  // spread that would build them for every Job the CronJob controller creates.
+  return {
+    kind: owner.kind,
+    namespace: subject.namespace,
+    name: owner.name,
+    username: subject.username,
+    ...(subject.groups === undefined ? {} : { groups: subject.groups }),
+    get serviceAccounts() {
+      return subject.serviceAccounts;
+    },
+    get images() {
+      return subject.images;
+    },
+    labels: subject.labels,
+    annotations: subject.annotations,
+    controller: owner,
+  };
 }
 
 export interface DecideInput {

@@ -53,6 +53,13 @@ export const DEFAULT_ANALYSIS_DEADLINE_MS = 2_000;
 /** Heavy reviews waiting per worker; beyond, one more is answered as not analysed at once. */
 export const QUEUE_PER_WORKER = 4;
 /**
+ * A worker with nothing to do for this long is stopped, ms; the next heavy review starts another.
+ * An idle worker holds ~33 MiB (its own heap and a copy of the engine) that everyday traffic, which
+ * never spends the inline budget, has no use for; starting one costs ~110-120 ms of the first heavy
+ * review's deadline.
+ */
+const WORKER_IDLE_MS = 60_000;
+/**
  * Heap of one worker thread, MiB: the chart's 256Mi memory limit holds the main heap (128) and this.
  * The heaviest objects under the analysis limits need more than 48. The young generation is kept
  * small: measured on those objects, 4 MiB instead of V8's default lowers peak RSS by 24 MiB for no
@@ -102,6 +109,8 @@ interface AnalysisOptions {
   inlineBudget?: number;
   /** Heavy reviews waiting at once; QUEUE_PER_WORKER per worker. */
   queue?: number;
+  /** A worker idle this long is stopped; WORKER_IDLE_MS. */
+  idleMs?: number;
 }
 
 /** A review answered by the engine, or one not analysed and why ("its analysis took longer than 2 s"). */
@@ -121,6 +130,8 @@ interface Slot {
   busy: boolean;
   /** Answers the review on this worker now (shutting down); set while one runs. */
   abandon?: (() => void) | undefined;
+  /** Stops the idle worker when it fires; set while the worker waits for work. */
+  idle?: NodeJS.Timeout | undefined;
 }
 
 function seconds(ms: number): string {
@@ -144,14 +155,10 @@ export class Analysis {
       budget: DEFAULT_BUDGET,
       inlineBudget: INLINE_BUDGET,
       queue: QUEUE_PER_WORKER * options.workers,
+      idleMs: WORKER_IDLE_MS,
       ...options,
     };
     this.#slots = Array.from({ length: options.workers }, () => ({ scorer: undefined, busy: false }));
-  }
-
-  /** Starts the workers now, so the first heavy review does not wait for one to load. */
-  warm(): void {
-    for (const slot of this.#slots) slot.scorer ??= this.startScorer();
   }
 
   /** Stops the workers; heavy reviews still waiting are answered as not analysed. */
@@ -160,8 +167,7 @@ export class Analysis {
     for (const pending of this.#queue.splice(0)) pending.fail('jobguard is shutting down');
     for (const slot of this.#slots) {
       slot.abandon?.();
-      slot.scorer?.terminate();
-      slot.scorer = undefined;
+      this.#retire(slot);
     }
   }
 
@@ -227,9 +233,32 @@ export class Analysis {
         this.#expire(pending);
         pending = this.#queue.shift();
       }
-      if (!pending) return;
+      if (!pending) {
+        this.#idle();
+        return;
+      }
       this.#run(slot, pending);
     }
+  }
+
+  /** Every running worker without work is stopped once it has waited `idleMs` for some. */
+  #idle(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots) {
+      if (slot.busy || slot.scorer === undefined || slot.idle !== undefined) continue;
+      slot.idle = setTimeout(() => {
+        slot.idle = undefined;
+        if (!slot.busy) this.#retire(slot);
+      }, this.#options.idleMs);
+      slot.idle.unref();
+    }
+  }
+
+  #retire(slot: Slot): void {
+    clearTimeout(slot.idle);
+    slot.idle = undefined;
+    slot.scorer?.terminate();
+    slot.scorer = undefined;
   }
 
   #expire(pending: Pending): void {
@@ -238,6 +267,9 @@ export class Analysis {
   }
 
   #run(slot: Slot, pending: Pending): void {
+    clearTimeout(slot.idle);
+    slot.idle = undefined;
+    // Started on the first heavy review, not with the server: most never see one.
     const scorer = (slot.scorer ??= this.startScorer());
     slot.busy = true;
     let settled = false;

@@ -2,7 +2,7 @@ import fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Logger } from 'pino';
 import { TLSSocket, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import {
-  admissionReviewSchema,
+  parseAdmissionReview,
   type AdmissionRequest,
   type AdmissionResponse,
   type AdmissionReviewRequest,
@@ -315,7 +315,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.post('/validate', async (request, reply) => {
     const started = process.hrtime.bigint();
-    const parsed = admissionReviewSchema.safeParse(request.body);
+    const parsed = parseAdmissionReview(request.body);
     if (!parsed.success) {
       const issues = describeIssues(parsed.error, request.body);
       deps.metrics.errors.inc({ kind: 'bad_request' });

@@ -258,7 +258,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     threadScorer,
     metrics,
   );
-  analysis.warm();
   const app = buildApp({
     logger,
     engine: () => engine,
