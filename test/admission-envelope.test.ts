@@ -78,7 +78,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function apply(review: unknown, change: Mutation): unknown {
-  if (change.path.length === 0) return 'value' in change ? change.value : undefined;
+  if (change.path.length === 0) return 'value' in change ? structuredClone(change.value) : undefined;
   if (typeof review !== 'object' || review === null) return review;
   let node = review as Record<string, unknown>;
   for (const key of change.path.slice(0, -1)) {
@@ -88,7 +88,9 @@ function apply(review: unknown, change: Mutation): unknown {
   }
   const last = change.path[change.path.length - 1] as string;
   if ('remove' in change) Reflect.deleteProperty(node, last);
-  else node[last] = change.value;
+  // A copy: fc.constantFrom hands out the same objects to every run, and a later change must not
+  // edit (or make a cycle of) one of them.
+  else node[last] = structuredClone(change.value);
   return review;
 }
 

@@ -59,8 +59,14 @@ const VERSIONS: ReadonlySet<unknown> = new Set(ADMISSION_VERSIONS);
 
 type Fields = Record<string, unknown>;
 
+/**
+ * An object zod would copy as it is. An own `__proto__` key (JSON.parse makes one of `"__proto__"`;
+ * the server's body parser already drops them) is left out of zod's copy, so such a body goes to zod.
+ */
 function isPlainRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.hasOwn(value, '__proto__')
+  );
 }
 
 const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
