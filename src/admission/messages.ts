@@ -31,16 +31,62 @@ const LISTS: Readonly<Record<string, string>> = {
   volumes: 'volume',
 };
 
-/** The value at a finding's path prefix (`a.b[0].c`), or undefined. */
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/** Where the `[digits]` starting at `at` ends (after its `]`), or -1 when `at` holds no index. */
+function indexEnd(path: string, at: number): number {
+  if (path[at] !== '[') return -1;
+  let end = at + 1;
+  while (isDigit(path[end])) end++;
+  return end > at + 1 && path[end] === ']' ? end + 1 : -1;
+}
+
+/**
+ * The value at a finding's path prefix (`a.b[0].c`), or undefined. Keys are runs without `.`, `[`
+ * and `]`, and `[digits]` indexes; other characters separate them.
+ */
 function valueAt(object: unknown, path: string): unknown {
   let value = object;
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+  let at = 0;
+  while (at < path.length) {
+    const c = path[at];
+    let key: string | number;
+    if (c === '.' || c === ']') {
+      at++;
+      continue;
+    } else if (c === '[') {
+      const end = indexEnd(path, at);
+      if (end < 0) {
+        at++;
+        continue;
+      }
+      key = Number(path.slice(at + 1, end - 1));
+      at = end;
+    } else {
+      let end = at + 1;
+      while (end < path.length && path[end] !== '.' && path[end] !== '[' && path[end] !== ']') end++;
+      key = path.slice(at, end);
+      at = end;
+    }
     if (typeof value !== 'object' || value === null) return undefined;
-    const key = match[2] === undefined ? (match[1] ?? '') : Number(match[2]);
     if (!Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string | number, unknown>)[key];
   }
   return value;
+}
+
+/** The last `containers[N]` (or another of LISTS) of a path, at the start or after a `.`. */
+function lastListEntry(path: string): { noun: string; index: string; end: number } | undefined {
+  for (let at = path.lastIndexOf('['); at > 0; at = path.lastIndexOf('[', at - 1)) {
+    const end = indexEnd(path, at);
+    if (end < 0) continue;
+    for (const list in LISTS) {
+      const start = at - list.length;
+      if (start >= 0 && path.startsWith(list, start) && (start === 0 || path[start - 1] === '.'))
+        return { noun: LISTS[list] ?? 'container', index: path.slice(at + 1, end - 1), end };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -50,19 +96,13 @@ function valueAt(object: unknown, path: string): unknown {
  * @internal
  */
 export function locate(path: string, object: unknown): string | undefined {
-  let found: RegExpExecArray | undefined;
-  for (const match of path.matchAll(
-    /(?:^|\.)(containers|initContainers|ephemeralContainers|volumes)\[(\d+)\]/g,
-  ))
-    found = match;
+  const found = lastListEntry(path);
   if (!found) return undefined;
-  const noun = LISTS[found[1] ?? ''] ?? 'container';
-  const entry = valueAt(object, path.slice(0, found.index + found[0].length));
+  const entry = valueAt(object, path.slice(0, found.end));
   const name =
     typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).name : undefined;
-  const label =
-    typeof name === 'string' && name !== '' ? JSON.stringify(quote(name, 40)) : `#${found[2] ?? '0'}`;
-  return `${noun} ${label}`;
+  const label = typeof name === 'string' && name !== '' ? JSON.stringify(quote(name, 40)) : `#${found.index}`;
+  return `${found.noun} ${label}`;
 }
 
 /** What to do about a finding: the rule's hint, else the exemption to ask for (one waiving the rule the line names). */

@@ -46,10 +46,14 @@ export function checkRegistry(profiles: Readonly<Record<string, Profile>> = PROF
   }
 }
 
+/** Every registered rule by id, the first profile's first (the registry is fixed once loaded). */
+let RULES_BY_ID: Map<string, Rule> | undefined;
+
 export function findRule(id: string): Rule | undefined {
-  for (const profile of Object.values(PROFILES)) {
-    const rule = profile.rules.find((r) => r.id === id);
-    if (rule) return rule;
+  if (RULES_BY_ID === undefined) {
+    RULES_BY_ID = new Map();
+    for (const profile of Object.values(PROFILES))
+      for (const rule of profile.rules) if (!RULES_BY_ID.has(rule.id)) RULES_BY_ID.set(rule.id, rule);
   }
-  return undefined;
+  return RULES_BY_ID.get(id);
 }

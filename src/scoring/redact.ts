@@ -10,54 +10,118 @@ const SECRET_NAME = /pass|pwd|secret|token|key|credential|auth|private|(?:^|_)pw
 /** Numeric `uid:gid` pairs (`docker run -u 1000:1000`) are not credentials. */
 const NUMERIC_PAIR = /^\d+$/;
 
-const PATTERNS: readonly [RegExp, string | ((...match: string[]) => string)][] = [
+/**
+ * A pattern, what it becomes, and a cheap test the text must pass for the pattern to match at all
+ * (`lower` is the text in lower case): most quoted text holds none of the words, and a substring
+ * test costs far less than a regex pass. Each test is a necessary condition of its pattern, so
+ * skipping a pattern whose test fails changes nothing.
+ */
+interface Pattern {
+  pattern: RegExp;
+  replacement: string | ((...match: string[]) => string);
+  may: (text: string, lower: string) => boolean;
+}
+
+function anyOf(text: string, words: readonly string[]): boolean {
+  for (const word of words) if (text.includes(word)) return true;
+  return false;
+}
+
+const PATTERNS: readonly Pattern[] = [
   // PEM private keys, whole (bounded, so text of many `BEGIN` lines stays linear).
-  [
-    /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[^]{0,8192}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
-    REDACTED,
-  ],
+  {
+    pattern:
+      /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[^]{0,8192}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
+    replacement: REDACTED,
+    may: (text) => text.includes('PRIVATE KEY-----'),
+  },
   // Authorization / bearer headers: `-H "Authorization: Bearer abc"`, `Authorization: Basic …`
-  [/(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s"',;]+/gi, `$1${REDACTED}`],
-  [/\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
+  {
+    pattern: /(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s"',;]+/gi,
+    replacement: `$1${REDACTED}`,
+    may: (_text, lower) => lower.includes('authorization'),
+  },
+  {
+    pattern: /\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+    replacement: `$1${REDACTED}`,
+    may: (_text, lower) => lower.includes('bearer'),
+  },
   // userinfo in URLs: `https://user:secret@host` keeps the user; `https://TOKEN@host` loses it all.
-  [
-    /(\b[a-z][a-z0-9+.-]{1,20}:\/\/)(?:([^\s/:@"']{0,256}):)?[^\s/@"']{1,256}@/gi,
-    (_all, scheme: string, user: string | undefined) =>
+  {
+    pattern: /(\b[a-z][a-z0-9+.-]{1,20}:\/\/)(?:([^\s/:@"']{0,256}):)?[^\s/@"']{1,256}@/gi,
+    replacement: (_all, scheme: string, user: string | undefined) =>
       user === undefined ? `${scheme}${REDACTED}@` : `${scheme}${user}:${REDACTED}@`,
-  ],
+    may: (text) => text.includes('://') && text.includes('@'),
+  },
   // `curl -u admin:pw`, `--user admin:pw`, `-uadmin:pw` (the user kept)
-  [
-    /((?:^|[\s"'])(?:-u|--user|--proxy-user)(?:\s+|=)?)([^\s:"']+):([^\s"']+)/g,
-    (all, flag: string, user: string, pass: string) =>
+  {
+    pattern: /((?:^|[\s"'])(?:-u|--user|--proxy-user)(?:\s+|=)?)([^\s:"']+):([^\s"']+)/g,
+    replacement: (all, flag: string, user: string, pass: string) =>
       NUMERIC_PAIR.test(user) && NUMERIC_PAIR.test(pass) ? all : `${flag}${user}:${REDACTED}`,
-  ],
+    // `--user` and `--proxy-user` hold `-u` too.
+    may: (text) => text.includes('-u') && text.includes(':'),
+  },
   // MySQL/MariaDB clients take the password glued to `-p`: `mysql -uroot -pS3cret db`
-  [
-    /(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^|;&\n]{0,200}?\s-p)([^\s"']+)/g,
-    `$1${REDACTED}`,
-  ],
+  {
+    pattern:
+      /(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^|;&\n]{0,200}?\s-p)([^\s"']+)/g,
+    replacement: `$1${REDACTED}`,
+    may: (text) => text.includes('-p') && (text.includes('mysql') || text.includes('mariadb')),
+  },
   // `sshpass -p S3cret ssh …`
-  [/(\bsshpass\b[^|;&\n]{0,100}?\s-p\s*)([^\s"']+)/g, `$1${REDACTED}`],
+  {
+    pattern: /(\bsshpass\b[^|;&\n]{0,100}?\s-p\s*)([^\s"']+)/g,
+    replacement: `$1${REDACTED}`,
+    may: (text) => text.includes('sshpass'),
+  },
   // NAME=VALUE where the name says secret: `AWS_SECRET_ACCESS_KEY=…`, `X_API_TOKEN=…`, `_PASSWORD=…`.
-  // The name is matched whole and judged in the callback, so a long word costs one pass.
-  [
-    /(?<![A-Za-z0-9_])([A-Za-z0-9_]+)(\s*=\s*)([^\s"'&;,]+)/g,
-    (all, name: string, sign: string) => (SECRET_NAME.test(name) ? `${name}${sign}${REDACTED}` : all),
-  ],
+  // The name is matched whole and judged in the callback, so a long word costs one pass; a text
+  // holding none of SECRET_NAME's words has no name the callback would change.
+  {
+    pattern: /(?<![A-Za-z0-9_])([A-Za-z0-9_]+)(\s*=\s*)([^\s"'&;,]+)/g,
+    replacement: (all, name: string, sign: string) =>
+      SECRET_NAME.test(name) ? `${name}${sign}${REDACTED}` : all,
+    may: (text, lower) =>
+      text.includes('=') &&
+      anyOf(lower, ['pass', 'pw', 'secret', 'token', 'key', 'credential', 'auth', 'private']),
+  },
   // key: value / key=value secrets in text, headers and query strings
-  [
-    /((?:^|[\s"'?&;,-])(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)\s*[=:]\s*)[^\s"'&;,]+/gi,
-    `$1${REDACTED}`,
-  ],
-  [
-    /(--?(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|client-secret)[ =])[^\s"']+/gi,
-    `$1${REDACTED}`,
-  ],
+  {
+    pattern:
+      /((?:^|[\s"'?&;,-])(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)\s*[=:]\s*)[^\s"'&;,]+/gi,
+    replacement: `$1${REDACTED}`,
+    may: (text, lower) =>
+      (text.includes('=') || text.includes(':')) && anyOf(lower, ['passw', 'pwd', 'secret', 'token', 'key']),
+  },
+  {
+    pattern:
+      /(--?(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|client-secret)[ =])[^\s"']+/gi,
+    replacement: `$1${REDACTED}`,
+    may: (text, lower) => text.includes('-') && anyOf(lower, ['passw', 'token', 'secret', 'key']),
+  },
   // Token formats with a published prefix: AWS access key ids, GitHub, Slack.
-  [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g, REDACTED],
-  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, REDACTED],
-  [/\bxox[abposre]-[A-Za-z0-9-]{8,}/g, REDACTED],
+  {
+    pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g,
+    replacement: REDACTED,
+    may: (text) => anyOf(text, ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA']),
+  },
+  {
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g,
+    replacement: REDACTED,
+    may: (text) => text.includes('_') && (text.includes('github_pat_') || GITHUB_PREFIX.test(text)),
+  },
+  {
+    pattern: /\bxox[abposre]-[A-Za-z0-9-]{8,}/g,
+    replacement: REDACTED,
+    may: (text) => text.includes('xox'),
+  },
 ];
+
+const GITHUB_PREFIX = /gh[pousr]_/;
+
+/** Every pattern above needs one of these words; most quoted values have none (one regex test for all). */
+const MAY_HOLD_SECRET =
+  /authori|bearer|:\/\/|pass|pw|secret|token|key|cred|auth|private|-u|--user|-p|akia|asia|a[gin]pa|aroa|aida|gh[pousr]_|github_pat_|xox/i;
 
 /** Long base64 blobs; runs after the JWT pass so a token's dots survive to be recognised first. */
 const BASE64_BLOB = /[A-Za-z0-9+/]{48,}={0,2}/g;
@@ -101,11 +165,9 @@ function redactJwts(text: string): string {
   });
 }
 
-/** Every pattern above needs one of these words; most quoted values have none (a cheap first look). */
-const MAY_HOLD_SECRET =
-  /authori|bearer|:\/\/|pass|pw|secret|token|key|cred|auth|private|-u|--user|-p|akia|asia|a[gin]pa|aroa|aida|gh[pousr]_|github_pat_|xox/i;
 /** Shorter text can hold neither a JWT (29 characters at least) nor a base64 blob (48). */
 const SHORTEST_TOKEN = 29;
+const SHORTEST_BLOB = 48;
 
 /**
  * Removes tokens, passwords, authorization headers and long base64 blobs from a string. Linear time.
@@ -114,21 +176,58 @@ const SHORTEST_TOKEN = 29;
 export function redact(text: string): string {
   let out = text;
   if (MAY_HOLD_SECRET.test(text)) {
-    for (const [pattern, replacement] of PATTERNS)
+    let lower = text.toLowerCase();
+    for (const { pattern, replacement, may } of PATTERNS) {
+      if (!may(out, lower)) continue;
+      const before = out;
       out =
         typeof replacement === 'string'
           ? out.replace(pattern, replacement)
           : out.replace(pattern, replacement);
+      if (out !== before) lower = out.toLowerCase();
+    }
   }
-  return out.length < SHORTEST_TOKEN ? out : redactJwts(out).replace(BASE64_BLOB, REDACTED);
+  if (out.length < SHORTEST_TOKEN) return out;
+  // Every JWT starts with `eyJ` (the base64url of `{"`); without one the pass would change nothing.
+  if (out.includes('eyJ')) out = redactJwts(out);
+  return hasBase64Run(out, SHORTEST_BLOB) ? out.replace(BASE64_BLOB, REDACTED) : out;
+}
+
+/** Whether `text` holds `length` base64 characters in a row (what BASE64_BLOB needs), in one pass. */
+function hasBase64Run(text: string, length: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const base64 =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2f;
+    run = base64 ? run + 1 : 0;
+    if (run >= length) return true;
+  }
+  return false;
 }
 
 /** Shortens to `max` characters (code points kept whole), marking the cut with `…`. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  // Counted in code points as the string iterator counts them (a surrogate pair is one, a lone
+  // surrogate one), without building the array of them.
+  let count = 0;
+  let cut = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+    if (count === max - 1) cut = i + 1;
+    if (count > max) break;
+  }
+  return count <= max ? text : `${text.slice(0, cut)}…`;
 }
 
 /** A value quoted from a manifest for a finding's detail: redacted, single-line, short. */
@@ -208,8 +307,15 @@ export function hide(text: string, secrets: readonly string[]): string {
   const body = out.slice(0, -1);
   for (const secret of secrets) {
     for (let k = Math.min(secret.length - 1, body.length); k >= 3; k--) {
-      if (body.endsWith(secret.slice(0, k))) return `${body.slice(0, -k)}${REDACTED}…`;
+      if (endsWithStartOf(body, secret, k)) return `${body.slice(0, -k)}${REDACTED}…`;
     }
   }
   return out;
+}
+
+/** `body.endsWith(secret.slice(0, k))` without the slice (k ≤ both lengths). */
+function endsWithStartOf(body: string, secret: string, k: number): boolean {
+  const offset = body.length - k;
+  for (let j = 0; j < k; j++) if (body.charCodeAt(offset + j) !== secret.charCodeAt(j)) return false;
+  return true;
 }

@@ -87,9 +87,10 @@ function normalizeIPv4(text: string): string | undefined {
 
 /** The IPv4 address inside an IPv4-mapped or -compatible IPv6 address (`::ffff:a9fe:a9fe`). */
 function mappedIPv4(host: string): string | undefined {
+  if (!host.includes(':')) return undefined;
   const match =
     /^(?:0{0,4}:){0,5}(?::|0{0,4}:)?(?:ffff:)?(?:0{1,4}:)?([0-9.]+|[0-9a-f]{1,4}:[0-9a-f]{1,4})$/i.exec(host);
-  if (match === null || !host.includes(':')) return undefined;
+  if (match === null) return undefined;
   const tail = match[1] ?? '';
   if (tail.includes('.')) return normalizeIPv4(tail);
   const [high, low] = tail.split(':').map((h) => parseInt(h, 16));
@@ -97,8 +98,15 @@ function mappedIPv4(host: string): string | undefined {
   return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
+const WILDCARD_DOMAINS = ['nip.io', 'sslip.io', 'xip.io', 'traefik.me', 'localtest.me'];
+/** Characters at the end of a host that hold `.` and the longest of WILDCARD_DOMAINS. */
+const WILDCARD_TAIL = 13;
+
 /** An address embedded in a wildcard-DNS name: `169.254.169.254.nip.io`, `169-254-169-254.sslip.io`, `a9fea9fe.nip.io`. */
 function wildcardDnsAddress(host: string): string | undefined {
+  // The pattern ends in one of these names: most hosts end in none, and need no regex pass.
+  const end = host.slice(-WILDCARD_TAIL).toLowerCase();
+  if (!WILDCARD_DOMAINS.some((domain) => end.endsWith(`.${domain}`))) return undefined;
   const match =
     /^(?:.*?[.-])?((?:\d{1,3}[.-]){3}\d{1,3}|[0-9a-f]{8})\.(?:nip\.io|sslip\.io|xip\.io|traefik\.me|localtest\.me)$/i.exec(
       host,
@@ -109,9 +117,24 @@ function wildcardDnsAddress(host: string): string | undefined {
   return normalizeIPv4(embedded.replace(/-/g, '.'));
 }
 
+/** `host` without the brackets of an IPv6 literal (`[::1]`); the same string when it has none. */
+function unbracketed(host: string): string {
+  return host.startsWith('[') || host.endsWith(']') ? host.replace(/^\[|\]$/g, '') : host;
+}
+
+/** `host` without the trailing dot of a fully qualified name (`metadata.google.internal.`). */
+function undotted(host: string): string {
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+/** A host as compared: no brackets, lower case, no trailing dot. */
+function bareHost(host: string): string {
+  return undotted(unbracketed(host).toLowerCase());
+}
+
 /** The IPv4 address a host names, in any spelling; undefined for names and other addresses. */
 export function hostAddress(host: string): string | undefined {
-  const bare = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const bare = undotted(unbracketed(host));
   if (/^[0-9a-fx.]+$/i.test(bare)) return normalizeIPv4(bare);
   return mappedIPv4(bare) ?? wildcardDnsAddress(bare);
 }
@@ -128,12 +151,16 @@ const METADATA_IPV6 = new Set(['fd00:ec2::254', 'fd00:ec2::23', 'fd20:ce::254'])
 
 /** Whether the host is a cloud metadata or credential endpoint, in any spelling. */
 export function isMetadataHost(host: string): boolean {
-  const bare = host
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
+  // classifyHost answers this first, the same way, for every host it does not call unknown.
+  if (host !== '' && !host.includes('$') && !host.includes('\u0000'))
+    return classifyHost(host) === 'metadata';
+  const bare = bareHost(host);
+  return isMetadataBare(bare, hostAddress(bare));
+}
+
+/** isMetadataHost of a bare host whose address (hostAddress) is known. */
+function isMetadataBare(bare: string, address: string | undefined): boolean {
   if (METADATA_NAMES.has(bare) || METADATA_IPV6.has(bare)) return true;
-  const address = hostAddress(bare);
   return address !== undefined && METADATA_ADDRESSES.has(address);
 }
 
@@ -141,7 +168,7 @@ const API_SERVER_NAMES = /^(?:kubernetes|kubernetes\.default|kubernetes\.default
 
 /** Whether the host is the cluster's own API server (the in-cluster names, `$KUBERNETES_SERVICE_HOST`). */
 export function isApiServerHost(host: string): boolean {
-  const bare = host.toLowerCase().replace(/\.$/, '');
+  const bare = undotted(host.toLowerCase());
   return API_SERVER_NAMES.test(bare) || /^\$\{?KUBERNETES_SERVICE_HOST\}?$/i.test(host);
 }
 
@@ -173,18 +200,35 @@ export type HostClass =
   /** Not known before run time (`$HOST`, `$(…)`). */
   | 'unknown';
 
+/**
+ * Hosts classified before: a cluster's jobs call the same few endpoints again and again. Bounded in
+ * entries and in the length of a host kept (a DNS name is at most 253 characters); emptied when full.
+ */
+const CLASSIFIED = new Map<string, HostClass>();
+const MAX_CLASSIFIED = 1024;
+const MAX_CLASSIFIED_LENGTH = 256;
+
 /** What kind of place a host is. */
 export function classifyHost(host: string): HostClass {
+  if (host.length > MAX_CLASSIFIED_LENGTH) return classify(host);
+  let known = CLASSIFIED.get(host);
+  if (known === undefined) {
+    known = classify(host);
+    if (CLASSIFIED.size >= MAX_CLASSIFIED) CLASSIFIED.clear();
+    CLASSIFIED.set(host, known);
+  }
+  return known;
+}
+
+function classify(host: string): HostClass {
   if (host === '' || host.includes('$') || host.includes('\u0000')) {
     return isApiServerHost(host) ? 'api-server' : 'unknown';
   }
-  if (isMetadataHost(host)) return 'metadata';
-  if (isApiServerHost(host)) return 'api-server';
-  const bare = host
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
+  // The bare host and its address serve every test below (isMetadataHost computes the same two).
+  const bare = bareHost(host);
   const address = hostAddress(bare);
+  if (isMetadataBare(bare, address)) return 'metadata';
+  if (isApiServerHost(host)) return 'api-server';
   if (address !== undefined) return isPrivateAddress(address) ? 'internal' : 'public-address';
   if (bare.includes(':'))
     return bare === '::1' || bare.startsWith('fd') || bare.startsWith('fe80') ? 'internal' : 'public-address';
@@ -196,6 +240,6 @@ export function classifyHost(host: string): HostClass {
 
 /** Whether `host` is `domain` or a subdomain of it. */
 export function isWithin(host: string, domain: string): boolean {
-  const bare = host.toLowerCase().replace(/\.$/, '');
+  const bare = undotted(host.toLowerCase());
   return bare === domain || bare.endsWith(`.${domain}`);
 }

@@ -180,7 +180,7 @@ function isSocketPath(path: string): RegExpExecArray | null {
 }
 
 function basename(text: string): string {
-  const trimmed = text.replace(/\/+$/, '');
+  const trimmed = text.endsWith('/') ? text.replace(/\/+$/, '') : text;
   return (trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed).toLowerCase();
 }
 
@@ -356,6 +356,31 @@ const QUIET_BUILTINS = new Set([
   'history',
   'fc',
   'kill',
+]);
+
+/** The names `Executor.builtin` handles (its switch's cases): any other name is a program. */
+const BUILTINS = new Set([
+  'cd',
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'unset',
+  'read',
+  'eval',
+  'source',
+  '.',
+  'exec',
+  'set',
+  'shift',
+  'alias',
+  'trap',
+  'echo',
+  'printf',
+  'command',
+  'builtin',
+  'time',
 ]);
 
 /** Everything recorded for one pod template. */
@@ -1225,14 +1250,12 @@ class Executor {
     const head = fields[0];
     if (head === undefined) return EMPTY;
     const name = head.value.text;
-    const words = fields.map((f) => f.value.text);
-    const argv = fields.map((f) => f.value);
     this.charge(8);
     // Aliases (literal words only).
     const alias = proc.aliases.get(name);
     if (alias !== undefined && !proc.active.has(`alias ${name}`)) {
       proc.active.add(`alias ${name}`);
-      const text = [alias, ...words.slice(1).map(shellQuote)].join(' ');
+      const text = [alias, ...fields.slice(1).map((f) => shellQuote(f.value.text))].join(' ');
       const out = this.runText(literal(text), proc, io.stdin);
       proc.active.delete(`alias ${name}`);
       return out;
@@ -1243,7 +1266,7 @@ class Executor {
       this.deeper(proc);
       const inner: Proc = {
         ...proc,
-        positional: argv.slice(1),
+        positional: fields.slice(1).map((f) => f.value),
         depth: proc.depth + 1,
         fds: io.fds,
         active: new Set([...proc.active, name]),
@@ -1274,26 +1297,44 @@ class Executor {
         proc,
       );
     }
-    const invocation: Invocation = {
-      program,
-      argv: fields.map((f) => f.value),
-      words: fields.map((f) => f.value.text),
-      launchers: [...launchers],
-      redirects: io.redirects,
-      ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
-      ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
-      path: proc.path,
-      loop: proc.loop,
-      depth: proc.depth,
-      site: proc.site,
-      obfuscatedName,
-    };
+    const argv = fields.map((f) => f.value);
+    const words = fields.map((f) => f.value.text);
+    // Most programs have neither a known stdin nor a `cd`: one literal, no spreads (same key order).
+    const invocation: Invocation =
+      io.stdin === undefined && proc.cwd === undefined
+        ? {
+            program,
+            argv,
+            words,
+            launchers: [...launchers],
+            redirects: io.redirects,
+            path: proc.path,
+            loop: proc.loop,
+            depth: proc.depth,
+            site: proc.site,
+            obfuscatedName,
+          }
+        : {
+            program,
+            argv,
+            words,
+            launchers: [...launchers],
+            redirects: io.redirects,
+            ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
+            ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
+            path: proc.path,
+            loop: proc.loop,
+            depth: proc.depth,
+            site: proc.site,
+            obfuscatedName,
+          };
     this.rec.invocations.push(invocation);
     return invocation;
   }
 
   /** Shell builtins that change the shell's own state; undefined when `name` is not one. */
   builtin(name: string, fields: Field[], proc: Proc, io: Io, offset: number): Value | undefined {
+    if (!BUILTINS.has(name)) return undefined;
     const args = fields.slice(1).map((f) => f.value);
     switch (name) {
       case 'cd': {
@@ -1514,7 +1555,6 @@ class Executor {
     if (head === undefined) return EMPTY;
     const written = head.value.text;
     const name = basename(written);
-    const words = fields.map((f) => f.value.text);
     // A program of the image copied under another name runs as itself.
     const copied = this.copiedProgram(written, proc);
     if (copied !== undefined && copied !== name)
@@ -1527,6 +1567,7 @@ class Executor {
     const launcher = LAUNCHERS.get(name);
     if (launcher !== undefined && fields.length > 1) {
       this.record(fields, proc, io, launchers, name);
+      const words = fields.map((f) => f.value.text);
       const valued =
         launcher.shellOptions === undefined
           ? launcher.valued
@@ -1627,7 +1668,7 @@ class Executor {
   }
 
   /** The streams of a process whose stdin is a socket: a shell or interpreter driven from the network. */
-  joinSockets(io: Io, proc: Proc, by: string, detail: string): void {
+  joinSockets(io: Io, proc: Proc, by: string, words: readonly string[]): void {
     const input = io.fds.get(0);
     if (input?.kind !== 'socket') return;
     const fds = [0, 1, 2].filter((fd) => {
@@ -1638,7 +1679,7 @@ class Executor {
       type: 'stdio',
       path: proc.path,
       loop: proc.loop,
-      detail: short(detail),
+      detail: short(words.join(' ')),
       socket: input.socket,
       fds,
     });
@@ -1654,8 +1695,7 @@ class Executor {
   shell(fields: Field[], proc: Proc, io: Io, launchers: readonly string[], name: string): Value {
     this.record(fields, proc, io, launchers, name);
     const words = fields.map((f) => f.value.text);
-    const detail = words.join(' ');
-    this.joinSockets(io, proc, name, detail);
+    this.joinSockets(io, proc, name, words);
     // Options: `-c` takes the first operand as the script; `-s`/none reads stdin; else a file.
     let command = false;
     let fromStdin = false;
@@ -1725,7 +1765,7 @@ class Executor {
   ): Value {
     this.record(fields, proc, io, launchers, name);
     const words = fields.map((f) => f.value.text);
-    this.joinSockets(io, proc, name, words.join(' '));
+    this.joinSockets(io, proc, name, words);
     const spec = INTERPRETERS[language];
     const stdin = this.stdinOf(io);
     let code: Value | undefined;
@@ -2169,8 +2209,12 @@ class Executor {
   ): Value {
     const words = fields.map((f) => f.value.text);
     const args = fields.slice(1).map((f) => f.value);
-    const detail = short(words.join(' '));
-    const base = { path: proc.path, loop: proc.loop, detail };
+    // What an action records of the command line; built only for the programs that record one.
+    const base = (): { path: string; loop: boolean; detail: string } => ({
+      path: proc.path,
+      loop: proc.loop,
+      detail: short(words.join(' ')),
+    });
     const stdin = this.stdinOf(io);
 
     // A program the pod downloaded or unpacked runs that content, whatever its name.
@@ -2183,7 +2227,7 @@ class Executor {
       );
       // Without a URL `head` is the file tool (lwp-request's `HEAD` alias shares the name): go on.
       if (url !== undefined) {
-        this.fetched({ type: 'fetch', ...base, url, headers: [] }, name, proc);
+        this.fetched({ type: 'fetch', ...base(), url, headers: [] }, name, proc);
         return this.response(url);
       }
       if (name !== 'head') return EMPTY;
@@ -2324,7 +2368,7 @@ class Executor {
     )
       return this.unpack(name, fields, proc, io);
     if (name === 'kubectl' || name === 'oc' || name === 'kubectl.sh') {
-      const kube = kubeActionOfCommand(words, stdin, base);
+      const kube = kubeActionOfCommand(words, stdin, base());
       if (kube !== undefined) this.action(kube);
       const operands = readOptions(words.slice(1), KUBECTL_VALUED).operands.map((o) => o.text);
       const credential =
@@ -2353,7 +2397,7 @@ class Executor {
     }
     if (name === 'git' && words[1] === 'clone') {
       const url = args.find((a) => /:\/\/|@.*:/.test(a.text));
-      if (url !== undefined) this.fetched({ type: 'fetch', ...base, url, headers: [] }, 'git', proc);
+      if (url !== undefined) this.fetched({ type: 'fetch', ...base(), url, headers: [] }, 'git', proc);
       return EMPTY;
     }
     const credential = credentialOfCommand(name, words.slice(1));
@@ -2376,6 +2420,8 @@ class Executor {
 
   /** The flow of running a file the pod wrote from foreign content. */
   fileFlow(fields: Field[], proc: Proc): void {
+    // No file written yet (most containers): nothing to find, and no path worth resolving.
+    if (this.pod.files.size === 0) return;
     const written = fields[0]?.value.text ?? '';
     const candidates = written.includes('/')
       ? [this.resolvePath(written, proc)]
@@ -2998,7 +3044,13 @@ class Executor {
   /** Runs one entry (a container's argv, a hook, a probe). */
   runEntry(entry: Entry): void {
     const proc = this.newProc(entry.site, entry.path);
-    const fields: Field[] = entry.argv.map((arg) => ({ ...plainField(arg.value), path: arg.path }));
+    const fields: Field[] = entry.argv.map((arg) => ({
+      value: arg.value,
+      split: false,
+      expansions: 0,
+      escaped: false,
+      path: arg.path,
+    }));
     const io: Io = { stdin: undefined, fds: new Map(), redirects: [] };
     try {
       const output = this.invoke(fields, proc, io, 0, []);
@@ -3211,7 +3263,8 @@ export function execute(
 ): Execution {
   const first = new Executor(pod, env);
   // A fifo read before it was written (`cat f | sh | nc h p > f`): a second pass sees what was written.
-  const snapshot = new Map([...pod.files].map(([k, v]) => [k, { ...v }]));
+  const snapshot = new Map<string, FileEntry>();
+  for (const [k, v] of pod.files) snapshot.set(k, { ...v });
   for (const entry of entries) first.runEntry(entry);
   let executor = first;
   if (first.fifoWritten) {

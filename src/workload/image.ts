@@ -15,8 +15,29 @@ function isRegistryHost(segment: string): boolean {
   return segment.includes('.') || segment.includes(':') || segment.toLowerCase() === 'localhost';
 }
 
+/**
+ * References parsed before, by text: a cluster runs the same few hundred images again and again.
+ * Bounded in entries and in the length of what is kept (a reference name is at most 255
+ * characters; longer text is parsed every time and never stored); emptied when full.
+ */
+const PARSED = new Map<string, Readonly<ImageReference>>();
+const MAX_PARSED = 1024;
+const MAX_PARSED_LENGTH = 512;
+
 /** Parses an image reference as written in a pod spec; see `ImageReference`. */
 export function parseImageReference(raw: string): ImageReference {
+  if (raw.length > MAX_PARSED_LENGTH) return parse(raw);
+  let reference = PARSED.get(raw);
+  if (reference === undefined) {
+    reference = parse(raw);
+    if (PARSED.size >= MAX_PARSED) PARSED.clear();
+    PARSED.set(raw, reference);
+  }
+  // A copy: the caller owns what it is given.
+  return { ...reference };
+}
+
+function parse(raw: string): ImageReference {
   let rest = raw.trim();
 
   let digest: string | undefined;

@@ -163,6 +163,21 @@ function optionsOf(words: readonly string[]): Map<string, string[]> {
   return options;
 }
 
+/** Whether an option of `words` (named as optionsOf names them) is a pool option or a miner's tuning. */
+function hasMinerOption(words: readonly string[]): boolean {
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (!word.startsWith('-') || word === '-' || word === '--') continue;
+    let name = word;
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      if (eq > 0) name = word.slice(0, eq);
+    } else if (word.length > 2) name = word.slice(0, 2);
+    if (POOL_OPTIONS.has(name) || MINER_TUNING.has(name) || name.startsWith('--randomx-')) return true;
+  }
+  return false;
+}
+
 /**
  * Why an invocation's options are a miner's, if they are.
  * @internal
@@ -175,7 +190,8 @@ export function minerOptions(words: readonly string[]): string | undefined {
     if (word.length >= 95 && word.length <= 106 && MONERO_WALLET.test(word.replace(/^[^=]*=/, '')))
       return 'Monero wallet address';
   }
-  if (!words.some((word, k) => k > 0 && word.startsWith('-'))) return undefined;
+  // Every verdict below needs a pool option or a miner's own tuning: without one, no options to read.
+  if (!hasMinerOption(words)) return undefined;
   const options = optionsOf(words);
   let pool = false;
   let wallet = false;
