@@ -505,7 +505,8 @@ class Executor {
       positional: [],
       functions: options.keepFunctions === true ? proc.functions : new Map<string, Command>(),
       aliases: new Map(),
-      fds: new Map(proc.fds),
+      // fds maps are never changed after `redirect` built them: a child can share its parent's.
+      fds: proc.fds,
       depth: proc.depth + 1,
       active: new Set(),
     };
@@ -1066,7 +1067,9 @@ class Executor {
   }
 
   redirect(redirects: readonly Redirect[], proc: Proc, stdin: Value | undefined): Io {
-    const io: Io = { stdin, fds: new Map(proc.fds), redirects: [] };
+    // Only this function writes into an fds map, and only into the copy it makes here: without
+    // redirections the command shares its process's map.
+    const io: Io = { stdin, fds: redirects.length === 0 ? proc.fds : new Map(proc.fds), redirects: [] };
     for (const redirect of redirects) {
       const target = concat(this.expandWord(redirect.target, proc, false).map((f) => f.value));
       const op = redirect.op;
@@ -1981,7 +1984,7 @@ class Executor {
           runIndex.set(k, this.rec.actions.length);
           this.action({ ...action, path: proc.path, loop: action.loop || proc.loop });
           const runProc = { ...inner, loop: action.loop || proc.loop };
-          const runIo: Io = { stdin: action.stdin, fds: new Map(io.fds), redirects: [] };
+          const runIo: Io = { stdin: action.stdin, fds: io.fds, redirects: [] };
           if (action.shell !== undefined) {
             this.flow(action.shell, 'exec', by, proc);
             this.shellString(action.shell, runProc, runIo, [...proc.launchers, by], by);
