@@ -104,16 +104,47 @@ interface FileEntry {
   program?: string;
 }
 
+/**
+ * The names a process exports, shared copy-on-write with its children: most children export
+ * nothing new, so a copy of the set for each one is wasted. Once shared, a set is not changed
+ * again: whichever side adds a name first takes its own copy.
+ */
+class Names implements Iterable<string> {
+  private shared = false;
+
+  constructor(private names: Set<string>) {}
+
+  add(name: string): void {
+    if (this.shared) {
+      this.names = new Set(this.names);
+      this.shared = false;
+    }
+    this.names.add(name);
+  }
+
+  /** A copy for a child process (or a command's own environment). */
+  fork(): Names {
+    this.shared = true;
+    const copy = new Names(this.names);
+    copy.shared = true;
+    return copy;
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.names[Symbol.iterator]();
+  }
+}
+
 /** The state of one shell (or interpreter) process. */
 interface Proc {
   vars: Map<string, Value>;
-  exported: Set<string>;
+  exported: Names;
   positional: Value[];
   arg0: Value;
   functions: Map<string, Command>;
   aliases: Map<string, string>;
   cwd: string | undefined;
-  fds: Map<number, Stream>;
+  fds: ReadonlyMap<number, Stream>;
   depth: number;
   loop: boolean;
   site: Site;
@@ -141,7 +172,7 @@ interface Field {
 /** One simple command's I/O after its redirections. */
 interface Io {
   stdin: Value | undefined;
-  fds: Map<number, Stream>;
+  fds: ReadonlyMap<number, Stream>;
   redirects: { op: string; fd?: number; target: string }[];
   /** Where fd 1 goes when it is a file: written after the program runs. */
   outFile?: { path: string; append: boolean };
@@ -383,6 +414,12 @@ const BUILTINS = new Set([
   'time',
 ]);
 
+/**
+ * A process's open descriptors before any redirection. Descriptor maps are read-only once built
+ * (only `redirect` writes, into its own copy), so processes and commands share them.
+ */
+const NO_FDS: ReadonlyMap<number, Stream> = new Map();
+
 /** Everything recorded for one pod template. */
 class Recorder {
   readonly invocations: Invocation[] = [];
@@ -454,10 +491,15 @@ class Executor {
   /** Files with content written during this run (a fifo read before it is written needs a second pass). */
   fifoWritten = false;
 
+  /** The container's environment names, forked for each entry's first process. */
+  private readonly envNames: Names;
+
   constructor(
     readonly pod: PodState,
     readonly env: ReadonlyMap<string, Value>,
-  ) {}
+  ) {
+    this.envNames = new Names(new Set(env.keys()));
+  }
 
   // ---------------------------------------------------------------- budget and bounds
 
@@ -475,13 +517,13 @@ class Executor {
     const vars = new Map<string, Value>(this.env);
     return {
       vars,
-      exported: new Set(this.env.keys()),
+      exported: this.envNames.fork(),
       positional: [],
       arg0: literal('sh'),
       functions: new Map(),
       aliases: new Map(),
       cwd: undefined,
-      fds: new Map(),
+      fds: NO_FDS,
       depth: 0,
       loop: false,
       site,
@@ -501,11 +543,10 @@ class Executor {
     return {
       ...proc,
       vars,
-      exported: new Set(proc.exported),
+      exported: proc.exported.fork(),
       positional: [],
       functions: options.keepFunctions === true ? proc.functions : new Map<string, Command>(),
       aliases: new Map(),
-      // fds maps are never changed after `redirect` built them: a child can share its parent's.
       fds: proc.fds,
       depth: proc.depth + 1,
       active: new Set(),
@@ -1067,15 +1108,16 @@ class Executor {
   }
 
   redirect(redirects: readonly Redirect[], proc: Proc, stdin: Value | undefined): Io {
-    // Only this function writes into an fds map, and only into the copy it makes here: without
-    // redirections the command shares its process's map.
-    const io: Io = { stdin, fds: redirects.length === 0 ? proc.fds : new Map(proc.fds), redirects: [] };
+    // Without redirections the command shares its process's (read-only) descriptor map.
+    if (redirects.length === 0) return { stdin, fds: proc.fds, redirects: [] };
+    const fds = new Map(proc.fds);
+    const io: Io = { stdin, fds, redirects: [] };
     for (const redirect of redirects) {
       const target = concat(this.expandWord(redirect.target, proc, false).map((f) => f.value));
       const op = redirect.op;
       if (op === '<<' || op === '<<-' || op === '<<<') {
         io.stdin = op === '<<<' ? concat([target, literal('\n')]) : target;
-        io.fds.delete(redirect.fd ?? 0);
+        fds.delete(redirect.fd ?? 0);
         continue;
       }
       io.redirects.push({
@@ -1087,13 +1129,13 @@ class Executor {
       if (op === '<&' || op === '>&') {
         const fd = redirect.fd ?? (op === '<&' ? 0 : 1);
         if (text === '-') {
-          io.fds.set(fd, { kind: 'closed' });
+          fds.set(fd, { kind: 'closed' });
           continue;
         }
         if (/^\d+$/.test(text)) {
-          const source = io.fds.get(Number(text));
-          if (source !== undefined) io.fds.set(fd, source);
-          else io.fds.delete(fd);
+          const source = fds.get(Number(text));
+          if (source !== undefined) fds.set(fd, source);
+          else fds.delete(fd);
           if (fd === 0 && source?.kind === 'file') io.stdin = this.readFile(source.path, proc, 'redirect');
           continue;
         }
@@ -1104,25 +1146,25 @@ class Executor {
       const outFd = redirect.fd ?? 1;
       if (socket !== null) {
         const stream = this.openSocket(socket, proc, `${op}${text}`, target.origins);
-        if (op === '<') io.fds.set(inFd, stream);
-        else if (op === '<>') io.fds.set(inFd, stream);
+        if (op === '<') fds.set(inFd, stream);
+        else if (op === '<>') fds.set(inFd, stream);
         else if (op === '&>' || op === '&>>' || (op === '>&' && redirect.fd === undefined)) {
-          io.fds.set(1, stream);
-          io.fds.set(2, stream);
-        } else io.fds.set(outFd, stream);
+          fds.set(1, stream);
+          fds.set(2, stream);
+        } else fds.set(outFd, stream);
         continue;
       }
       if (op === '<') {
         io.stdin = this.readFile(text, proc, 'redirect');
-        io.fds.delete(inFd);
-        if (inFd !== 0) io.fds.set(inFd, { kind: 'file', path: text });
+        fds.delete(inFd);
+        if (inFd !== 0) fds.set(inFd, { kind: 'file', path: text });
       } else if (op === '<>') {
-        io.fds.set(inFd, { kind: 'file', path: text });
+        fds.set(inFd, { kind: 'file', path: text });
       } else {
         const fd = op === '&>' || op === '&>>' || op === '>&' ? 1 : outFd;
         if (fd === 1) io.outFile = { path: text, append: op.endsWith('>>') };
-        io.fds.set(fd, { kind: 'file', path: text });
-        if (op === '&>' || op === '&>>' || op === '>&') io.fds.set(2, { kind: 'file', path: text });
+        fds.set(fd, { kind: 'file', path: text });
+        if (op === '&>' || op === '&>>' || op === '>&') fds.set(2, { kind: 'file', path: text });
       }
     }
     return io;
@@ -1226,9 +1268,7 @@ class Executor {
       return EMPTY;
     }
     const local =
-      assignments.length === 0
-        ? proc
-        : { ...proc, vars: new Map(proc.vars), exported: new Set(proc.exported) };
+      assignments.length === 0 ? proc : { ...proc, vars: new Map(proc.vars), exported: proc.exported.fork() };
     for (const a of assignments) {
       local.vars.set(a.name, a.value);
       local.exported.add(a.name);
@@ -1606,7 +1646,7 @@ class Executor {
       const inner = fields.slice(start);
       const env =
         launcher.assignments === true
-          ? { ...proc, vars: new Map(proc.vars), exported: new Set(proc.exported) }
+          ? { ...proc, vars: new Map(proc.vars), exported: proc.exported.fork() }
           : proc;
       let k = 0;
       if (launcher.assignments === true) {
@@ -3054,7 +3094,7 @@ class Executor {
       escaped: false,
       path: arg.path,
     }));
-    const io: Io = { stdin: undefined, fds: new Map(), redirects: [] };
+    const io: Io = { stdin: undefined, fds: NO_FDS, redirects: [] };
     try {
       const output = this.invoke(fields, proc, io, 0, []);
       // What reaches the container's log: a credential printed there is readable by anyone with log access.
@@ -3266,8 +3306,8 @@ export function execute(
 ): Execution {
   const first = new Executor(pod, env);
   // A fifo read before it was written (`cat f | sh | nc h p > f`): a second pass sees what was written.
-  const snapshot = new Map<string, FileEntry>();
-  for (const [k, v] of pod.files) snapshot.set(k, { ...v });
+  const snapshot: [string, FileEntry][] = [];
+  for (const [k, v] of pod.files) snapshot.push([k, { ...v }]);
   for (const entry of entries) first.runEntry(entry);
   let executor = first;
   if (first.fifoWritten) {

@@ -143,27 +143,19 @@ function entriesOf(container: ContainerView, env: ReadonlyMap<string, Value>): E
   const entries: Entry[] = [];
   const command = stringsOf(raw.command);
   const args = stringsOf(raw.args) ?? [];
-  const commandPaths = (command ?? []).map((_, k) => `${container.path}.command[${k}]`);
-  const argPaths = args.map((_, k) => `${container.path}.args[${k}]`);
   if (command !== undefined && command.length > 0) {
-    entries.push(
-      entry([...command, ...args], env, [...commandPaths, ...argPaths], 'command', container.path),
-    );
+    const paths = command.map((_, k) => `${container.path}.command[${k}]`);
+    for (let k = 0; k < args.length; k++) paths.push(`${container.path}.args[${k}]`);
+    entries.push(entry(command.concat(args), env, paths, 'command', container.path));
   } else if (args.length > 0) {
     // An unknown image given options only: its entrypoint takes them; name it after the image.
     const known = entrypointOf(container.image);
     const entrypoint =
       known ??
       (args[0]?.startsWith('-') === true && container.image !== undefined ? [container.image.name] : []);
-    entries.push(
-      entry(
-        [...entrypoint, ...args],
-        env,
-        [...entrypoint.map(() => container.path), ...argPaths],
-        'command',
-        container.path,
-      ),
-    );
+    const paths = entrypoint.map(() => container.path);
+    for (let k = 0; k < args.length; k++) paths.push(`${container.path}.args[${k}]`);
+    entries.push(entry(entrypoint.concat(args), env, paths, 'command', container.path));
   }
   const lifecycle = isRecord(raw.lifecycle) ? raw.lifecycle : {};
   for (const hook of ['postStart', 'preStop']) {
