@@ -135,9 +135,51 @@ class Names implements Iterable<string> {
   }
 }
 
+/**
+ * A process's variables, shared copy-on-write like `Names`: a subshell or command substitution
+ * starts with its parent's variables and most never assign one.
+ */
+class Variables {
+  private shared = false;
+
+  constructor(private values: Map<string, Value>) {}
+
+  get(name: string): Value | undefined {
+    return this.values.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  set(name: string, value: Value): void {
+    this.own().set(name, value);
+  }
+
+  delete(name: string): void {
+    this.own().delete(name);
+  }
+
+  /** A copy for a subshell, a command substitution or a command's own environment. */
+  fork(): Variables {
+    this.shared = true;
+    const copy = new Variables(this.values);
+    copy.shared = true;
+    return copy;
+  }
+
+  private own(): Map<string, Value> {
+    if (this.shared) {
+      this.values = new Map(this.values);
+      this.shared = false;
+    }
+    return this.values;
+  }
+}
+
 /** The state of one shell (or interpreter) process. */
 interface Proc {
-  vars: Map<string, Value>;
+  vars: Variables;
   exported: Names;
   positional: Value[];
   arg0: Value;
@@ -491,13 +533,15 @@ class Executor {
   /** Files with content written during this run (a fifo read before it is written needs a second pass). */
   fifoWritten = false;
 
-  /** The container's environment names, forked for each entry's first process. */
+  /** The container's environment, forked for each entry's first process. */
+  private readonly envVars: Variables;
   private readonly envNames: Names;
 
   constructor(
     readonly pod: PodState,
     readonly env: ReadonlyMap<string, Value>,
   ) {
+    this.envVars = new Variables(new Map(env));
     this.envNames = new Names(new Set(env.keys()));
   }
 
@@ -514,9 +558,8 @@ class Executor {
   // ---------------------------------------------------------------- processes
 
   newProc(site: Site, path: string): Proc {
-    const vars = new Map<string, Value>(this.env);
     return {
-      vars,
+      vars: this.envVars.fork(),
       exported: this.envNames.fork(),
       positional: [],
       arg0: literal('sh'),
@@ -535,14 +578,14 @@ class Executor {
 
   child(proc: Proc, options: { keepFunctions?: boolean; share?: boolean } = {}): Proc {
     if (options.share === true) return { ...proc, depth: proc.depth + 1 };
-    const vars = new Map<string, Value>();
+    const values = new Map<string, Value>();
     for (const name of proc.exported) {
       const value = proc.vars.get(name);
-      if (value !== undefined) vars.set(name, value);
+      if (value !== undefined) values.set(name, value);
     }
     return {
       ...proc,
-      vars,
+      vars: new Variables(values),
       exported: proc.exported.fork(),
       positional: [],
       functions: options.keepFunctions === true ? proc.functions : new Map<string, Command>(),
@@ -666,7 +709,7 @@ class Executor {
         const io = this.redirect(command.redirects, proc, stdin);
         const inner =
           command.type === 'subshell'
-            ? { ...proc, vars: new Map(proc.vars), fds: io.fds }
+            ? { ...proc, vars: proc.vars.fork(), fds: io.fds }
             : { ...proc, fds: io.fds };
         const out = this.runScript(command.body, inner, io.stdin);
         return this.deliver(out, io, proc, command.type);
@@ -889,7 +932,7 @@ class Executor {
           this.deeper(proc);
           const out = this.runScript(
             part.script,
-            { ...proc, depth: proc.depth + 1, vars: new Map(proc.vars) },
+            { ...proc, depth: proc.depth + 1, vars: proc.vars.fork() },
             undefined,
           );
           const trimmed = out.exact ? literal(out.text.replace(/\n+$/, '')) : out;
@@ -908,7 +951,7 @@ class Executor {
             this.deeper(proc);
             const out = this.runScript(
               part.script,
-              { ...proc, depth: proc.depth + 1, vars: new Map(proc.vars) },
+              { ...proc, depth: proc.depth + 1, vars: proc.vars.fork() },
               undefined,
             );
             this.pod.files.set(path, { content: out, executable: false, steps: [] });
@@ -1268,7 +1311,7 @@ class Executor {
       return EMPTY;
     }
     const local =
-      assignments.length === 0 ? proc : { ...proc, vars: new Map(proc.vars), exported: proc.exported.fork() };
+      assignments.length === 0 ? proc : { ...proc, vars: proc.vars.fork(), exported: proc.exported.fork() };
     for (const a of assignments) {
       local.vars.set(a.name, a.value);
       local.exported.add(a.name);
@@ -1646,7 +1689,7 @@ class Executor {
       const inner = fields.slice(start);
       const env =
         launcher.assignments === true
-          ? { ...proc, vars: new Map(proc.vars), exported: proc.exported.fork() }
+          ? { ...proc, vars: proc.vars.fork(), exported: proc.exported.fork() }
           : proc;
       let k = 0;
       if (launcher.assignments === true) {
