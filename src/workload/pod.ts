@@ -157,12 +157,12 @@ function entriesOf(container: ContainerView, env: ReadonlyMap<string, Value>): E
     for (let k = 0; k < args.length; k++) paths.push(`${container.path}.args[${k}]`);
     entries.push(entry(entrypoint.concat(args), env, paths, 'command', container.path));
   }
-  const lifecycle = isRecord(raw.lifecycle) ? raw.lifecycle : {};
+  const lifecycle = isRecord(raw.lifecycle) ? raw.lifecycle : undefined;
   for (const hook of ['postStart', 'preStop']) {
-    const handler = lifecycle[hook];
+    const handler = lifecycle?.[hook];
     const exec = isRecord(handler) && isRecord(handler.exec) ? stringsOf(handler.exec.command) : undefined;
-    const path = `${container.path}.lifecycle.${hook}.exec.command`;
-    if (exec !== undefined && exec.length > 0)
+    if (exec !== undefined && exec.length > 0) {
+      const path = `${container.path}.lifecycle.${hook}.exec.command`;
       entries.push(
         entry(
           exec,
@@ -172,12 +172,13 @@ function entriesOf(container: ContainerView, env: ReadonlyMap<string, Value>): E
           path,
         ),
       );
+    }
   }
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     const handler = raw[probe];
     const exec = isRecord(handler) && isRecord(handler.exec) ? stringsOf(handler.exec.command) : undefined;
-    const path = `${container.path}.${probe}.exec.command`;
-    if (exec !== undefined && exec.length > 0)
+    if (exec !== undefined && exec.length > 0) {
+      const path = `${container.path}.${probe}.exec.command`;
       entries.push(
         entry(
           exec,
@@ -187,6 +188,7 @@ function entriesOf(container: ContainerView, env: ReadonlyMap<string, Value>): E
           path,
         ),
       );
+    }
   }
   return entries;
 }
