@@ -462,21 +462,6 @@ const BUILTINS = new Set([
  */
 const NO_FDS: ReadonlyMap<number, Stream> = new Map();
 
-/**
- * An origin as JSON, kept per origin object: one value's origins reach many sinks, and an origin
- * is never changed once made (two origins are one flow source iff their JSON is the same).
- */
-const ORIGIN_TEXT = new WeakMap<Origin, string>();
-
-function originText(origin: Origin): string {
-  let text = ORIGIN_TEXT.get(origin);
-  if (text === undefined) {
-    text = JSON.stringify(origin);
-    ORIGIN_TEXT.set(origin, text);
-  }
-  return text;
-}
-
 /** Everything recorded for one pod template. */
 class Recorder {
   readonly invocations: Invocation[] = [];
@@ -638,7 +623,7 @@ class Executor {
     proc: Proc,
     extra: { destination?: string; steps?: readonly string[] } = {},
   ): void {
-    const key = `${originText(source)}|${sink}|${by}|${extra.destination ?? ''}|${proc.path}`;
+    const key = `${JSON.stringify(source)}|${sink}|${by}|${extra.destination ?? ''}|${proc.path}`;
     if (this.rec.flowKeys.has(key)) return;
     this.rec.flowKeys.add(key);
     const flow: Flow = {
