@@ -128,7 +128,7 @@ export abstract class Parser {
     node.src = this.src;
     node.start = start;
     node.end = Math.max(start, this.last);
-    return node as Node;
+    return node;
   }
 
   protected unknown(start: number): Node {
