@@ -389,12 +389,21 @@ export class Scanner {
  * `style` (none when undefined), interpolations found by `interpolation` at any character of
  * `triggers` (it returns the code and the position after it, or undefined when there is none).
  */
+/** Whether `text` holds any of the characters of `chars`. */
+function containsAny(text: string, chars: string): boolean {
+  for (let i = 0; i < chars.length; i++) if (text.includes(chars.charAt(i))) return true;
+  return false;
+}
+
 export function splitInterpolated(
   raw: string,
   style: EscapeStyle | undefined,
   triggers: string,
   interpolation: (raw: string, at: number) => [code: string, next: number] | undefined,
 ): { text: string; parts?: StringPart[] } {
+  // Most strings hold no escape and no interpolation trigger: they are their own text, without a
+  // walk character by character.
+  if ((style === undefined || !raw.includes('\\')) && !containsAny(raw, triggers)) return { text: raw };
   const parts: StringPart[] = [];
   const literal: string[] = [];
   const texts: string[] = [];
