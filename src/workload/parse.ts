@@ -345,8 +345,9 @@ class Parser {
     const src = this.src;
     let end = this.pos;
     while (end < src.length && end - this.pos < 9) {
-      const c = src[end] ?? '';
-      if ((c >= 'a' && c <= 'z') || c === '{' || c === '}' || c === '!' || c === '[') end++;
+      const c = src.charCodeAt(end);
+      // a-z, `{`, `}`, `!`, `[`
+      if ((c >= 97 && c <= 123) || c === 125 || c === 33 || c === 91) end++;
       else break;
     }
     if (end === this.pos) return undefined;
@@ -757,7 +758,8 @@ class Parser {
       if (c === '(') {
         if (words.length === 1 && assignments.length === 0) {
           // `name() compound`: a function definition.
-          const close = this.pos + 1 + (src.slice(this.pos + 1).match(/^[ \t]*/)?.[0].length ?? 0);
+          let close = this.pos + 1;
+          while (src[close] === ' ' || src[close] === '\t') close++;
           if (src[close] === ')') {
             this.pos = close + 1;
             const first = words[0];

@@ -732,16 +732,9 @@ export class Interpreter {
     },
   ): Term {
     const named = parts.named ?? new Map<string, Term>();
-    const callbacks = parts.callbacks ?? parts.args.filter((arg) => arg.func !== undefined);
-    const base = {
-      it: this,
-      node: parts.node,
-      args: parts.args,
-      named,
-      argNodes: parts.argNodes ?? [],
-      callbacks,
-    };
     if (fn.func !== undefined) return this.invoke(fn.func, parts.args, named, parts.node);
+    const callbacks = parts.callbacks ?? parts.args.filter((arg) => arg.func !== undefined);
+    const argNodes = parts.argNodes ?? [];
     let call: Call;
     let handler: Handler | undefined;
     let iterating = false;
@@ -749,7 +742,17 @@ export class Interpreter {
       const self = fn.bound.self;
       const method = fn.bound.name;
       const lower = method.toLowerCase();
-      call = { ...base, path: method, self, used: false };
+      call = {
+        it: this,
+        node: parts.node,
+        args: parts.args,
+        named,
+        argNodes,
+        callbacks,
+        path: method,
+        self,
+        used: false,
+      };
       iterating = (this.dialect.iterating ?? ITERATING).has(lower);
       const own = self.keys?.get(method);
       if (own?.func !== undefined) return this.invoke(own.func, parts.args, named, parts.node);
@@ -760,7 +763,7 @@ export class Interpreter {
     } else if (fn.api !== undefined) {
       const path = fn.api;
       if (fn.hidden !== undefined) this.signName(fn, 'name');
-      call = { ...base, path, used: false };
+      call = { it: this, node: parts.node, args: parts.args, named, argNodes, callbacks, path, used: false };
       handler = this.dialect.library(path);
       if (handler === undefined && path.endsWith('.new')) handler = this.dialect.library(path.slice(0, -4));
       if (handler === undefined) handler = fallback(path);
@@ -773,7 +776,16 @@ export class Interpreter {
       this.signName(fn, 'function name');
       return this.invokeTerm(api(this.dialect.canonical(fn.text)), parts);
     } else {
-      call = { ...base, path: fn.text, used: false };
+      call = {
+        it: this,
+        node: parts.node,
+        args: parts.args,
+        named,
+        argNodes,
+        callbacks,
+        path: fn.text,
+        used: false,
+      };
     }
     const owner = fn.bound?.owner;
     if (owner !== undefined && fn.bound !== undefined && fn.bound.self.obj === undefined) {

@@ -122,8 +122,13 @@ export abstract class Parser {
   }
 
   protected node(start: number, fields: Fields<Node>): Node {
-    // Fields are always a fresh literal: completing it in place spares a copy per node.
-    return Object.assign(fields, { src: this.src, start, end: Math.max(start, this.last) });
+    // Fields are always a fresh literal: completing it in place spares a copy per node (and,
+    // unlike Object.assign, the literal of the added fields).
+    const node = fields as Fields<Node> & { src: Source; start: number; end: number };
+    node.src = this.src;
+    node.start = start;
+    node.end = Math.max(start, this.last);
+    return node;
   }
 
   protected unknown(start: number): Node {

@@ -730,6 +730,13 @@ const ALIASES: Readonly<Record<string, string>> = {
   'codecs.encode': 'codecs.decode',
 };
 
+/** First names of the dotted ALIASES keys (`base64` of `base64.b16decode`). */
+const DOTTED_HEADS: ReadonlySet<string> = new Set(
+  Object.keys(ALIASES)
+    .filter((key) => key.includes('.'))
+    .map((key) => key.slice(0, key.indexOf('.'))),
+);
+
 function canonical(path: string): string {
   let out = path;
   if (out.startsWith('builtins.')) out = out.slice('builtins.'.length);
@@ -739,7 +746,11 @@ function canonical(path: string): string {
   if (whole !== undefined) return whole;
   const top = ALIASES[head];
   if (top !== undefined) out = top + out.slice(head.length);
-  for (let cut = out.lastIndexOf('.'); cut > 0; cut = out.lastIndexOf('.', cut - 1)) {
+  // Only a path under one of the aliased dotted prefixes' first names can match a dotted prefix;
+  // any other path needs only its first name looked up (the last step of the loop below).
+  const first = out.indexOf('.');
+  const from = first > 0 && !DOTTED_HEADS.has(out.slice(0, first)) ? first : out.lastIndexOf('.');
+  for (let cut = from; cut > 0; cut = out.lastIndexOf('.', cut - 1)) {
     const prefix = out.slice(0, cut);
     const alias = ALIASES[prefix];
     if (alias !== undefined) return alias + out.slice(cut);

@@ -149,6 +149,28 @@ export function closerOf(open: string): string {
   }
 }
 
+const NO_OPERATORS: readonly string[] = [];
+/** Operator tables by their first character, built once per language's table (they are constants). */
+const OPERATOR_INDEXES = new WeakMap<readonly string[], ReadonlyMap<string, readonly string[]>>();
+
+/**
+ * A language's operators grouped by first character, each group longest first (so `>>=` wins over
+ * `>>` and `>`): an operator is looked up among the few that can match, not the whole table.
+ */
+function operatorIndexOf(operators: readonly string[]): ReadonlyMap<string, readonly string[]> {
+  const known = OPERATOR_INDEXES.get(operators);
+  if (known !== undefined) return known;
+  const index = new Map<string, string[]>();
+  for (const op of [...operators].sort((a, b) => b.length - a.length)) {
+    const first = op[0] ?? '';
+    const group = index.get(first);
+    if (group === undefined) index.set(first, [op]);
+    else group.push(op);
+  }
+  OPERATOR_INDEXES.set(operators, index);
+  return index;
+}
+
 export class Scanner {
   readonly tokens: Token[] = [];
   pos = 0;
@@ -156,7 +178,7 @@ export class Scanner {
   space = true;
   /** Tokenizing ran out of budget. */
   stopped = false;
-  private readonly ops: readonly string[];
+  private readonly ops: ReadonlyMap<string, readonly string[]>;
 
   constructor(
     readonly src: string,
@@ -164,8 +186,7 @@ export class Scanner {
     readonly limits: string[],
     operators: readonly string[],
   ) {
-    // Longest first, so `>>=` wins over `>>` and `>`.
-    this.ops = [...operators].sort((a, b) => b.length - a.length);
+    this.ops = operatorIndexOf(operators);
   }
 
   get more(): boolean {
@@ -262,7 +283,7 @@ export class Scanner {
   /** An operator by longest match, or the single character. */
   readOperator(): Token {
     const from = this.pos;
-    for (const op of this.ops) {
+    for (const op of this.ops.get(this.src[this.pos] ?? '') ?? NO_OPERATORS) {
       if (this.src.startsWith(op, this.pos)) {
         this.pos += op.length;
         return this.push('op', op, from);
@@ -368,12 +389,21 @@ export class Scanner {
  * `style` (none when undefined), interpolations found by `interpolation` at any character of
  * `triggers` (it returns the code and the position after it, or undefined when there is none).
  */
+/** Whether `text` holds any of the characters of `chars`. */
+function containsAny(text: string, chars: string): boolean {
+  for (let i = 0; i < chars.length; i++) if (text.includes(chars.charAt(i))) return true;
+  return false;
+}
+
 export function splitInterpolated(
   raw: string,
   style: EscapeStyle | undefined,
   triggers: string,
   interpolation: (raw: string, at: number) => [code: string, next: number] | undefined,
 ): { text: string; parts?: StringPart[] } {
+  // Most strings hold no escape and no interpolation trigger: they are their own text, without a
+  // walk character by character.
+  if ((style === undefined || !raw.includes('\\')) && !containsAny(raw, triggers)) return { text: raw };
   const parts: StringPart[] = [];
   const literal: string[] = [];
   const texts: string[] = [];
