@@ -97,7 +97,8 @@ export function gradeDownload(flow: Flow, trusted: readonly string[]): DownloadG
   // graded above): whoever is on the path could have served the code.
   if (flow.source.insecure === true)
     return { grade: 'hostile', why: 'code fetched with certificate checks off' };
-  if (url.port !== undefined && !url.port.includes('$') && url.port !== DEFAULT_PORTS[url.scheme])
+  const defaultPort = Object.hasOwn(DEFAULT_PORTS, url.scheme) ? DEFAULT_PORTS[url.scheme] : undefined;
+  if (url.port !== undefined && !url.port.includes('$') && url.port !== defaultPort)
     return { grade: 'hostile', why: `code from ${url.host} on port ${url.port}` };
   if (isTrustedSource(url.host, url.path, trusted))
     return { grade: 'trusted', why: `installer from ${url.host}` };

@@ -247,7 +247,7 @@ export function kubeActionOfUrl(
   return {
     type: 'kube',
     ...base,
-    verb: verbs[httpMethod] ?? httpMethod.toLowerCase(),
+    verb: (Object.hasOwn(verbs, httpMethod) ? verbs[httpMethod] : undefined) ?? httpMethod.toLowerCase(),
     resource: sub === undefined ? resource : `${resource}/${sub}`,
     allNamespaces: !namespaced && ['pods', 'secrets', 'configmaps', 'serviceaccounts'].includes(resource),
     grants: body === undefined ? [] : grantsOf(body.text),

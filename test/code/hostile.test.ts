@@ -90,6 +90,15 @@ describe.each(LANGUAGES)('%s on hostile input', (language) => {
     }
   });
 
+  it("reads names that are also JavaScript's own object keys like any other name", () => {
+    // Alias and library tables are plain objects: a lookup of `toString` or `constructor` once found
+    // Object.prototype's, and the analysis failed (a benign script denied as analysis-incomplete).
+    const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'isPrototypeOf'];
+    const code = names.map((name, i) => `${name}(${i})\n${name}.x(${i})\n`).join('');
+    const { analysis } = run(language, code);
+    expect(analysis.limits).toEqual([]);
+  });
+
   it('never throws on arbitrary text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (code) => {

@@ -134,7 +134,7 @@ function computeInterval(schedule: string): number | undefined {
       // robfig/cron runs `@every` durations under a second once a second
       return seconds === undefined ? undefined : Math.max(1, Math.floor(seconds));
     }
-    return DESCRIPTORS[lowered];
+    return Object.hasOwn(DESCRIPTORS, lowered) ? DESCRIPTORS[lowered] : undefined;
   }
   const fields = text.split(/\s+/);
   if (fields.length < 5 || fields.length > 7) return undefined;

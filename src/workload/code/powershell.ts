@@ -33,7 +33,8 @@ function canonical(path: string): string {
     .toLowerCase()
     .replace(/^system\./, '')
     .replace(/\.system\./g, '.');
-  return ALIASES[lower] ?? lower;
+  // An own key only: a script's `constructor` is no alias.
+  return (Object.hasOwn(ALIASES, lower) ? ALIASES[lower] : undefined) ?? lower;
 }
 
 /** The type name and constructor arguments of `New-Object T(args)`, `New-Object -TypeName T -ArgumentList a, b`. */

@@ -737,14 +737,19 @@ const DOTTED_HEADS: ReadonlySet<string> = new Set(
     .map((key) => key.slice(0, key.indexOf('.'))),
 );
 
+/** The alias of `name`: an own key only (a script's `toString` or `constructor` is no alias). */
+function aliasOf(name: string): string | undefined {
+  return Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
+}
+
 function canonical(path: string): string {
   let out = path;
   if (out.startsWith('builtins.')) out = out.slice('builtins.'.length);
   const dot = out.indexOf('.');
   const head = dot < 0 ? out : out.slice(0, dot);
-  const whole = ALIASES[out];
+  const whole = aliasOf(out);
   if (whole !== undefined) return whole;
-  const top = ALIASES[head];
+  const top = aliasOf(head);
   if (top !== undefined) out = top + out.slice(head.length);
   // Only a path under one of the aliased dotted prefixes' first names can match a dotted prefix;
   // any other path needs only its first name looked up (the last step of the loop below).
@@ -752,7 +757,7 @@ function canonical(path: string): string {
   const from = first > 0 && !DOTTED_HEADS.has(out.slice(0, first)) ? first : out.lastIndexOf('.');
   for (let cut = from; cut > 0; cut = out.lastIndexOf('.', cut - 1)) {
     const prefix = out.slice(0, cut);
-    const alias = ALIASES[prefix];
+    const alias = aliasOf(prefix);
     if (alias !== undefined) return alias + out.slice(cut);
   }
   return out;
